@@ -1,0 +1,110 @@
+"""The inspection-item list (涉企行政检查事项清单), versioned (R2).
+
+A version is drafted, then published: publishing makes it the one in force, supersedes the
+previous one and stores the change log between them. Its filing with the Justice Bureau
+(报市司法局备案) is recorded on the version.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from fairinspect.registry.models import DOMAIN_CHOICES
+
+
+class ItemListVersion(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("草稿")
+        PUBLISHED = "published", _("现行有效")
+        SUPERSEDED = "superseded", _("已废止")
+
+    number = models.CharField(_("版本号"), max_length=20, unique=True)
+    title = models.CharField(_("标题"), max_length=200)
+    status = models.CharField(
+        _("状态"), max_length=12, choices=Status.choices, default=Status.DRAFT
+    )
+    based_on = models.ForeignKey(
+        "self", models.PROTECT, null=True, blank=True, verbose_name=_("基于版本")
+    )
+    published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
+    superseded_at = models.DateTimeField(_("废止时间"), null=True, blank=True)
+    filing_date = models.DateField(_("备案日期"), null=True, blank=True)
+    filing_doc_no = models.CharField(_("备案文号"), max_length=100, blank=True)
+    notes = models.TextField(_("说明"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("事项清单版本")
+        verbose_name_plural = _("事项清单版本")
+        ordering = ["-published_at", "-id"]
+        constraints = [
+            # Exactly one version is in force at a time.
+            models.UniqueConstraint(
+                fields=["status"], condition=Q(status="published"), name="itemlist_one_published"
+            ),
+            models.CheckConstraint(
+                name="itemlist_published_has_time",
+                condition=Q(status="draft") | Q(published_at__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="itemlist_filing_complete",
+                condition=Q(filing_date__isnull=True, filing_doc_no="")
+                | (Q(filing_date__isnull=False) & ~Q(filing_doc_no="")),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}（{self.number}）"
+
+
+class InspectionItem(models.Model):
+    version = models.ForeignKey(ItemListVersion, models.CASCADE, related_name="items")
+    code = models.CharField(_("事项编码"), max_length=30)
+    name = models.CharField(_("事项名称"), max_length=200)
+    domain = models.CharField(_("执法领域"), max_length=20, choices=DOMAIN_CHOICES)
+    # [{"law", "version", "article", "clause", "text_excerpt"}]
+    legal_basis = models.JSONField(_("检查依据"))
+    implementing_unit = models.CharField(_("实施主体（科室/岗位）"), max_length=100)
+    content = models.JSONField(_("检查内容（要点）"))
+    method_on_site = models.TextField(_("现场检查流程"), blank=True)
+    method_documents = models.TextField(_("资料审查要求"), blank=True)
+    industries = models.JSONField(_("适用行业"), default=list, blank=True)
+    offsite_capable = models.BooleanField(_("可非现场检查"), default=False)
+    cross_department = models.BooleanField(_("跨部门综合监管事项"), default=False)
+    cross_departments = models.JSONField(_("联合检查部门"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("检查事项")
+        verbose_name_plural = _("检查事项")
+        ordering = ["version", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["version", "code"], name="item_code_unique_in_version"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class ItemChange(models.Model):
+    """One line of the change log between a published version and the one before it."""
+
+    class Kind(models.TextChoices):
+        ADDED = "added", _("新增")
+        REMOVED = "removed", _("删除")
+        MODIFIED = "modified", _("修改")
+
+    version = models.ForeignKey(ItemListVersion, models.CASCADE, related_name="changes")
+    kind = models.CharField(_("变更类型"), max_length=10, choices=Kind.choices)
+    item_code = models.CharField(_("事项编码"), max_length=30)
+    item_name = models.CharField(_("事项名称"), max_length=200)
+    fields = models.JSONField(_("变更字段"), default=list)
+
+    class Meta:
+        verbose_name = _("清单变更")
+        verbose_name_plural = _("清单变更")
+        ordering = ["version", "item_code"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.item_code}"

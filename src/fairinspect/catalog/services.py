@@ -1,0 +1,169 @@
+"""Writes to the inspection-item list: drafting, publishing, filing (R2.2)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.rules.item_diff import diff_items
+from fairinspect.supervision import audit
+
+from .models import InspectionItem, ItemChange, ItemListVersion
+
+DEFAULT_LIST = Path(__file__).resolve().parent / "data" / "items_2025.json"
+ITEM_FIELDS = (
+    "name",
+    "domain",
+    "legal_basis",
+    "implementing_unit",
+    "content",
+    "method_on_site",
+    "method_documents",
+    "industries",
+    "offsite_capable",
+    "cross_department",
+    "cross_departments",
+)
+
+
+def _item_values(raw: dict[str, Any]) -> dict[str, Any]:
+    method = raw.get("method") or {}
+    return dict(
+        name=raw["name"],
+        domain=raw["domain"],
+        legal_basis=raw["legal_basis"],
+        implementing_unit=raw["implementing_unit"],
+        content=raw["content"],
+        method_on_site=method.get("on_site", ""),
+        method_documents=method.get("documents", ""),
+        industries=raw.get("industries", []),
+        offsite_capable=bool(raw.get("offsite_capable")),
+        cross_department=bool(raw.get("cross_department")),
+        cross_departments=raw.get("cross_departments", []),
+    )
+
+
+def load_default_list(*, actor=None, path: Path = DEFAULT_LIST) -> ItemListVersion:
+    """Load the shipped default list as a published version, once (idempotent)."""
+    data = json.loads(path.read_text(encoding="utf-8"))
+    existing = ItemListVersion.objects.filter(number=data["version"]).first()
+    if existing:
+        return existing
+    with transaction.atomic():
+        version = ItemListVersion.objects.create(
+            number=data["version"],
+            title=data["title"],
+            notes=data.get("source", ""),
+            created_by=actor,
+        )
+        InspectionItem.objects.bulk_create(
+            InspectionItem(version=version, code=raw["code"], **_item_values(raw))
+            for raw in data["items"]
+        )
+        publish_version(actor=actor, version=version)
+    version.refresh_from_db()
+    return version
+
+
+def draft_from(*, actor, version: ItemListVersion, number: str, title: str) -> ItemListVersion:
+    """A new draft holding a copy of every item of `version`, to be edited and published."""
+    number, title = number.strip(), title.strip()
+    if not number:
+        raise ValidationFailed("required", "版本号：必填。", field="number")
+    if not title:
+        raise ValidationFailed("required", "标题：必填。", field="title")
+    with transaction.atomic():
+        if ItemListVersion.objects.filter(number=number).exists():
+            raise Conflict("duplicate_version", f"版本号“{number}”已存在。", field="number")
+        draft = ItemListVersion.objects.create(
+            number=number, title=title, based_on=version, created_by=actor
+        )
+        InspectionItem.objects.bulk_create(
+            InspectionItem(version=draft, code=i.code, **{f: getattr(i, f) for f in ITEM_FIELDS})
+            for i in version.items.all()
+        )
+        audit.record(actor=actor, action="draft", obj=draft, summary=f"起草事项清单 {number}")
+    return draft
+
+
+def _snapshot(version: ItemListVersion | None) -> dict[str, dict[str, Any]]:
+    if version is None:
+        return {}
+    return {i.code: {f: getattr(i, f) for f in ITEM_FIELDS} for i in version.items.all()}
+
+
+def publish_version(*, actor, version: ItemListVersion) -> ItemListVersion:
+    """Make a draft the version in force; supersede the current one; store the change log."""
+    with transaction.atomic():
+        if not version.items.exists():
+            raise ValidationFailed("empty_list", "清单中没有检查事项，不能发布。")
+        current = (
+            ItemListVersion.objects.select_for_update()
+            .filter(status="published")
+            .exclude(pk=version.pk)
+            .first()
+        )
+        if current:
+            # Supersede first: the database allows only one published version at a time.
+            ItemListVersion.objects.filter(pk=current.pk).update(
+                status="superseded", superseded_at=timezone.now()
+            )
+        updated = ItemListVersion.objects.filter(pk=version.pk, status="draft").update(
+            status="published", published_at=timezone.now()
+        )
+        if updated != 1:
+            raise Conflict("not_draft", "只有草稿可以发布。")
+        changes = diff_items(_snapshot(current), _snapshot(version))
+        ItemChange.objects.bulk_create(
+            ItemChange(
+                version=version,
+                kind=c.kind.value,
+                item_code=c.code,
+                item_name=c.name,
+                fields=list(c.fields),
+            )
+            for c in changes
+        )
+        audit.record(
+            actor=actor,
+            action="publish",
+            obj=version,
+            summary=f"公布事项清单 {version.number}（变更{len(changes)}项）",
+            data={"superseded": current.number if current else None, "changes": len(changes)},
+        )
+    version.refresh_from_db()
+    return version
+
+
+def record_filing(
+    *, actor, version: ItemListVersion, filing_date: dt.date | None, doc_no: str
+) -> ItemListVersion:
+    """The Justice Bureau filing (报市司法局备案): date and document number, both required."""
+    doc_no = (doc_no or "").strip()
+    if filing_date is None:
+        raise ValidationFailed("required", "备案日期：必填。", field="filing_date")
+    if not doc_no:
+        raise ValidationFailed("required", "备案文号：必填。", field="filing_doc_no")
+    if version.status == "draft":
+        raise ValidationFailed("not_published", "草稿尚未公布，不能登记备案。", field="version")
+    if version.published_at and filing_date < timezone.localtime(version.published_at).date():
+        raise ValidationFailed("date_order", "备案日期：不能早于公布日期。", field="filing_date")
+    with transaction.atomic():
+        ItemListVersion.objects.filter(pk=version.pk).update(
+            filing_date=filing_date, filing_doc_no=doc_no[:100]
+        )
+        audit.record(
+            actor=actor,
+            action="file",
+            obj=version,
+            summary=f"登记事项清单 {version.number} 备案：{doc_no}",
+            data={"filing_date": filing_date.isoformat(), "doc_no": doc_no},
+        )
+    version.refresh_from_db()
+    return version

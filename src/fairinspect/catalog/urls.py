@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.public_list, name="public_list"),
+    path("versions/<str:number>/", views.version_detail, name="version_detail"),
+    path("versions/<str:number>/items/<str:code>/", views.item_detail, name="item_detail"),
+    path("manage/", views.manage, name="manage"),
+    path("manage/<str:number>/draft/", views.draft, name="draft"),
+    path("manage/<str:number>/publish/", views.publish, name="publish"),
+    path("manage/<str:number>/filing/", views.filing, name="filing"),
+]

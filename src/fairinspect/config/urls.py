@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from fairinspect.core import views as core_views
+from fairinspect.registry import views as registry_views
+
+from .api import api
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("login/", registry_views.login_view, name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("registry/", include("fairinspect.registry.urls")),
+    path("items/", include("fairinspect.catalog.urls")),
+    path("supervision/", include("fairinspect.supervision.urls")),
+    path("visits/", include("fairinspect.visits.urls")),
+    path("planning/", include("fairinspect.planning.urls")),
+    path("cases/", include("fairinspect.cases.urls")),
+]

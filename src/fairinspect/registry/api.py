@@ -1,0 +1,249 @@
+"""Registry endpoints: tokens, enterprises, officers. Same access and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.http import HttpRequest
+from ninja import Field, Query, Router, Schema
+from ninja.security import HttpBearer
+
+from fairinspect.core.errors import NotFound
+
+from . import access, queries, services
+from .auth import client_ip, issue_token, login_with_password, user_for_token
+from .models import Enterprise, Officer
+
+
+class Bearer(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+bearer = Bearer()
+auth_router = Router(tags=["认证 auth"])
+router = Router(tags=["登记 registry"])
+
+
+class Error(Schema):
+    code: str
+    message: str
+    field: str | None = None
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_in_days: int = 30
+
+
+@auth_router.post("/token", auth=None, response={200: TokenOut, 401: Error, 422: Error})
+def obtain_token(request, payload: TokenIn):
+    """Exchange a username and password for a bearer token (valid 30 days)."""
+    user = login_with_password(
+        username=payload.username, password=payload.password, ip=client_ip(request)
+    )
+    return {"token": issue_token(user)}
+
+
+class EnterpriseOut(Schema):
+    credit_code: str
+    name: str
+    address: str
+    district_code: str
+    industry_code: str = Field(..., alias="industry_id")
+    high_risk: bool
+    high_risk_override_reason: str
+    standardization_grade: Literal[1, 2, 3] | None
+    grade_valid_from: dt.date | None
+    grade_valid_to: dt.date | None
+    risk_level: Literal["major", "high", "general", "low"]
+    credit_level: Literal["A", "B", "C", "D"]
+    supervising_level: Literal["city", "district"]
+    main_person: str
+    contact_name: str
+    status: str
+    updated_at: dt.datetime
+
+
+class EnterpriseIn(Schema):
+    credit_code: str
+    name: str
+    address: str
+    district_code: str
+    industry_code: str
+    high_risk: bool | None = None
+    high_risk_override_reason: str = ""
+    standardization_grade: Literal[1, 2, 3] | None = None
+    grade_valid_from: dt.date | None = None
+    grade_valid_to: dt.date | None = None
+    risk_level: Literal["major", "high", "general", "low"] = "general"
+    credit_level: Literal["A", "B", "C", "D"] = "B"
+    supervising_level: Literal["city", "district"]
+    main_person: str = ""
+    main_person_phone: str = ""
+    contact_name: str = ""
+    contact_phone: str = ""
+
+
+class EnterprisePatch(Schema):
+    name: str | None = None
+    address: str | None = None
+    district_code: str | None = None
+    industry_code: str | None = None
+    high_risk: bool | None = None
+    high_risk_override_reason: str | None = None
+    standardization_grade: Literal[1, 2, 3] | None = None
+    grade_valid_from: dt.date | None = None
+    grade_valid_to: dt.date | None = None
+    risk_level: Literal["major", "high", "general", "low"] | None = None
+    credit_level: Literal["A", "B", "C", "D"] | None = None
+    supervising_level: Literal["city", "district"] | None = None
+    main_person: str | None = None
+    main_person_phone: str | None = None
+    contact_name: str | None = None
+    contact_phone: str | None = None
+
+
+class EnterprisePage(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[EnterpriseOut]
+
+
+def _raw(payload: Schema, *, exclude_unset: bool) -> dict:
+    """JSON values as the shared cleaner reads them (it also reads CSV cells)."""
+    data = payload.dict(exclude_unset=exclude_unset)
+    out = {}
+    for k, v in data.items():
+        if isinstance(v, bool):
+            v = "true" if v else "false"
+        elif v is None:
+            v = ""
+        out[k] = v
+    return out
+
+
+@router.get("/enterprises", response=EnterprisePage, summary="List enterprises")
+def list_enterprises(
+    request,
+    q: str = "",
+    district_code: str = "",
+    industry_code: str = "",
+    high_risk: bool | None = None,
+    standardization_grade: Literal["1", "2", "3", "none", ""] = "",
+    risk_level: Literal["major", "high", "general", "low", ""] = "",
+    supervising_level: Literal["city", "district", ""] = "",
+    limit: int = Query(50, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    access.require_staff(request.user)
+    f = queries.EnterpriseFilter(
+        q=q[:100],
+        district=district_code,
+        industry=industry_code[:5],
+        high_risk=high_risk,
+        grade=standardization_grade,
+        risk_level=risk_level,
+        supervising_level=supervising_level,
+    )
+    qs = queries.filter_enterprises(access.enterprises_visible_to(request.user), f)
+    return {
+        "total": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(qs[offset : offset + limit]),
+    }
+
+
+@router.get("/enterprises/{credit_code}", response={200: EnterpriseOut, 404: Error})
+def get_enterprise(request, credit_code: str):
+    return access.get_enterprise(request.user, credit_code)
+
+
+@router.post("/enterprises", response={201: EnterpriseOut, 403: Error, 409: Error, 422: Error})
+def create_enterprise(request, payload: EnterpriseIn):
+    access.require_admin(request.user)
+    return 201, services.create_enterprise(
+        actor=request.user, data=_raw(payload, exclude_unset=False)
+    )
+
+
+@router.patch(
+    "/enterprises/{credit_code}", response={200: EnterpriseOut, 403: Error, 404: Error, 422: Error}
+)
+def update_enterprise(request, credit_code: str, payload: EnterprisePatch):
+    access.require_admin(request.user)
+    ent = access.get_enterprise(request.user, credit_code)
+    return services.update_enterprise(
+        actor=request.user, enterprise=ent, data=_raw(payload, exclude_unset=True)
+    )
+
+
+class CertificateOut(Schema):
+    number: str
+    issuer: str
+    valid_from: dt.date
+    valid_to: dt.date
+    scopes: list[str]
+    status: str
+
+
+class OfficerOut(Schema):
+    id: int
+    name: str
+    department_code: str = Field(..., alias="department.code")
+    status: str
+    post_domains: list[str]
+    certificates: list[CertificateOut]
+
+
+class OfficerIn(Schema):
+    name: str
+    department_code: str
+    status: Literal["on_duty", "off_post", "left", "retired"] = "on_duty"
+    phone: str = ""
+    post_domains: list[str] = []
+    certificate_number: str = ""
+    issuer: str = ""
+    valid_from: dt.date | None = None
+    valid_to: dt.date | None = None
+    scopes: list[str] = []
+    certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
+
+
+@router.get("/officers", response=list[OfficerOut])
+def list_officers(
+    request,
+    status: Literal["on_duty", "off_post", "left", "retired", ""] = "",
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0),
+):
+    qs = access.officers_visible_to(request.user)
+    if status:
+        qs = qs.filter(status=status)
+    return list(qs.order_by("id")[offset : offset + limit])
+
+
+@router.get("/officers/{officer_id}", response={200: OfficerOut, 404: Error})
+def get_officer(request, officer_id: int):
+    return access.get_officer(request.user, officer_id)
+
+
+@router.post("/officers", response={201: OfficerOut, 403: Error, 409: Error, 422: Error})
+def create_officer(request, payload: OfficerIn):
+    access.require_admin(request.user)
+    officer = services.create_officer(actor=request.user, data=payload.dict())
+    return 201, Officer.objects.prefetch_related("certificates").get(pk=officer.pk)
+
+
+__all__ = ["Enterprise", "NotFound", "auth_router", "bearer", "router"]

@@ -1,0 +1,250 @@
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods
+
+from fairinspect.core.errors import DomainError
+from fairinspect.core.http import apply_errors, paginate
+
+from . import access, queries, services, tabular
+from .auth import client_ip, login_with_password
+from .forms import EnterpriseForm, ImportForm, LoginForm
+from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS
+from .models import ImportJob, Industry
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request):
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = login_with_password(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                ip=client_ip(request),
+                request=request,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user)
+            nxt = request.GET.get("next", "")
+            if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+                nxt = "home"
+            return redirect(nxt)
+    return render(request, "registry/login.html", {"form": form})
+
+
+def _filter_from(request) -> queries.EnterpriseFilter:
+    g = request.GET
+    hr = g.get("high_risk", "")
+    return queries.EnterpriseFilter(
+        q=g.get("q", "")[:100],
+        district=g.get("district", ""),
+        industry=g.get("industry", "")[:5],
+        high_risk={"1": True, "0": False}.get(hr),
+        grade=g.get("grade", ""),
+        risk_level=g.get("risk_level", ""),
+        supervising_level=g.get("level", ""),
+        sort=g.get("sort", "name"),
+    )
+
+
+@login_required
+def enterprise_list(request):
+    access.require_staff(request.user)
+    f = _filter_from(request)
+    qs = queries.filter_enterprises(access.enterprises_visible_to(request.user), f)
+    page, params = paginate(request, qs.select_related("industry"))
+    ctx = {
+        "page": page,
+        "params": params,
+        "f": f,
+        "districts": sorted(queries.district_names().items()),
+        "divisions": Industry.objects.filter(level=2).order_by("code"),
+    }
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/enterprise_list.html#results", ctx)
+    return render(request, "registry/enterprise_list.html", ctx)
+
+
+@login_required
+def enterprise_export(request, fmt: str):
+    access.require_staff(request.user)
+    qs = queries.filter_enterprises(
+        access.enterprises_visible_to(request.user), _filter_from(request)
+    )
+    rows = (services.export_enterprise_row(e) for e in qs.iterator(chunk_size=2000))
+    stamp = timezone.localdate().strftime("%Y%m%d")
+    if fmt == "csv":
+        resp = StreamingHttpResponse(
+            tabular.write_csv(ENTERPRISE_LABELS, rows), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        resp = HttpResponse(
+            tabular.write_xlsx(ENTERPRISE_LABELS, rows, "企业"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        return HttpResponse(status=404)
+    resp["Content-Disposition"] = f'attachment; filename="enterprises-{stamp}.{fmt}"'
+    return resp
+
+
+@login_required
+def enterprise_detail(request, credit_code: str):
+    ent = access.get_enterprise(request.user, credit_code)
+    return render(
+        request,
+        "registry/enterprise_detail.html",
+        {
+            "e": ent,
+            "district_name": queries.district_names().get(ent.district_code, ent.district_code),
+            "can_edit": access.can_edit_enterprise(request.user),
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_create(request):
+    access.require_admin(request.user)
+    form = EnterpriseForm(request.POST or None)
+    if request.method == "POST":
+        try:
+            ent = services.create_enterprise(actor=request.user, data=form.raw())
+        except DomainError as exc:
+            form.is_valid()
+            apply_errors(form, exc)
+        else:
+            messages.success(request, f"已登记企业：{ent.name}")
+            return redirect("registry:enterprise_detail", ent.credit_code)
+    return render(request, "registry/enterprise_form.html", {"form": form, "creating": True})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def enterprise_edit(request, credit_code: str):
+    access.require_admin(request.user)
+    ent = access.get_enterprise(request.user, credit_code)
+    initial = services.export_enterprise_row(ent, labels=False)
+    form = EnterpriseForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        try:
+            ent = services.update_enterprise(actor=request.user, enterprise=ent, data=form.raw())
+        except DomainError as exc:
+            form.is_valid()
+            apply_errors(form, exc)
+        else:
+            messages.success(request, "已保存。")
+            return redirect("registry:enterprise_detail", ent.credit_code)
+    return render(request, "registry/enterprise_form.html", {"form": form, "e": ent})
+
+
+@login_required
+def officer_list(request):
+    qs = access.officers_visible_to(request.user)
+    q, status = request.GET.get("q", "").strip()[:50], request.GET.get("status", "")
+    if q:
+        qs = qs.filter(name__contains=q) | qs.filter(certificates__number__startswith=q)
+    if status:
+        qs = qs.filter(status=status)
+    page, params = paginate(request, qs.distinct().order_by("department__code", "name"))
+    return render(
+        request,
+        "registry/officer_list.html",
+        {"page": page, "params": params, "q": q, "status": status, "today": timezone.localdate()},
+    )
+
+
+@login_required
+def officer_export(request, fmt: str):
+    access.require_admin(request.user)
+    rows = [services.export_officer_row(o) for o in access.officers_visible_to(request.user)]
+    if fmt == "csv":
+        resp = HttpResponse(
+            "".join(tabular.write_csv(OFFICER_LABELS, rows)), content_type="text/csv; charset=utf-8"
+        )
+    elif fmt == "xlsx":
+        resp = HttpResponse(
+            tabular.write_xlsx(OFFICER_LABELS, rows, "执法人员"),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        return HttpResponse(status=404)
+    resp["Content-Disposition"] = f'attachment; filename="officers.{fmt}"'
+    return resp
+
+
+@login_required
+def officer_detail(request, officer_id: int):
+    officer = access.get_officer(request.user, officer_id)
+    return render(
+        request, "registry/officer_detail.html", {"o": officer, "today": timezone.localdate()}
+    )
+
+
+@login_required
+def certificate_audit(request):
+    access.require_admin_or_supervisor(request.user)
+    on = timezone.localdate()
+    if request.GET.get("on"):
+        try:
+            on = dt.date.fromisoformat(request.GET["on"])
+        except ValueError:
+            messages.error(request, "日期格式应为 YYYY-MM-DD。")
+    return render(
+        request,
+        "registry/certificate_audit.html",
+        {"rows": queries.certificate_audit(on), "on": on},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_page(request):
+    access.require_admin(request.user)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            job = services.start_import(
+                actor=request.user,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name,
+                data=upload.read(),
+            )
+        except DomainError as exc:
+            apply_errors(form, exc)
+        else:
+            return redirect("registry:import_status", job.pk)
+    jobs = ImportJob.objects.defer("data").select_related("created_by")[:10]
+    return render(request, "registry/import.html", {"form": form, "jobs": jobs})
+
+
+@login_required
+def import_status(request, job_id: int):
+    access.require_admin(request.user)
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id)
+    ctx = {"job": job, "running": job.status in ("pending", "validating", "writing")}
+    if request.headers.get("HX-Request"):
+        return render(request, "registry/import_status.html#status", ctx)
+    return render(request, "registry/import_status.html", ctx)
+
+
+@login_required
+def import_errors_csv(request, job_id: int):
+    access.require_admin(request.user)
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id)
+    labels = {"row": "行号", "column": "列", "code": "规则", "message": "错误说明"}
+    resp = HttpResponse(
+        "".join(tabular.write_csv(labels, job.errors)), content_type="text/csv; charset=utf-8"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    return resp
