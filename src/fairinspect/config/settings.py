@@ -97,7 +97,10 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-fairinspect.sqlite3")}
+    # A file, not memory: the concurrency tests need several real connections.
+    DATABASES["default"]["TEST"] = {
+        "NAME": os.environ.get("FAIRINSPECT_TEST_DB", str(VAR_DIR / "test-fairinspect.sqlite3"))
+    }
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "registry.User"
