@@ -230,6 +230,7 @@ def hearing_required(party: Party | str, fine: Decimal, *, penalty_types: Iterab
                               "第一款第三项、第四项应当告知听证权利。"))
     if not reasons:
         reasons.append(Reason("no_hearing_right", f"拟对{who}罚款{fine}元，低于较大数额罚款标准"
-                              f"{limit}元，且不涉及责令停产停业、吊销许可证件等，无需告知听证权利。"))
+                              f"{limit}元，且不涉及责令停产停业、吊销许可证件等，不属于{APL}"
+                              "第六十三条规定的应当告知听证权利的情形。"))
         return HearingDecision(False, tuple(reasons))
     return HearingDecision(True, tuple(reasons))

@@ -575,11 +575,12 @@ def _band_reason(grade: Grade, fine_min: Decimal, fine_max: Decimal,
                  baseline: Baseline | None) -> Reason:
     advice = f"建议罚款{fine_min}元至{fine_max}元。"
     if grade is Grade.MITIGATED:
-        return Reason("band", f"减轻处罚在法定最低罚款数额以下确定，{advice}")
+        return Reason("band", f"依据{APL}第三十二条，减轻处罚在法定最低罚款数额以下确定，{advice}")
     lower, upper = _split(baseline)
     part = {Grade.LIGHTER: f"下部（0至{lower}）", Grade.ORDINARY: f"中部（{lower}至{upper}）",
             Grade.HEAVIER: f"上部（{upper}至1）"}[grade]
-    return Reason("band", f"{grade.label}在所适用幅度的{part}内确定，{advice}")
+    return Reason("band", f"依据裁量基准的幅度划分，{grade.label}在所适用幅度的{part}内确定，"
+                  f"{advice}")
 
 
 def check_outside_range(amount: Decimal, result: DiscretionResult) -> RangeCheck:
