@@ -269,7 +269,8 @@ def clean_enterprise(
     )
     if start and end and end < start:
         c.fail("grade_valid_to", "date_order", "有效期止不能早于有效期起。")
-    if c.out.get("standardization_grade") is None and (start or end):
+    grade_failed = any(e.field == "standardization_grade" for e in c.errors)
+    if c.out.get("standardization_grade") is None and (start or end) and not grade_failed:
         c.fail("grade_valid_from", "grade_missing", "未定级企业不应填写定级有效期。")
     c.choice("risk_level", RISK, default="general", allowed_text="重大、较大、一般、低")
     c.choice("credit_level", CREDIT, default="B", allowed_text="A、B、C、D")
