@@ -9,7 +9,8 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
-from fairinspect.core.errors import NotFound
+from fairinspect.core.errors import Forbidden, NotFound
+from fairinspect.core.roles import Role, has_role
 
 from . import access, queries, services
 from .auth import client_ip, issue_token, login_with_password, user_for_token
@@ -24,7 +25,23 @@ class Bearer(HttpBearer):
         return user
 
 
+class RoleBearer(Bearer):
+    """A bearer token whose user must hold one of the roles: checked before the body is read,
+    so a caller without the role learns nothing about what the body should contain."""
+
+    def __init__(self, *roles: Role):
+        super().__init__()
+        self.roles = roles
+
+    def authenticate(self, request: HttpRequest, token: str):
+        user = super().authenticate(request, token)
+        if user is not None and not has_role(user, *self.roles):
+            raise Forbidden()
+        return user
+
+
 bearer = Bearer()
+admin_bearer = RoleBearer(Role.ADMIN)
 auth_router = Router(tags=["认证 auth"])
 router = Router(tags=["登记 registry"])
 
@@ -170,7 +187,11 @@ def get_enterprise(request, credit_code: str):
     return access.get_enterprise(request.user, credit_code)
 
 
-@router.post("/enterprises", response={201: EnterpriseOut, 403: Error, 409: Error, 422: Error})
+@router.post(
+    "/enterprises",
+    auth=admin_bearer,
+    response={201: EnterpriseOut, 403: Error, 409: Error, 422: Error},
+)
 def create_enterprise(request, payload: EnterpriseIn):
     access.require_admin(request.user)
     return 201, services.create_enterprise(
@@ -179,7 +200,9 @@ def create_enterprise(request, payload: EnterpriseIn):
 
 
 @router.patch(
-    "/enterprises/{credit_code}", response={200: EnterpriseOut, 403: Error, 404: Error, 422: Error}
+    "/enterprises/{credit_code}",
+    auth=admin_bearer,
+    response={200: EnterpriseOut, 403: Error, 404: Error, 422: Error},
 )
 def update_enterprise(request, credit_code: str, payload: EnterprisePatch):
     access.require_admin(request.user)
@@ -239,7 +262,9 @@ def get_officer(request, officer_id: int):
     return access.get_officer(request.user, officer_id)
 
 
-@router.post("/officers", response={201: OfficerOut, 403: Error, 409: Error, 422: Error})
+@router.post(
+    "/officers", auth=admin_bearer, response={201: OfficerOut, 403: Error, 409: Error, 422: Error}
+)
 def create_officer(request, payload: OfficerIn):
     access.require_admin(request.user)
     officer = services.create_officer(actor=request.user, data=payload.dict())
