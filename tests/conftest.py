@@ -17,6 +17,28 @@ PASSWORD = "correct-horse-battery-staple-9"
 _seq = itertools.count(1)
 
 
+@pytest.fixture(autouse=True)
+def _reference_data_after_flush(request):
+    """Transactional tests (live server, concurrency) flush the database after each test,
+    which also removes what the data migrations loaded: departments, industries, role
+    groups. Put them back before such a test."""
+    marker = request.node.get_closest_marker("django_db")
+    if not (marker and (marker.kwargs.get("transaction") or (marker.args and marker.args[0]))):
+        return
+    request.getfixturevalue("transactional_db")
+    from django.contrib.auth.models import Group
+
+    from fairinspect.registry.models import Department, Industry
+    from fairinspect.registry.reference import load_departments, load_industries
+
+    if not Department.objects.exists():
+        load_departments(Department)
+    if not Industry.objects.exists():
+        load_industries(Industry)
+    for role in Role:
+        Group.objects.get_or_create(name=role.value)
+
+
 @pytest.fixture
 def make_user(db):
     from django.contrib.auth.models import Group

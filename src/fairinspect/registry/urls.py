@@ -14,6 +14,7 @@ urlpatterns = [
     path("officers/<int:officer_id>/", views.officer_detail, name="officer_detail"),
     path("certificate-audit/", views.certificate_audit, name="certificate_audit"),
     path("import/", views.import_page, name="import"),
+    path("import/template-<str:kind>.xlsx", views.import_template, name="import_template"),
     path("import/<int:job_id>/", views.import_status, name="import_status"),
     path("import/<int:job_id>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

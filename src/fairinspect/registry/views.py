@@ -229,6 +229,21 @@ def import_page(request):
 
 
 @login_required
+def import_template(request, kind: str):
+    """An empty workbook with the import's header row, to fill in."""
+    access.require_admin(request.user)
+    labels = {"enterprises": ENTERPRISE_LABELS, "officers": OFFICER_LABELS}.get(kind)
+    if labels is None:
+        return HttpResponse(status=404)
+    resp = HttpResponse(
+        tabular.write_xlsx(labels, [], "模板"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{kind}-template.xlsx"'
+    return resp
+
+
+@login_required
 def import_status(request, job_id: int):
     access.require_admin(request.user)
     job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id)
