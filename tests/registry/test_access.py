@@ -41,6 +41,7 @@ PAGES = [
     ("enterprise create", "/registry/enterprises/new/", {"admin_user"}),
     ("enterprise edit", "/registry/enterprises/{tianshan}/edit/", {"admin_user"}),
     ("officer list", "/registry/officers/", STAFF),
+    ("expert pool", "/registry/experts/", STAFF),
     ("officer export", "/registry/officers/export.csv", {"admin_user"}),
     ("certificate audit", "/registry/certificate-audit/", {"admin_user", "supervisor"}),
     ("import", "/registry/import/", {"admin_user"}),

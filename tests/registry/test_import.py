@@ -189,3 +189,20 @@ def test_r1_1_an_officer_row_with_bad_dates_and_scope_is_reported(admin_user):
     assert job.status == "rejected"
     assert {e["field"] for e in job.errors} == {"valid_to", "scopes"}
     assert not Officer.objects.exists()
+
+
+def test_r13_1_the_command_line_import_reports_progress_and_errors(admin_user, tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    bad = tmp_path / "e.csv"
+    bad.write_bytes(csv_bytes([row(1), row(2, name="")]))
+    with pytest.raises(CommandError, match="整批 2 行均未导入"):
+        call_command("import_enterprises", str(bad), "--as-user", "admin1")
+    out = capsys.readouterr()
+    assert "第3行 [企业名称]" in out.out
+    assert not Enterprise.objects.exists()
+    good = tmp_path / "g.csv"
+    good.write_bytes(csv_bytes([row(1), row(2)]))
+    call_command("import_enterprises", str(good), "--as-user", "admin1")
+    out = capsys.readouterr()
+    assert "导入成功：2 行" in out.out and "校验 2/2 (100%)" in out.err

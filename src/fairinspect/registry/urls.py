@@ -12,6 +12,7 @@ urlpatterns = [
     path("officers/", views.officer_list, name="officer_list"),
     path("officers/export.<str:fmt>", views.officer_export, name="officer_export"),
     path("officers/<int:officer_id>/", views.officer_detail, name="officer_detail"),
+    path("experts/", views.expert_list, name="expert_list"),
     path("certificate-audit/", views.certificate_audit, name="certificate_audit"),
     path("import/", views.import_page, name="import"),
     path("import/template-<str:kind>.xlsx", views.import_template, name="import_template"),

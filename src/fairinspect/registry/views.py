@@ -16,7 +16,7 @@ from . import access, queries, services, tabular
 from .auth import client_ip, login_with_password
 from .forms import EnterpriseForm, ImportForm, LoginForm
 from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS
-from .models import ImportJob, Industry
+from .models import Expert, ImportJob, Industry
 
 
 @require_http_methods(["GET", "POST"])
@@ -187,6 +187,16 @@ def officer_detail(request, officer_id: int):
     officer = access.get_officer(request.user, officer_id)
     return render(
         request, "registry/officer_detail.html", {"o": officer, "today": timezone.localdate()}
+    )
+
+
+@login_required
+def expert_list(request):
+    """The expert pool (R12.1): technical support only, never counted as inspectors."""
+    access.require_staff(request.user)
+    experts = Expert.objects.prefetch_related("conflicts").order_by("name")
+    return render(
+        request, "registry/expert_list.html", {"experts": experts, "today": timezone.localdate()}
     )
 
 
