@@ -119,7 +119,8 @@ def publish_version(*, actor, version: ItemListVersion) -> ItemListVersion:
         )
         if updated != 1:
             raise Conflict("not_draft", "只有草稿可以发布。")
-        changes = diff_items(_snapshot(current), _snapshot(version))
+        # The first version is not a change of anything: its log starts with the next one.
+        changes = diff_items(_snapshot(current), _snapshot(version)) if current else ()
         ItemChange.objects.bulk_create(
             ItemChange(
                 version=version,
