@@ -163,3 +163,56 @@ def test_r13_1_the_openapi_document_is_served(client):
 def test_r3_1_make_credit_code_gives_codes_the_api_accepts(client, admin_user, api_token):
     body = BODY | {"credit_code": make_credit_code("91650104MA12345XY")}
     assert post(client, "/api/v1/enterprises", body, api_token(admin_user)).status_code == 201
+
+
+def test_r1_1_officers_are_listed_with_filters_and_a_total(
+    client, admin_user, api_token, make_officer
+):
+    import datetime as dt
+
+    make_officer("甲", scopes=("hazchem",))
+    make_officer("乙", scopes=("general",), department="650102")
+    make_officer("丙", scopes=("mining",), valid_to=dt.date(2024, 12, 31))
+    make_officer("丁", status="retired")
+    h = api_token(admin_user)
+    data = client.get("/api/v1/officers?certified_on=2025-06-18&scope=hazchem", **h).json()
+    assert sorted(o["name"] for o in data["items"]) == ["丁", "乙", "甲"]
+    data = client.get("/api/v1/officers?certified_on=2025-06-18&status=on_duty", **h).json()
+    assert data["total"] == 2
+    data = client.get("/api/v1/officers?department_code=650102", **h).json()
+    assert [o["name"] for o in data["items"]] == ["乙"]
+
+
+def test_r1_1_an_officer_is_updated_and_given_a_certificate(
+    client, admin_user, api_token, make_officer
+):
+    officer = make_officer("甲", certificate=False)
+    h = api_token(admin_user)
+    resp = client.patch(
+        f"/api/v1/officers/{officer.pk}",
+        json.dumps({"status": "retired"}),
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 200 and resp.json()["status"] == "retired"
+    resp = client.patch(
+        f"/api/v1/officers/{officer.pk}",
+        json.dumps({"status": "gone"}),
+        content_type="application/json",
+        **h,
+    )
+    assert resp.status_code == 422 and resp.json()["field"] == "status"
+    body = {
+        "certificate_number": "65017777",
+        "issuer": "乌鲁木齐市人民政府",
+        "valid_from": "2025-01-01",
+        "valid_to": "2024-01-01",
+        "scopes": ["hazchem"],
+    }
+    resp = post(client, f"/api/v1/officers/{officer.pk}/certificates", body, h)
+    assert resp.status_code == 422 and resp.json()["field"] == "valid_to"
+    resp = post(
+        client, f"/api/v1/officers/{officer.pk}/certificates", body | {"valid_to": "2029-12-31"}, h
+    )
+    assert resp.status_code == 201
+    assert resp.json()["certificates"][0]["number"] == "65017777"

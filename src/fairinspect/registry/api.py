@@ -244,17 +244,57 @@ class OfficerIn(Schema):
     certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
 
 
-@router.get("/officers", response=list[OfficerOut])
+class OfficerPage(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[OfficerOut]
+
+
+class OfficerPatch(Schema):
+    name: str | None = None
+    department_code: str | None = None
+    status: Literal["on_duty", "off_post", "left", "retired"] | None = None
+    phone: str | None = None
+    post_domains: list[str] | None = None
+
+
+class CertificateIn(Schema):
+    certificate_number: str
+    issuer: str
+    valid_from: dt.date
+    valid_to: dt.date
+    scopes: list[str]
+    certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
+
+
+@router.get("/officers", response=OfficerPage)
 def list_officers(
     request,
+    q: str = "",
+    department_code: str = "",
     status: Literal["on_duty", "off_post", "left", "retired", ""] = "",
+    certified_on: dt.date | None = None,
+    scope: str = "",
     limit: int = Query(100, ge=1, le=500),
     offset: int = Query(0, ge=0),
 ):
-    qs = access.officers_visible_to(request.user)
-    if status:
-        qs = qs.filter(status=status)
-    return list(qs.order_by("id")[offset : offset + limit])
+    """`certified_on` keeps officers holding a certificate in force that day; `scope` one
+    whose scope covers that domain (a general scope covers all)."""
+    qs = queries.filter_officers(
+        access.officers_visible_to(request.user),
+        q=q[:50],
+        department_code=department_code,
+        status=status,
+        certified_on=certified_on,
+        scope=scope,
+    )
+    return {
+        "total": qs.count(),
+        "limit": limit,
+        "offset": offset,
+        "items": list(qs[offset : offset + limit]),
+    }
 
 
 @router.get("/officers/{officer_id}", response={200: OfficerOut, 404: Error})
@@ -268,6 +308,30 @@ def get_officer(request, officer_id: int):
 def create_officer(request, payload: OfficerIn):
     access.require_admin(request.user)
     officer = services.create_officer(actor=request.user, data=payload.dict())
+    return 201, Officer.objects.prefetch_related("certificates").get(pk=officer.pk)
+
+
+@router.patch(
+    "/officers/{officer_id}",
+    auth=admin_bearer,
+    response={200: OfficerOut, 403: Error, 404: Error, 422: Error},
+)
+def update_officer(request, officer_id: int, payload: OfficerPatch):
+    officer = access.get_officer(request.user, officer_id)
+    services.update_officer(
+        actor=request.user, officer=officer, data=payload.dict(exclude_unset=True)
+    )
+    return Officer.objects.prefetch_related("certificates").get(pk=officer.pk)
+
+
+@router.post(
+    "/officers/{officer_id}/certificates",
+    auth=admin_bearer,
+    response={201: OfficerOut, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def add_certificate(request, officer_id: int, payload: CertificateIn):
+    officer = access.get_officer(request.user, officer_id)
+    services.add_certificate(actor=request.user, officer=officer, data=payload.dict())
     return 201, Officer.objects.prefetch_related("certificates").get(pk=officer.pk)
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from fairinspect.rules.certificates import (
     AuditRow,
@@ -17,7 +17,7 @@ from fairinspect.rules.certificates import (
     audit_certificates,
 )
 
-from .models import Department, Enterprise, Industry, Officer
+from .models import Certificate, Department, Enterprise, Industry, Officer
 
 
 def industry_map() -> dict[str, tuple[str, bool]]:
@@ -84,6 +84,37 @@ def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySe
     if f.supervising_level:
         qs = qs.filter(supervising_level=f.supervising_level)
     return qs.order_by(*SORTS.get(f.sort, SORTS["name"]))
+
+
+def filter_officers(
+    qs: QuerySet[Officer],
+    *,
+    q: str = "",
+    department_code: str = "",
+    status: str = "",
+    certified_on: dt.date | None = None,
+    scope: str = "",
+) -> QuerySet[Officer]:
+    if q:
+        qs = qs.filter(Q(name__contains=q) | Q(certificates__number__startswith=q))
+    if department_code:
+        qs = qs.filter(department__code=department_code)
+    if status:
+        qs = qs.filter(status=status)
+    if certified_on or scope:
+        certs = Certificate.objects.filter(officer=OuterRef("pk"))
+        if certified_on:
+            certs = certs.filter(
+                status="valid", valid_from__lte=certified_on, valid_to__gte=certified_on
+            )
+        if scope:
+            # JSON containment is not portable to SQLite; scopes are short lists, so match
+            # the quoted value in the stored text, which both databases support.
+            certs = certs.filter(
+                Q(scopes__icontains=f'"{scope}"') | Q(scopes__icontains='"general"')
+            )
+        qs = qs.filter(Exists(certs))
+    return qs.distinct().order_by("id")
 
 
 def officer_fact(officer: Officer) -> OfficerFact:

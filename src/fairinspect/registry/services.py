@@ -401,3 +401,74 @@ def create_officer(*, actor, data: Mapping[str, Any]) -> Officer:
             data=cleaned,
         )
     return officer
+
+
+def update_officer(*, actor, officer: Officer, data: Mapping[str, Any]) -> Officer:
+    """Change the person's fields given (not the certificates: see add_certificate)."""
+    current = {
+        "name": officer.name,
+        "department_code": officer.department.code,
+        "status": officer.status,
+        "phone": officer.phone,
+        "post_domains": list(officer.post_domains or []),
+    }
+    merged = {**current, **{k: v for k, v in data.items() if k in current and v is not None}}
+    departments = dict(Department.objects.values_list("code", "pk"))
+    cleaned, errors = clean_officer(merged, department_codes=set(departments))
+    if errors:
+        _raise(errors)
+    values = {
+        "name": cleaned["name"],
+        "department_id": departments[cleaned["department_code"]],
+        "status": cleaned["status"],
+        "phone": cleaned["phone"],
+        "post_domains": cleaned["post_domains"],
+    }
+    with transaction.atomic():
+        row = Officer.objects.select_for_update().get(pk=officer.pk)
+        changed = {
+            k: [str(getattr(row, k)), str(v)] for k, v in values.items() if getattr(row, k) != v
+        }
+        for k in changed:
+            setattr(row, k, values[k])
+        if changed:
+            row.save(update_fields=list(changed))
+            audit.record(
+                actor=actor,
+                action="update",
+                obj=row,
+                summary=f"修改执法人员 {row.name}",
+                data=changed,
+            )
+    return row
+
+
+def add_certificate(*, actor, officer: Officer, data: Mapping[str, Any]) -> Certificate:
+    raw = {"name": officer.name, "department_code": officer.department.code, **data}
+    cleaned, errors = clean_officer(raw, department_codes={officer.department.code})
+    if not cleaned.get("certificate_number"):
+        errors.append(FieldError("certificate_number", "required", "执法证号：必填。"))
+    if errors:
+        _raise(errors)
+    with transaction.atomic():
+        if Certificate.objects.filter(number=cleaned["certificate_number"]).exists():
+            raise Conflict(
+                "duplicate_certificate", "该执法证号已登记。", field="certificate_number"
+            )
+        cert = Certificate.objects.create(
+            officer=officer,
+            number=cleaned["certificate_number"],
+            issuer=cleaned["issuer"],
+            valid_from=cleaned["valid_from"],
+            valid_to=cleaned["valid_to"],
+            scopes=cleaned["scopes"],
+            status=cleaned["certificate_status"],
+        )
+        audit.record(
+            actor=actor,
+            action="add_certificate",
+            obj=officer,
+            summary=f"为 {officer.name} 登记执法证 {cert.number}",
+            data={"number": cert.number, "valid_to": cert.valid_to},
+        )
+    return cert
