@@ -1,0 +1,633 @@
+"""The verifiable 双随机 draw as a workflow (R9.2), over fairinspect.rules.sampling.
+
+1. ``create_task``: items, the pool filter, a count or a ratio, the visit window.
+2. ``publish_pools``: both pools are built (the excluded listed with every reason), frozen in
+   canonical order and published with their SHA-256. No seed exists yet.
+3. ``record_seed``: the seed made in public (for example several people's dice digits) is
+   typed in, with who made it; the server never makes one.
+4. ``run``: the draw follows from pools + seed alone (Rivest's sampler).
+5. ``publish_result``: the result is announced and the visits are created (trigger
+   random_draw) through the visits app.
+A re-draw (``request_redraw`` → ``decide_redraw``) is a new, approved draw with a new seed;
+the earlier draw and its result stay public.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from fairinspect.catalog.queries import items_in_force
+from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.registry.models import Officer
+from fairinspect.rules import sampling
+from fairinspect.rules.caps import (
+    CapPolicy,
+    CapStage,
+    ProposedVisit,
+    Trigger,
+    VisitKind,
+    decide_cap,
+)
+from fairinspect.rules.certificates import GENERAL_SCOPE
+from fairinspect.rules.domains import Domain
+from fairinspect.supervision import audit
+
+from . import access, bridge, queries
+from .models import Draw, OfficerConflict, Pool, SamplingTask
+from .services import _date, _int, _ratio, _text, transition
+
+ALL_DOMAINS = frozenset(d.value for d in Domain)
+
+
+# ---- the task ----------------------------------------------------------------------------
+
+
+def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
+    department = access.require_planner(actor, data.get("department"))
+    title = _text(data, "title", "任务名称", max_length=200)
+    codes = data.get("items") or []
+    if isinstance(codes, str):
+        codes = [c for c in codes.replace("，", ",").replace("\n", ",").split(",")]
+    codes = sorted({str(c).strip() for c in codes if str(c).strip()})
+    if not codes:
+        raise ValidationFailed(
+            "items_empty", "请至少选择一项抽查事项（无清单不检查）。", field="items"
+        )
+    known = set(items_in_force().filter(code__in=codes).values_list("code", flat=True))
+    if missing := [c for c in codes if c not in known]:
+        raise ValidationFailed(
+            "item_not_in_force",
+            f"以下事项不在现行有效的检查事项清单中：{'、'.join(missing)}。",
+            field="items",
+        )
+    start, end = (
+        _date(data, "window_start", "检查开始日期"),
+        _date(data, "window_end", "检查结束日期"),
+    )
+    if end < start:
+        raise ValidationFailed("date_order", "检查结束日期不能早于开始日期。", field="window_end")
+    if end.year != start.year:
+        raise ValidationFailed("crosses_year", "一次抽查不能跨年度。", field="window_end")
+    count = data.get("count")
+    ratio = data.get("ratio")
+    has_count, has_ratio = count not in (None, ""), ratio not in (None, "")
+    if has_count == has_ratio:
+        raise ValidationFailed(
+            "count_or_ratio", "请填写抽取数量或抽取比例（二者填其一）。", field="count"
+        )
+    values: dict[str, Any] = {}
+    if has_count:
+        values["count"] = _int(data, "count", "抽取数量", minimum=1, maximum=10**7)
+    else:
+        values["ratio"] = _ratio(ratio, "ratio", "抽取比例")
+        if values["ratio"] == 0:
+            raise ValidationFailed("ratio_zero", "抽取比例须大于0。", field="ratio")
+    per_visit = data.get("officers_per_visit")
+    values["officers_per_visit"] = (
+        _int(data, "officers_per_visit", "每家企业执法人员数", minimum=2, maximum=10)
+        if per_visit not in (None, "")
+        else 2
+    )
+    if data.get("max_visits_per_officer") not in (None, ""):
+        values["max_visits_per_officer"] = _int(
+            data, "max_visits_per_officer", "每名执法人员最多检查企业数", minimum=1, maximum=10000
+        )
+    filters = _filters(data, department)
+    with transaction.atomic():
+        task = SamplingTask.objects.create(
+            department=department,
+            year=start.year,
+            plan=data.get("plan"),
+            title=title,
+            items=codes,
+            window_start=start,
+            window_end=end,
+            created_by=actor,
+            **filters,
+            **values,
+        )
+        audit.record(
+            actor=actor,
+            action="create",
+            obj=task,
+            summary=f"创建抽查任务：{title}",
+            data={"items": codes, **filters, **values},
+        )
+    return task
+
+
+def _filters(data: Mapping[str, Any], department) -> dict[str, Any]:
+    from fairinspect.registry.queries import district_codes
+
+    out: dict[str, Any] = {}
+    district = str(data.get("district_code") or "").strip()
+    if district:
+        if district not in district_codes():
+            raise ValidationFailed("unknown_district", "区县代码不正确。", field="district_code")
+        if department.level == "district" and district != department.division_code:
+            raise ValidationFailed(
+                "outside_territory", "区（县）应急管理局只能在本辖区内抽取。", field="district_code"
+            )
+    out["district_code"] = district
+    prefix = str(data.get("industry_prefix") or "").strip().upper()
+    if prefix and not (prefix.isalnum() and len(prefix) <= 5):
+        raise ValidationFailed(
+            "invalid_industry", "行业代码应为GB/T 4754代码或其前缀。", field="industry_prefix"
+        )
+    out["industry_prefix"] = prefix
+    risk = str(data.get("risk_level") or "")
+    if risk and risk not in ("major", "high", "general", "low"):
+        raise ValidationFailed("invalid_choice", "风险等级取值不正确。", field="risk_level")
+    out["risk_level"] = risk
+    grade = str(data.get("grade") or "")
+    if grade and grade not in ("1", "2", "3", "none"):
+        raise ValidationFailed("invalid_choice", "标准化等级取值不正确。", field="grade")
+    out["grade"] = grade
+    hr = data.get("high_risk")
+    if isinstance(hr, str):
+        hr = {"": None, "1": True, "true": True, "0": False, "false": False}.get(hr.lower(), "bad")
+    if hr not in (None, True, False):
+        raise ValidationFailed("invalid_choice", "高危行业取值不正确。", field="high_risk")
+    out["high_risk"] = hr
+    level = str(data.get("supervising_level") or "")
+    if level and level not in ("city", "district"):
+        raise ValidationFailed("invalid_choice", "监管层级取值不正确。", field="supervising_level")
+    out["supervising_level"] = level
+    return out
+
+
+# ---- building the pools ------------------------------------------------------------------
+
+
+def required_scopes(task: SamplingTask) -> frozenset[str]:
+    return frozenset(items_in_force().filter(code__in=task.items).values_list("domain", flat=True))
+
+
+def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCandidate]:
+    """The filtered enterprises of the bureau's territory, with what excludes them."""
+    on = task.window_start
+    qs = queries.territory(task.department).filter(queries.enterprise_filter_q(task))
+    if task.grade:
+        qs = qs.annotate(cap_grade=queries.grade_expression(on)).filter(cap_grade=task.grade)
+    table = bridge.cap_table(task.year)
+    policy = CapPolicy()
+    facts = bridge.visit_facts(None, task.year)
+    visited = bridge.visited_items(None, task.year)
+    proposed = ProposedVisit(VisitKind.ON_SITE, Trigger.RANDOM_DRAW, on)
+    rows = qs.order_by().values_list(
+        "pk",
+        "credit_code",
+        "high_risk",
+        "standardization_grade",
+        "grade_valid_to",
+        "supervising_level",
+    )
+    for pk, code, high_risk, grade_value, valid_to, level in rows.iterator(chunk_size=5000):
+        grade = bridge.effective_grade(grade_value, valid_to, on)
+        own = facts.get(pk)
+        if own:
+            at_cap = not decide_cap(
+                table=table,
+                policy=policy,
+                high_risk=high_risk,
+                grade=grade,
+                year=task.year,
+                visits=own,
+                proposed=proposed,
+                today=on,
+                stage=CapStage.PLANNING,
+            ).allowed
+        else:
+            at_cap = table.cap(high_risk, grade) <= 0
+        yield sampling.EnterpriseCandidate(
+            id=code,
+            at_cap=at_cap,
+            supervising_level=level or None,
+            visited_items_this_year=frozenset(visited.get(pk, ())),
+        )
+
+
+@dataclass(frozen=True)
+class OfficerRow:
+    candidate: sampling.OfficerCandidate
+    officer_pk: int
+    name: str
+
+
+def officer_candidates(task: SamplingTask) -> list[OfficerRow]:
+    """The bureau's officers, each with its best certificate ("general" covers every domain),
+    declared conflicts and the enterprises it inspected last time for these items."""
+    bureau = task.department
+    officers = Officer.objects.prefetch_related("certificates").select_related("department")
+    if bureau.level == "city":
+        officers = officers.filter(department__level="city")
+    else:
+        officers = officers.filter(
+            department__division_code=bureau.division_code, department__level="district"
+        )
+    conflicts: dict[int, set[sampling.Conflict]] = {}
+    for officer_id, code, kind in OfficerConflict.objects.values_list(
+        "officer_id", "enterprise__credit_code", "kind"
+    ):
+        conflicts.setdefault(officer_id, set()).add(
+            sampling.Conflict(code, sampling.ConflictKind(kind))
+        )
+    last = bridge.last_inspectors(task.items)
+    rows: list[OfficerRow] = []
+    for o in officers:
+        certs = [c for c in o.certificates.all() if c.status == "valid"]
+        cert = max(certs, key=lambda c: (c.valid_to, c.number), default=None)
+        scopes = frozenset(cert.scopes or ()) if cert else frozenset()
+        if GENERAL_SCOPE in scopes:
+            scopes = scopes | ALL_DOMAINS
+        rows.append(
+            OfficerRow(
+                sampling.OfficerCandidate(
+                    id=cert.number if cert else f"officer-{o.pk}",
+                    on_duty=o.status == "on_duty",
+                    certificate_valid_from=cert.valid_from if cert else None,
+                    certificate_valid_to=cert.valid_to if cert else None,
+                    certificate_scopes=scopes,
+                    conflicts=frozenset(conflicts.get(o.pk, ())),
+                    last_inspected=frozenset(last.get(o.pk, ())),
+                ),
+                o.pk,
+                o.name,
+            )
+        )
+    return rows
+
+
+def officer_pool(
+    rows: list[OfficerRow], *, scopes: frozenset[str], start: dt.date, end: dt.date
+) -> sampling.OfficerPoolResult:
+    """Certified for the whole window: checked on its first and its last day."""
+    candidates = [r.candidate for r in rows]
+    first = sampling.build_officer_pool(candidates, required_scopes=scopes, on_date=start)
+    last = sampling.build_officer_pool(candidates, required_scopes=scopes, on_date=end)
+    reasons: dict[str, list[sampling.Reason]] = {}
+    for result in (first, last):
+        for e in result.excluded:
+            own = reasons.setdefault(e.id, [])
+            own.extend(r for r in e.reasons if r not in own)
+    kept = [o for o in first.officers if o.id not in reasons]
+    pool = sampling.canonical_pool(o.id for o in kept)
+    excluded = tuple(sampling.Exclusion(i, tuple(reasons[i])) for i in sorted(reasons))
+    return sampling.OfficerPoolResult(
+        pool, excluded, sampling.pool_sha256(pool), officers=tuple(kept)
+    )
+
+
+def _excluded_json(excluded) -> list[dict]:
+    return [
+        {"id": e.id, "reasons": [{"code": r.code, "message": r.message} for r in e.reasons]}
+        for e in excluded
+    ]
+
+
+def draw_count(task: SamplingTask, pool_size: int) -> int:
+    if task.count is not None:
+        return task.count
+    return sampling.count_from_ratio(pool_size, task.ratio)
+
+
+def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
+    """Freeze both pools and publish them with their SHA-256, before any seed exists."""
+    access.require_planner(actor, task.department)
+    scopes = required_scopes(task)
+    if not scopes:
+        raise Conflict(
+            "items_not_in_force", "抽查事项已不在现行清单中，请重新创建任务。", field="items"
+        )
+    level = task.department.level
+    enterprises = sampling.build_enterprise_pool(
+        enterprise_candidates(task), items=task.items, inspecting_level=level
+    )
+    rows = officer_candidates(task)
+    officers = officer_pool(rows, scopes=scopes, start=task.window_start, end=task.window_end)
+    count = draw_count(task, len(enterprises.included))
+    if count > len(enterprises.included):
+        raise Conflict(
+            "count_exceeds_pool",
+            f"抽取数量（{count}）超过企业名录库中的企业数（{len(enterprises.included)}），"
+            "请调整筛选条件或抽取数量。",
+            field="count",
+        )
+    if count == 0:
+        raise Conflict("pool_empty", "企业名录库为空，没有可抽取的企业。", field="count")
+    if len(officers.included) < task.officers_per_visit:
+        raise Conflict(
+            "officer_pool_too_small",
+            f"执法人员名录库仅{len(officers.included)}人，少于每家企业所需的"
+            f"{task.officers_per_visit}人。",
+        )
+    by_id = {r.candidate.id: r for r in rows}
+    facts = {
+        o.id: {
+            "officer": by_id[o.id].officer_pk,
+            "name": by_id[o.id].name,
+            "conflicts": sorted([c.enterprise_id, c.kind.value] for c in o.conflicts),
+            "last_inspected": sorted(o.last_inspected),
+        }
+        for o in officers.officers
+    }
+    now = timezone.now()
+    with transaction.atomic():
+        transition(SamplingTask, task.pk, "draft", "pool_published", pools_published_at=now)
+        Pool.objects.bulk_create(
+            [
+                Pool(
+                    task=task,
+                    kind=Pool.Kind.ENTERPRISES,
+                    text="".join(f"{i}\n" for i in enterprises.included),
+                    sha256=enterprises.sha256,
+                    size=len(enterprises.included),
+                    excluded=_excluded_json(enterprises.excluded),
+                    frozen_at=now,
+                ),
+                Pool(
+                    task=task,
+                    kind=Pool.Kind.OFFICERS,
+                    text="".join(f"{i}\n" for i in officers.included),
+                    sha256=officers.sha256,
+                    size=len(officers.included),
+                    excluded=_excluded_json(officers.excluded),
+                    facts=facts,
+                    frozen_at=now,
+                ),
+            ]
+        )
+        Draw.objects.create(task=task, sequence=1, status=Draw.Status.AWAITING_SEED)
+        audit.record(
+            actor=actor,
+            action="publish_pools",
+            obj=task,
+            summary=f"公布抽查名录库：{task.title}",
+            data={
+                "enterprise_pool_sha256": enterprises.sha256,
+                "enterprise_pool_size": len(enterprises.included),
+                "enterprises_excluded": len(enterprises.excluded),
+                "officer_pool_sha256": officers.sha256,
+                "officer_pool_size": len(officers.included),
+                "officers_excluded": len(officers.excluded),
+                "count": count,
+            },
+        )
+    task.refresh_from_db()
+    return task
+
+
+# ---- the public draw ---------------------------------------------------------------------
+
+
+def live_draw(task: SamplingTask) -> Draw | None:
+    return task.draws.filter(status__in=["awaiting_seed", "seeded", "drawn", "published"]).first()
+
+
+def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
+    """Record the seed made in public, and who made it. Never generated by the server."""
+    access.require_planner(actor, draw.task.department)
+    seed = str(seed or "").strip()
+    try:
+        sampling.validate_seed(seed)
+    except sampling.DrawInputError as exc:
+        raise ValidationFailed(exc.code, exc.message, field="seed") from None
+    entered_by = _text(
+        {"entered_by": entered_by}, "entered_by", "种子录入人（现场产生种子的人员）", max_length=500
+    )
+    with transaction.atomic():
+        transition(
+            Draw,
+            draw.pk,
+            "awaiting_seed",
+            "seeded",
+            seed=seed,
+            seed_entered_by=entered_by,
+            seed_entered_at=timezone.now(),
+            seed_recorded_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="record_seed",
+            obj=draw,
+            summary=f"录入随机种子：{draw}",
+            data={"seed": seed, "entered_by": entered_by},
+        )
+    draw.refresh_from_db()
+    return draw
+
+
+def pools_of(task: SamplingTask) -> tuple[Pool, Pool]:
+    pools = {p.kind: p for p in task.pools.all()}
+    return pools[Pool.Kind.ENTERPRISES], pools[Pool.Kind.OFFICERS]
+
+
+def officer_candidates_from(pool: Pool) -> list[sampling.OfficerCandidate]:
+    """Pairing inputs from the frozen pool (certified officers; conflicts as frozen)."""
+    return [
+        sampling.OfficerCandidate(
+            id=officer_id,
+            on_duty=True,
+            certificate_valid_from=None,
+            certificate_valid_to=None,
+            conflicts=frozenset(
+                sampling.Conflict(e, sampling.ConflictKind(k)) for e, k in fact["conflicts"]
+            ),
+            last_inspected=frozenset(fact["last_inspected"]),
+        )
+        for officer_id, fact in sorted(pool.facts.items())
+    ]
+
+
+def compute(task: SamplingTask, seed: str) -> sampling.DrawResult:
+    """The draw from the frozen pools and a seed: deterministic, re-runnable by anyone."""
+    enterprise_pool, officer_pool_row = pools_of(task)
+    ids = sampling.parse_pool_file(enterprise_pool.text)
+    return sampling.run_draw(
+        seed=seed,
+        enterprise_pool=ids,
+        officer_pool=officer_candidates_from(officer_pool_row),
+        count=draw_count(task, len(ids)),
+        officers_per_visit=task.officers_per_visit,
+        max_visits_per_officer=task.max_visits_per_officer,
+    )
+
+
+def _pairings_json(result: sampling.DrawResult) -> list[dict]:
+    return [
+        {
+            "enterprise": p.enterprise_id,
+            "officers": list(p.officer_ids),
+            "skipped": [[s.officer_id, s.reason.code, s.reason.message] for s in p.skipped],
+            "unpaired": p.unpaired_reason.message if p.unpaired_reason else "",
+        }
+        for p in result.pairings
+    ]
+
+
+def run(*, actor, draw: Draw) -> Draw:
+    access.require_planner(actor, draw.task.department)
+    draw = Draw.objects.select_related("task").get(pk=draw.pk)
+    if draw.status != Draw.Status.SEEDED:
+        raise Conflict(
+            "draw_not_seeded", "请先在公开抽取现场录入随机种子，再进行抽取。", field="seed"
+        )
+    result = compute(draw.task, draw.seed)
+    with transaction.atomic():
+        transition(
+            Draw,
+            draw.pk,
+            "seeded",
+            "drawn",
+            count=len(result.selected),
+            selected=list(result.selected),
+            pairings=_pairings_json(result),
+            drawn_at=timezone.now(),
+        )
+        audit.record(
+            actor=actor,
+            action="draw",
+            obj=draw,
+            summary=f"抽取：{draw}，抽中{len(result.selected)}家企业",
+            data={
+                "seed": draw.seed,
+                "enterprise_pool_sha256": result.enterprise_pool_sha256,
+                "officer_pool_sha256": result.officer_pool_sha256,
+                "selected": list(result.selected),
+            },
+        )
+    draw.refresh_from_db()
+    return draw
+
+
+def publish_result(*, actor, draw: Draw) -> Draw:
+    """Announce the result and create the visits (trigger random_draw) via the visits app."""
+    access.require_planner(actor, draw.task.department)
+    with transaction.atomic():
+        transition(Draw, draw.pk, "drawn", "published", published_at=timezone.now())
+        SamplingTask.objects.filter(pk=draw.task_id).update(status="result_published")
+        draw.refresh_from_db()
+        created = bridge.create_draw_visits(draw=draw, actor=actor)
+        Draw.objects.filter(pk=draw.pk).update(visits_created=created)
+        audit.record(
+            actor=actor,
+            action="publish_result",
+            obj=draw,
+            summary=f"公布抽取结果：{draw}",
+            data={"selected": draw.selected, "visits_created": created},
+        )
+    draw.refresh_from_db()
+    return draw
+
+
+def request_redraw(*, actor, task: SamplingTask, reason: str) -> Draw:
+    """Ask for a re-draw. Nothing changes until the unit head approves it."""
+    access.require_planner(actor, task.department)
+    reason = _text({"reason": reason}, "reason", "重新抽取理由", max_length=2000)
+    with transaction.atomic():
+        SamplingTask.objects.select_for_update().get(pk=task.pk)
+        live = live_draw(task)
+        if live is None or live.status not in ("drawn", "published"):
+            raise Conflict("nothing_to_redraw", "只有已抽取的结果才能申请重新抽取。")
+        if task.draws.filter(status="awaiting_approval").exists():
+            raise Conflict("redraw_pending", "已有一份重新抽取申请待批准。")
+        sequence = (task.draws.aggregate(n=Max("sequence"))["n"] or 0) + 1
+        draw = Draw.objects.create(
+            task=task,
+            sequence=sequence,
+            status=Draw.Status.AWAITING_APPROVAL,
+            redraw_reason=reason,
+            requested_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="request_redraw",
+            obj=draw,
+            summary=f"申请重新抽取：{task.title}",
+            data={"reason": reason, "replaces": live.sequence},
+        )
+    return draw
+
+
+def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
+    """Approved: the current draw is superseded (kept, still public) and the new one waits
+    for a new public seed. The pools stay the same."""
+    task = draw.task
+    access.require_approver(actor, task.department)
+    now = timezone.now()
+    with transaction.atomic():
+        SamplingTask.objects.select_for_update().get(pk=task.pk)
+        if approve:
+            live = live_draw(task)
+            if live is not None:
+                transition(Draw, live.pk, ["drawn", "published"], "superseded", superseded_at=now)
+                if live.visits_created:
+                    bridge.cancel_draw_visits(draw=live, actor=actor, reason=draw.redraw_reason)
+            transition(
+                Draw,
+                draw.pk,
+                "awaiting_approval",
+                "awaiting_seed",
+                approved_by=actor,
+                approved_at=now,
+            )
+            SamplingTask.objects.filter(pk=task.pk).update(status="pool_published")
+        else:
+            transition(
+                Draw, draw.pk, "awaiting_approval", "rejected", approved_by=actor, approved_at=now
+            )
+        audit.record(
+            actor=actor,
+            action="approve_redraw" if approve else "reject_redraw",
+            obj=draw,
+            summary=f"{'批准' if approve else '不批准'}重新抽取：{task.title}",
+            data={"reason": draw.redraw_reason},
+        )
+    draw.refresh_from_db()
+    return draw
+
+
+# ---- verification ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Verification:
+    ok: bool
+    selected: tuple[str, ...]
+    message: str
+
+
+def verify(draw: Draw) -> Verification:
+    """Recompute a run draw from its published inputs and compare with the stored result."""
+    result = compute(draw.task, draw.seed)
+    same = list(result.selected) == list(draw.selected) and _pairings_json(result) == draw.pairings
+    enterprise_pool, officer_pool_row = pools_of(draw.task)
+    hashes_ok = (
+        sampling.pool_sha256(sampling.parse_pool_file(enterprise_pool.text))
+        == enterprise_pool.sha256
+        and sampling.pool_sha256(sampling.parse_pool_file(officer_pool_row.text))
+        == officer_pool_row.sha256
+    )
+    if same and hashes_ok:
+        message = "验证通过：按公布的名录库、随机种子和数量重新计算，结果与公布结果完全一致。"
+    elif not hashes_ok:
+        message = "验证失败：名录库文件与公布的SHA-256不一致。"
+    else:
+        message = "验证失败：重新计算的结果与公布结果不一致。"
+    return Verification(same and hashes_ok, result.selected, message)
+
+
+def recompute(task: SamplingTask, *, seed: str, count: int) -> tuple[str, ...]:
+    """For the public page: anyone's seed and count over the task's published pool."""
+    enterprise_pool, _ = pools_of(task)
+    try:
+        return sampling.verify_pool_file(enterprise_pool.text, seed, count)
+    except sampling.DrawInputError as exc:
+        raise ValidationFailed(exc.code, exc.message, field=exc.field) from None
