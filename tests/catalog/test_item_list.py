@@ -122,3 +122,60 @@ def test_r2_2_diff_reports_added_removed_and_modified_fields():
         (ChangeKind.REMOVED, "B", ()),
         (ChangeKind.ADDED, "C", ()),
     ]
+
+
+def test_r2_2_items_are_drafted_changed_published_and_filed_over_the_api(
+    client, published, admin_user, api_token
+):
+    import json
+
+    h = api_token(admin_user)
+
+    def call(method, path, body=None):
+        return getattr(client, method)(
+            path, json.dumps(body or {}), content_type="application/json", **h
+        )
+
+    assert (
+        call("post", "/api/v1/item-versions", {"number": "2025-2", "title": "二版"}).status_code
+        == 201
+    )
+    item = {
+        "code": "YJ-ZH-999",
+        "name": "安全生产标准化达标情况",
+        "domain": "general",
+        "legal_basis": [{"law": "中华人民共和国安全生产法", "version": "2021", "article": 4}],
+        "implementing_unit": "安全生产综合协调科",
+        "content": ["标准化自评报告"],
+        "industries": ["2614"],
+    }
+    resp = call("post", "/api/v1/item-versions/2025-2/items", item | {"legal_basis": []})
+    assert resp.status_code == 422 and resp.json()["field"] == "legal_basis"
+    resp = call("post", "/api/v1/item-versions/2025-2/items", item | {"industries": ["99"]})
+    assert resp.status_code == 422 and resp.json()["code"] == "unknown_industry"
+    assert call("post", "/api/v1/item-versions/2025-2/items", item).status_code == 201
+    resp = call("patch", "/api/v1/item-versions/2025-2/items/YJ-ZH-999", {"offsite_capable": True})
+    assert resp.status_code == 200 and resp.json()["offsite_capable"] is True
+    # The version in force cannot be edited.
+    resp = call("patch", f"/api/v1/item-versions/{published.number}/items/YJ-ZH-999", {"name": "x"})
+    assert resp.status_code == 409 and resp.json()["code"] == "not_draft"
+    assert call("post", "/api/v1/item-versions/2025-2/publish").json()["status"] == "published"
+    resp = call(
+        "post",
+        "/api/v1/item-versions/2025-2/filing",
+        {"filing_date": dt.date.today().isoformat(), "filing_doc_no": "乌司备〔2025〕3号"},
+    )
+    assert resp.status_code == 200 and resp.json()["filing_doc_no"] == "乌司备〔2025〕3号"
+    assert client.get("/api/v1/items/YJ-ZH-999").json()["offsite_capable"] is True
+
+
+def test_r2_2_only_the_administrator_changes_the_list(client, published, city_officer, api_token):
+    import json
+
+    resp = client.post(
+        "/api/v1/item-versions",
+        json.dumps({"number": "x", "title": "x"}),
+        content_type="application/json",
+        **api_token(city_officer),
+    )
+    assert resp.status_code == 403

@@ -7,7 +7,10 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from . import access, queries
+from fairinspect.registry.api import Error, admin_bearer
+
+from . import access, queries, services
+from .models import ItemListVersion
 
 router = Router(tags=["检查事项 catalog"])
 
@@ -68,3 +71,111 @@ def list_versions(request):
 @router.get("/item-versions/{number}/items", response=list[ItemOut], auth=None)
 def version_items(request, number: str):
     return list(access.get_public_version(number).items.order_by("code"))
+
+
+class ItemIn(Schema):
+    code: str
+    name: str
+    domain: str
+    legal_basis: list[LegalBasis]
+    implementing_unit: str
+    content: list[str]
+    method_on_site: str = ""
+    method_documents: str = ""
+    industries: list[str] = []
+    offsite_capable: bool = False
+    cross_department: bool = False
+    cross_departments: list[str] = []
+
+
+class ItemPatch(Schema):
+    name: str | None = None
+    domain: str | None = None
+    legal_basis: list[LegalBasis] | None = None
+    implementing_unit: str | None = None
+    content: list[str] | None = None
+    method_on_site: str | None = None
+    method_documents: str | None = None
+    industries: list[str] | None = None
+    offsite_capable: bool | None = None
+    cross_department: bool | None = None
+    cross_departments: list[str] | None = None
+
+
+class DraftIn(Schema):
+    number: str
+    title: str
+
+
+class FilingIn(Schema):
+    filing_date: dt.date
+    filing_doc_no: str
+
+
+def _version(number: str) -> ItemListVersion:
+    return get_object_or_404(ItemListVersion, number=number)
+
+
+@router.post(
+    "/item-versions",
+    auth=admin_bearer,
+    response={201: VersionOut, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def create_draft(request, payload: DraftIn):
+    """A draft copying every item of the version in force."""
+    current = queries.version_in_force()
+    if current is None:
+        from fairinspect.core.errors import NotFound
+
+        raise NotFound("尚无现行有效的版本可供起草。")
+    return 201, services.draft_from(
+        actor=request.user, version=current, number=payload.number, title=payload.title
+    )
+
+
+@router.post(
+    "/item-versions/{number}/items",
+    auth=admin_bearer,
+    response={201: ItemOut, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def create_item(request, number: str, payload: ItemIn):
+    return 201, services.save_item(
+        actor=request.user, version=_version(number), data=payload.dict()
+    )
+
+
+@router.patch(
+    "/item-versions/{number}/items/{code}",
+    auth=admin_bearer,
+    response={200: ItemOut, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def update_item(request, number: str, code: str, payload: ItemPatch):
+    return services.save_item(
+        actor=request.user,
+        version=_version(number),
+        code=code,
+        data=payload.dict(exclude_unset=True),
+    )
+
+
+@router.post(
+    "/item-versions/{number}/publish",
+    auth=admin_bearer,
+    response={200: VersionOut, 403: Error, 404: Error, 409: Error, 422: Error},
+)
+def publish(request, number: str):
+    return services.publish_version(actor=request.user, version=_version(number))
+
+
+@router.post(
+    "/item-versions/{number}/filing",
+    auth=admin_bearer,
+    response={200: VersionOut, 403: Error, 404: Error, 422: Error},
+)
+def filing(request, number: str, payload: FilingIn):
+    return services.record_filing(
+        actor=request.user,
+        version=_version(number),
+        filing_date=payload.filing_date,
+        doc_no=payload.filing_doc_no,
+    )

@@ -168,3 +168,52 @@ def record_filing(
         )
     version.refresh_from_db()
     return version
+
+
+def save_item(
+    *, actor, version: ItemListVersion, data: dict[str, Any], code: str | None = None
+) -> InspectionItem:
+    """Create an item in a draft (code=None) or change one (code = the item's code).
+
+    Only drafts change: a published list is what enterprises and the public were told."""
+    from fairinspect.registry.models import Industry
+
+    from .inputs import clean_item
+
+    if version.status != "draft":
+        raise Conflict("not_draft", "只有草稿版本可以修改事项；请先基于现行版本起草新版本。")
+    existing = version.items.filter(code=code).first() if code else None
+    if code and existing is None:
+        from fairinspect.core.errors import NotFound
+
+        raise NotFound("该版本中没有此事项。")
+    current = {f: getattr(existing, f) for f in ("code", *ITEM_FIELDS)} if existing else {}
+    cleaned, errors = clean_item(
+        {**current, **data}, industry_codes=set(Industry.objects.values_list("code", flat=True))
+    )
+    if errors:
+        e = errors[0]
+        raise ValidationFailed(
+            e.code, e.message, field=e.field, extra={"errors": [x.__dict__ for x in errors]}
+        )
+    with transaction.atomic():
+        clash = version.items.filter(code=cleaned["code"])
+        if existing:
+            clash = clash.exclude(pk=existing.pk)
+        if clash.exists():
+            raise Conflict("duplicate_item_code", "事项编码在本版本中已存在。", field="code")
+        if existing:
+            for k, v in cleaned.items():
+                setattr(existing, k, v)
+            existing.save()
+            item = existing
+        else:
+            item = InspectionItem.objects.create(version=version, **cleaned)
+        audit.record(
+            actor=actor,
+            action="update" if existing else "create",
+            obj=item,
+            summary=f"{'修改' if existing else '新增'}事项 {item.code}（草稿 {version.number}）",
+            data={"code": item.code},
+        )
+    return item
