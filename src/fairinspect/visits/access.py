@@ -1,0 +1,81 @@
+"""Who may see which visit. Pages and the API both fetch visits through here.
+
+Staff see the visits of the enterprises they may see (registry.access) and the visits of their
+own department; an enterprise user sees only its own enterprise's finished and current visits
+(the transparency card); ratings are seen by supervisors and administrators only, never by
+the inspecting unit.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from fairinspect.core.errors import Forbidden, NotFound
+from fairinspect.core.roles import Role, has_role
+from fairinspect.registry.access import enterprises_visible_to, is_staff
+
+from .models import Hazard, Recording, RectificationOrder, Visit
+
+
+def visits_visible_to(user) -> QuerySet[Visit]:
+    qs = Visit.objects.all()
+    if not user.is_authenticated:
+        return qs.none()
+    if is_staff(user):
+        ents = enterprises_visible_to(user).values("pk")
+        if user.department_id:
+            return qs.filter(Q(enterprise__in=ents) | Q(department__in=_dept_ids(user)))
+        return qs.filter(enterprise__in=ents)
+    if has_role(user, Role.ENTERPRISE) and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    return qs.none()
+
+
+def _dept_ids(user) -> list[int]:
+    d = user.department
+    return [d.pk, *([d.parent_id] if d.parent_id else [])]
+
+
+def get_visit(user, pk: int, *, staff_only: bool = True) -> Visit:
+    if staff_only and not is_staff(user):
+        raise Forbidden("只有本局工作人员可以查看检查详情。")
+    v = (
+        visits_visible_to(user)
+        .select_related("enterprise", "department", "plan", "follow_up_order")
+        .filter(pk=pk)
+        .first()
+    )
+    if v is None:
+        raise NotFound()
+    return v
+
+
+def require_officer(user) -> None:
+    if not has_role(user, Role.OFFICER, Role.APPROVER, Role.ADMIN):
+        raise Forbidden("只有执法人员可以执行此操作。")
+
+
+def can_see_ratings(user) -> bool:
+    return has_role(user, Role.SUPERVISOR, Role.ADMIN)
+
+
+def get_recording(user, visit: Visit, pk: int) -> Recording:
+    r = Recording.objects.filter(visit=visit, pk=pk).first()
+    if r is None:
+        raise NotFound()
+    return r
+
+
+def get_order(user, pk: int) -> RectificationOrder:
+    o = (
+        RectificationOrder.objects.select_related("visit", "enterprise")
+        .filter(visit__in=visits_visible_to(user).values("pk"), pk=pk)
+        .first()
+    )
+    if o is None:
+        raise NotFound()
+    return o
+
+
+def hazards_of(visit: Visit) -> QuerySet[Hazard]:
+    return Hazard.objects.filter(visit=visit).select_related("item")

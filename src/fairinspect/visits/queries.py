@@ -1,0 +1,264 @@
+"""Reads for visits: the cap table in force, rule facts from rows, the pre-check bundle.
+
+Every read here issues a fixed number of queries whatever the enterprise's history
+(tests/visits/test_queries.py asserts it for the pre-check).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+
+from fairinspect.registry.models import Enterprise, Officer
+from fairinspect.registry.queries import officer_fact
+from fairinspect.rules.caps import (
+    DEFAULT_2025,
+    CapDecision,
+    CapPolicy,
+    CapStage,
+    CapTable,
+    Justification,
+    JustificationKind,
+    ProposedVisit,
+    Quota,
+    Trigger,
+    VisitFact,
+    VisitKind,
+    VisitStatus,
+    decide_cap,
+    quota,
+)
+from fairinspect.rules.certificates import Eligibility, check_eligibility
+from fairinspect.rules.checkin import effective_grade
+
+from .models import CAP_FIELDS, CapTableSetting, Hazard, RectificationOrder, Visit, VisitOfficer
+
+# The model's statuses as the cap rule reads them: a draft or a submitted plan holds nothing.
+RULE_STATUS = {
+    "draft": VisitStatus.PLANNED,
+    "plan_submitted": VisitStatus.PLANNED,
+    "approved": VisitStatus.APPROVED,
+    "in_progress": VisitStatus.IN_PROGRESS,
+    "done": VisitStatus.DONE,
+    "cancelled": VisitStatus.CANCELLED,
+}
+FACT_FIELDS = (
+    "pk",
+    "kind",
+    "trigger",
+    "planned_date",
+    "checked_in_at",
+    "status",
+    "merge_group",
+    "justification_kind",
+    "justification_reference",
+    "justification_date",
+    "justification_summary",
+)
+
+
+def cap_setting(year: int) -> tuple[CapTable, CapPolicy]:
+    """The year's table and policy; without a row, DEFAULT_2025 with its source (the rule
+    then says which year's table it used) and the default policy."""
+    row = CapTableSetting.objects.filter(year=year).first()
+    if row is None:
+        return DEFAULT_2025, CapPolicy()
+    values = {f: getattr(row, f) for f in CAP_FIELDS}
+    return CapTable(year=row.year, source=row.source, **values), CapPolicy(
+        exempt_consumes_cap=row.exempt_consumes_cap
+    )
+
+
+def justification_of(v) -> Justification | None:
+    get = v.get if isinstance(v, dict) else lambda k: getattr(v, k)
+    if not get("justification_kind") or get("justification_date") is None:
+        return None
+    return Justification(
+        kind=JustificationKind(get("justification_kind")),
+        reference=get("justification_reference") or "",
+        date=get("justification_date"),
+        summary=get("justification_summary") or "",
+    )
+
+
+def _visit_day(row: dict) -> dt.date:
+    # A visit happens the day it was checked in; until then, on its planned date.
+    at = row.get("checked_in_at")
+    if at is not None:
+        from django.utils import timezone
+
+        return timezone.localdate(at)
+    return row["planned_date"]
+
+
+def fact_of(row: dict) -> VisitFact:
+    return VisitFact(
+        visit_id=str(row["pk"]),
+        kind=VisitKind(row["kind"]),
+        trigger=Trigger(row["trigger"]),
+        date=_visit_day(row),
+        status=RULE_STATUS[row["status"]],
+        merge_group=row["merge_group"] or None,
+        justification=justification_of(row),
+    )
+
+
+def visit_facts(enterprise_id: int, year: int) -> list[VisitFact]:
+    """The year's visits of one enterprise as the cap rule reads them: one query."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    rows = (
+        Visit.objects.filter(enterprise_id=enterprise_id, planned_date__range=(start, end))
+        .exclude(status="cancelled")
+        .values(*FACT_FIELDS)
+    )
+    facts = [fact_of(r) for r in rows]
+    return [f for f in facts if f.date.year == year]
+
+
+def grade_of(enterprise: Enterprise, on: dt.date):
+    return effective_grade(enterprise.standardization_grade, enterprise.grade_valid_to, on)
+
+
+def quota_for(enterprise: Enterprise, *, year: int, today: dt.date, facts=None) -> Quota:
+    table, policy = cap_setting(year)
+    return quota(
+        table=table,
+        policy=policy,
+        high_risk=enterprise.high_risk,
+        grade=grade_of(enterprise, dt.date(year, 12, 31) if year != today.year else today),
+        year=year,
+        visits=facts if facts is not None else visit_facts(enterprise.pk, year),
+        today=today,
+    )
+
+
+def cap_decision(
+    visit: Visit, *, today: dt.date, stage: CapStage, day: dt.date | None = None, facts=None
+) -> CapDecision:
+    """May this visit take place (on `day`, default its planned date)?"""
+    day = day or visit.planned_date
+    table, policy = cap_setting(day.year)
+    enterprise = visit.enterprise
+    return decide_cap(
+        table=table,
+        policy=policy,
+        high_risk=enterprise.high_risk,
+        grade=grade_of(enterprise, day),
+        year=day.year,
+        visits=facts if facts is not None else visit_facts(enterprise.pk, day.year),
+        proposed=ProposedVisit(
+            kind=VisitKind(visit.kind),
+            trigger=Trigger(visit.trigger),
+            date=day,
+            merge_group=visit.merge_group or None,
+            justification=justification_of(visit),
+            visit_id=str(visit.pk),
+        ),
+        today=today,
+        stage=stage,
+    )
+
+
+def item_domains(visit: Visit) -> set[str]:
+    return {i.domain for i in visit.items.all()}
+
+
+def team_of(visit: Visit) -> list[VisitOfficer]:
+    return list(
+        VisitOfficer.objects.filter(visit=visit)
+        .select_related("officer", "officer__department")
+        .prefetch_related("officer__certificates")
+        .order_by("-is_lead", "id")
+    )
+
+
+def eligibility(officer: Officer, *, on: dt.date, domains: set[str]) -> Eligibility:
+    return check_eligibility(officer_fact(officer), on=on, domains=domains)
+
+
+# ------------------------------------------------ the 扫码入企 pre-check (R6.1)
+
+
+@dataclass
+class PreCheck:
+    enterprise: Enterprise
+    year: int
+    quota: Quota
+    cap_source: str
+    visits: list[Visit]
+    hazards: list[Hazard]
+    orders: list[RectificationOrder]
+    mine: list[Visit] = field(default_factory=list)
+    # (my visit, the other unit's visit, overlapping item codes): R5.4 warning
+    overlaps: list[tuple[Visit, Visit, list[str]]] = field(default_factory=list)
+
+
+def visits_this_year(enterprise: Enterprise, year: int):
+    return (
+        Visit.objects.filter(
+            enterprise=enterprise,
+            planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .exclude(status="cancelled")
+        .select_related("department", "plan")
+        .prefetch_related(
+            "items",
+            Prefetch(
+                "team",
+                queryset=VisitOfficer.objects.select_related("officer").order_by("-is_lead", "id"),
+            ),
+        )
+        .order_by("planned_date", "id")
+    )
+
+
+def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date) -> PreCheck:
+    year = today.year
+    visits = list(visits_this_year(enterprise, year))
+    facts = [
+        f
+        for f in (
+            fact_of({**{k: getattr(v, k) for k in FACT_FIELDS if k != "pk"}, "pk": v.pk})
+            for v in visits
+        )
+        if f.date.year == year
+    ]
+    table, _policy = cap_setting(year)
+    q = quota_for(enterprise, year=year, today=today, facts=facts)
+    hazards = list(
+        Hazard.objects.filter(enterprise=enterprise, status="open").select_related("item")[:50]
+    )
+    orders = list(
+        RectificationOrder.objects.filter(enterprise=enterprise, status="issued").order_by(
+            "deadline"
+        )[:50]
+    )
+    pc = PreCheck(enterprise, year, q, table.source, visits, hazards, orders)
+    if officer is not None:
+        pc.mine = [
+            v
+            for v in visits
+            if any(m.officer_id == officer.pk for m in v.team.all())
+            and v.status in ("draft", "plan_submitted", "approved", "in_progress")
+        ]
+        for mine in pc.mine:
+            codes = {i.code for i in mine.items.all()}
+            for other in visits:
+                if other.department_id == mine.department_id or other.pk == mine.pk:
+                    continue
+                if other.status not in ("plan_submitted", "approved", "in_progress"):
+                    continue
+                shared = sorted(codes & {i.code for i in other.items.all()})
+                if shared:
+                    pc.overlaps.append((mine, other, shared))
+    for v in visits:
+        v.fact_exempt = str(v.pk) in q.exempt_visits
+        v.fact_counted = str(v.pk) in q.counted_visits
+    pc.facts = facts
+    return pc
+
+
+def visits_without_recording():
+    return Visit.objects.filter(kind="on_site", status="done", missing_recording=True)
