@@ -1,9 +1,8 @@
 """What planning reads from, and asks of, the visits app (issue 3), in one place.
 
-visits owns its tables: planning never writes them directly. Every function here either
-reads visits through a query, or calls one of visits' own services. While the visits app
-has no models yet, the reads answer "no visits" and ``create_draw_visits`` creates none,
-so planning works on its own and the numbers become real when visits lands.
+visits owns its tables: planning reads them here (read-only queries) and creates or cancels
+visits only through visits' own services (``create_visit``, ``cancel_visit``). If those
+services are not importable (an older checkout), nothing is created and the draw says so.
 """
 
 from __future__ import annotations
@@ -11,29 +10,58 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from fairinspect.rules.caps import DEFAULT_2025, CapTable, Grade, VisitFact
+from django.db.models import Q
+
+from fairinspect.rules.caps import (
+    DEFAULT_2025,
+    CapPolicy,
+    CapTable,
+    Grade,
+    Justification,
+    JustificationKind,
+    Trigger,
+    VisitFact,
+    VisitKind,
+    VisitStatus,
+)
+
+# visits' statuses as the cap rule reads them (a draft or submitted plan holds nothing).
+RULE_STATUS = {
+    "draft": VisitStatus.PLANNED,
+    "plan_submitted": VisitStatus.PLANNED,
+    "approved": VisitStatus.APPROVED,
+    "in_progress": VisitStatus.IN_PROGRESS,
+    "done": VisitStatus.DONE,
+    "cancelled": VisitStatus.CANCELLED,
+}
+CAP_FIELDS = tuple(
+    f"{hr}_{g}"
+    for hr in ("high_risk", "non_high_risk")
+    for g in ("grade_1", "grade_2", "grade_3", "ungraded")
+)
 
 
-def visits_ready() -> bool:
-    try:
-        from fairinspect.visits import models as vm
-    except ImportError:  # pragma: no cover - visits always importable in this repo
-        return False
-    return hasattr(vm, "Visit")
+def _visit_model():
+    from fairinspect.visits.models import Visit
+
+    return Visit
 
 
 def cap_table(year: int) -> CapTable:
-    """The year's cap table from visits' CapTableSetting when there is one, else 2025's."""
-    if visits_ready():
-        from fairinspect.visits import models as vm
+    """The year's cap table (visits' CapTableSetting), else the 2025 table."""
+    from fairinspect.visits.models import CapTableSetting
 
-        setting_model = getattr(vm, "CapTableSetting", None)
-        to_table = getattr(setting_model, "to_table", None)
-        if setting_model is not None and to_table is not None:
-            row = setting_model.objects.filter(year__lte=year).order_by("-year").first()
-            if row is not None:
-                return row.to_table()
-    return DEFAULT_2025
+    row = CapTableSetting.objects.filter(year=year).first()
+    if row is None:
+        return DEFAULT_2025
+    return CapTable(year=row.year, source=row.source, **{f: getattr(row, f) for f in CAP_FIELDS})
+
+
+def cap_policy(year: int) -> CapPolicy:
+    from fairinspect.visits.models import CapTableSetting
+
+    row = CapTableSetting.objects.filter(year=year).first()
+    return CapPolicy(exempt_consumes_cap=bool(row and row.exempt_consumes_cap))
 
 
 def effective_grade(
@@ -45,32 +73,184 @@ def effective_grade(
     return Grade(str(standardization_grade))
 
 
+def _year_visits(enterprise_ids: Iterable[int] | None, year: int):
+    qs = _visit_model().objects.filter(planned_date__year=year).exclude(status="cancelled")
+    if enterprise_ids is not None:
+        qs = qs.filter(enterprise_id__in=list(enterprise_ids))
+    return qs
+
+
+def _fact(row: dict) -> VisitFact:
+    from django.utils import timezone
+
+    at = row["checked_in_at"]
+    justification = None
+    if row["justification_kind"] and row["justification_date"]:
+        justification = Justification(
+            JustificationKind(row["justification_kind"]),
+            row["justification_reference"] or "",
+            row["justification_date"],
+            row["justification_summary"] or "",
+        )
+    return VisitFact(
+        visit_id=str(row["pk"]),
+        kind=VisitKind(row["kind"]),
+        trigger=Trigger(row["trigger"]),
+        date=timezone.localdate(at) if at else row["planned_date"],
+        status=RULE_STATUS[row["status"]],
+        merge_group=row["merge_group"] or None,
+        justification=justification,
+    )
+
+
 def visit_facts(enterprise_ids: Iterable[int] | None, year: int) -> dict[int, list[VisitFact]]:
     """enterprise pk → its visits of the year, as cap facts; None asks for every enterprise
-    that has one (the draw over a whole territory). Empty until visits lands."""
-    return {}
+    that has one (the draw over a whole territory). One query."""
+    rows = _year_visits(enterprise_ids, year).values(
+        "pk",
+        "enterprise_id",
+        "kind",
+        "trigger",
+        "planned_date",
+        "checked_in_at",
+        "status",
+        "merge_group",
+        "justification_kind",
+        "justification_reference",
+        "justification_date",
+        "justification_summary",
+    )
+    out: dict[int, list[VisitFact]] = {}
+    for row in rows:
+        out.setdefault(row["enterprise_id"], []).append(_fact(row))
+    return out
 
 
 def visited_items(enterprise_ids: Iterable[int] | None, year: int) -> dict[int, set[str]]:
-    """enterprise pk → item codes already inspected this year by any unit (R5.4)."""
-    return {}
+    """enterprise pk → item codes already inspected (or planned) this year by any unit (R5.4)."""
+    through = _visit_model().items.through
+    qs = through.objects.filter(visit__planned_date__year=year, visit__kind="on_site").exclude(
+        visit__status="cancelled"
+    )
+    if enterprise_ids is not None:
+        qs = qs.filter(visit__enterprise_id__in=list(enterprise_ids))
+    out: dict[int, set[str]] = {}
+    for ent, code in qs.values_list("visit__enterprise_id", "inspectionitem__code"):
+        out.setdefault(ent, set()).add(code)
+    return out
 
 
-def last_inspectors(items: Iterable[str]) -> dict[int, set[int]]:
+def last_inspectors(items: Iterable[str]) -> dict[int, set[str]]:
     """officer pk → credit codes of enterprises it inspected last time for these items (回避)."""
-    return {}
+    from fairinspect.visits.models import VisitOfficer
+
+    rows = (
+        VisitOfficer.objects.filter(
+            visit__items__code__in=list(items), visit__status__in=["in_progress", "done"]
+        )
+        .values_list(
+            "visit__enterprise__credit_code", "visit__planned_date", "visit_id", "officer_id"
+        )
+        .distinct()
+    )
+    latest: dict[str, tuple[dt.date, int]] = {}
+    team: dict[int, set[int]] = {}
+    for code, day, visit_id, officer_id in rows:
+        if code not in latest or (day, visit_id) > latest[code]:
+            latest[code] = (day, visit_id)
+        team.setdefault(visit_id, set()).add(officer_id)
+    out: dict[int, set[str]] = {}
+    for code, (_day, visit_id) in latest.items():
+        for officer_id in team[visit_id]:
+            out.setdefault(officer_id, set()).add(code)
+    return out
 
 
 def last_year_visits(department_id: int, year: int) -> dict[tuple[bool, Grade], int]:
-    """(high_risk, grade) → on-site visits the bureau made in ``year`` (for R3.5)."""
-    return {}
+    """(high_risk, grade) → on-site visits the bureau carried out in ``year`` (R3.5); a merged
+    visit (same merge group, same day) counts once."""
+    rows = (
+        _visit_model()
+        .objects.filter(
+            Q(department_id=department_id) | Q(department__parent_id=department_id),
+            planned_date__year=year,
+            kind="on_site",
+            status__in=["in_progress", "done"],
+        )
+        .values_list(
+            "pk",
+            "merge_group",
+            "planned_date",
+            "enterprise__high_risk",
+            "enterprise__standardization_grade",
+            "enterprise__grade_valid_to",
+        )
+    )
+    seen: set = set()
+    out: dict[tuple[bool, Grade], int] = {}
+    end = dt.date(year, 12, 31)
+    for pk, group, day, high_risk, grade, valid_to in rows:
+        key = (group, day) if group else pk
+        if key in seen:
+            continue
+        seen.add(key)
+        cls = (high_risk, effective_grade(grade, valid_to, end))
+        out[cls] = out.get(cls, 0) + 1
+    return out
 
 
-def create_draw_visits(*, draw, actor) -> int:
-    """Create the visits of a published draw through visits' own service; returns how many."""
-    return 0
+def _visit_services():
+    try:
+        from fairinspect.visits import services
+    except ImportError:
+        return None
+    return services if hasattr(services, "create_visit") else None
+
+
+def create_draw_visits(*, draw, actor, today: dt.date | None = None) -> list[int]:
+    """Create the visits of a published draw (trigger random_draw) with visits' own service;
+    returns their ids. Unpaired enterprises get none: the office staffs them by hand."""
+    from django.utils import timezone
+
+    from fairinspect.registry.models import Enterprise
+
+    services = _visit_services()
+    if services is None:
+        return []
+    task = draw.task
+    today = today or timezone.localdate()
+    officers = {p.kind: p for p in task.pools.all()}["officers"].facts
+    enterprises = {
+        e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=draw.selected)
+    }
+    ids = []
+    for pairing in draw.pairings:
+        if not pairing["officers"]:
+            continue
+        visit = services.create_visit(
+            actor=actor,
+            enterprise=enterprises[pairing["enterprise"]],
+            kind="on_site",
+            trigger=Trigger.RANDOM_DRAW.value,
+            planned_date=max(task.window_start, today),
+            item_codes=task.items,
+            officer_ids=[officers[o]["officer"] for o in pairing["officers"]],
+            department=task.department,
+            today=today,
+        )
+        ids.append(visit.pk)
+    return ids
 
 
 def cancel_draw_visits(*, draw, actor, reason: str) -> int:
     """Cancel the not-yet-started visits of a superseded draw through visits' service."""
-    return 0
+    services = _visit_services()
+    if services is None or not draw.visit_ids:
+        return 0
+    n = 0
+    for visit in _visit_model().objects.filter(
+        pk__in=draw.visit_ids, status__in=["draft", "plan_submitted", "approved"]
+    ):
+        services.cancel_visit(actor=actor, visit=visit, reason=f"重新抽取：{reason}")
+        n += 1
+    return n

@@ -28,7 +28,6 @@ from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry.models import Officer
 from fairinspect.rules import sampling
 from fairinspect.rules.caps import (
-    CapPolicy,
     CapStage,
     ProposedVisit,
     Trigger,
@@ -177,7 +176,7 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
     if task.grade:
         qs = qs.annotate(cap_grade=queries.grade_expression(on)).filter(cap_grade=task.grade)
     table = bridge.cap_table(task.year)
-    policy = CapPolicy()
+    policy = bridge.cap_policy(task.year)
     facts = bridge.visit_facts(None, task.year)
     visited = bridge.visited_items(None, task.year)
     proposed = ProposedVisit(VisitKind.ON_SITE, Trigger.RANDOM_DRAW, on)
@@ -515,13 +514,13 @@ def publish_result(*, actor, draw: Draw) -> Draw:
         SamplingTask.objects.filter(pk=draw.task_id).update(status="result_published")
         draw.refresh_from_db()
         created = bridge.create_draw_visits(draw=draw, actor=actor)
-        Draw.objects.filter(pk=draw.pk).update(visits_created=created)
+        Draw.objects.filter(pk=draw.pk).update(visit_ids=created)
         audit.record(
             actor=actor,
             action="publish_result",
             obj=draw,
             summary=f"公布抽取结果：{draw}",
-            data={"selected": draw.selected, "visits_created": created},
+            data={"selected": draw.selected, "visits": created},
         )
     draw.refresh_from_db()
     return draw
@@ -568,7 +567,7 @@ def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
             live = live_draw(task)
             if live is not None:
                 transition(Draw, live.pk, ["drawn", "published"], "superseded", superseded_at=now)
-                if live.visits_created:
+                if live.visit_ids:
                     bridge.cancel_draw_visits(draw=live, actor=actor, reason=draw.redraw_reason)
             transition(
                 Draw,

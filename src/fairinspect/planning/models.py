@@ -318,7 +318,7 @@ class Draw(models.Model):
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
-    visits_created = models.PositiveIntegerField(_("已生成检查"), default=0)
+    visit_ids = models.JSONField(_("生成的检查"), default=list)
 
     class Meta:
         verbose_name = _("抽取")
