@@ -250,30 +250,52 @@ def _error_rows(n: int, errs: list[FieldError], labels: Mapping[str, str]) -> li
     ]
 
 
-class _EnterpriseImporter:
+class _Importer:
+    """Shared row validation: clean each row, catch keys repeated within the file, report
+    progress. Subclasses name the key and how a row is cleaned and written."""
+
+    key: str
+    key_label: str
+
+    def prepare(self) -> None: ...
+
+    def clean(self, raw) -> tuple[dict[str, Any], list[FieldError]]:
+        raise NotImplementedError
+
     def validate(self, rows, labels, report):
-        districts, industries = queries.district_codes(), queries.industry_map()
+        self.prepare()
         seen: dict[str, int] = {}
         valid, errors = [], []
         for done, (n, raw) in enumerate(rows, start=1):
-            cleaned, errs = clean_enterprise(raw, district_codes=districts, industries=industries)
-            code = cleaned.get("credit_code")
-            if code and code in seen:
+            cleaned, errs = self.clean(raw)
+            key = cleaned.get(self.key)
+            if key and key in seen:
                 errs.append(
                     FieldError(
-                        "credit_code",
-                        "duplicate_in_file",
-                        f"统一社会信用代码：与第{seen[code]}行重复。",
+                        self.key, "duplicate_in_file", f"{self.key_label}：与第{seen[key]}行重复。"
                     )
                 )
-            elif code:
-                seen[code] = n
+            elif key:
+                seen[key] = n
             if errs:
                 errors.extend(_error_rows(n, errs, labels))
             else:
-                valid.append(_enterprise_values(cleaned))
+                valid.append(cleaned)
             report(done, "validating")
         return valid, errors
+
+
+class _EnterpriseImporter(_Importer):
+    key, key_label = "credit_code", "统一社会信用代码"
+
+    def prepare(self) -> None:
+        self.districts, self.industries = queries.district_codes(), queries.industry_map()
+
+    def clean(self, raw):
+        cleaned, errs = clean_enterprise(
+            raw, district_codes=self.districts, industries=self.industries
+        )
+        return (_enterprise_values(cleaned) if not errs else cleaned), errs
 
     def write(self, valid):
         existing = dict(
@@ -295,31 +317,17 @@ class _EnterpriseImporter:
         return len(new), len(changed)
 
 
-class _OfficerImporter:
-    def validate(self, rows, labels, report):
-        departments = dict(Department.objects.values_list("code", "pk"))
-        seen: dict[str, int] = {}
-        valid, errors = [], []
-        for done, (n, raw) in enumerate(rows, start=1):
-            cleaned, errs = clean_officer(raw, department_codes=set(departments))
-            number = cleaned.get("certificate_number")
-            if number and number in seen:
-                errs.append(
-                    FieldError(
-                        "certificate_number",
-                        "duplicate_in_file",
-                        f"执法证号：与第{seen[number]}行重复。",
-                    )
-                )
-            elif number:
-                seen[number] = n
-            if errs:
-                errors.extend(_error_rows(n, errs, labels))
-            else:
-                cleaned["department_id"] = departments[cleaned["department_code"]]
-                valid.append(cleaned)
-            report(done, "validating")
-        return valid, errors
+class _OfficerImporter(_Importer):
+    key, key_label = "certificate_number", "执法证号"
+
+    def prepare(self) -> None:
+        self.departments = dict(Department.objects.values_list("code", "pk"))
+
+    def clean(self, raw):
+        cleaned, errs = clean_officer(raw, department_codes=set(self.departments))
+        if not errs:
+            cleaned["department_id"] = self.departments[cleaned["department_code"]]
+        return cleaned, errs
 
     def write(self, valid):
         """An officer is matched by certificate number; without one a new officer is added."""
