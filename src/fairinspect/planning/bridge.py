@@ -254,3 +254,70 @@ def cancel_draw_visits(*, draw, actor, reason: str) -> int:
         services.cancel_visit(actor=actor, visit=visit, reason=f"重新抽取：{reason}")
         n += 1
     return n
+
+
+def planned_visits(visible, *, since: dt.date):
+    """On-site visits not yet started from ``since`` on, of the visits ``visible`` allows."""
+    return (
+        visible.filter(
+            kind="on_site",
+            status__in=["draft", "plan_submitted", "approved"],
+            planned_date__gte=since,
+        )
+        .select_related("enterprise", "department")
+        .prefetch_related("items")
+        .order_by("enterprise_id", "planned_date", "pk")
+    )
+
+
+def city_inspected_items(enterprise_id: int, year: int) -> set[str]:
+    """Items the city bureau inspected at the enterprise this year (checked in or done)."""
+    through = _visit_model().items.through
+    return set(
+        through.objects.filter(
+            visit__enterprise_id=enterprise_id,
+            visit__planned_date__year=year,
+            visit__inspecting_level="city",
+            visit__status__in=["in_progress", "done"],
+        ).values_list("inspectionitem__code", flat=True)
+    )
+
+
+def same_item_visits(enterprise_id: int, year: int, items: Iterable[str], exclude=()):
+    """Other visits of the year (not cancelled) that cover any of the items (R5.4)."""
+    return (
+        _visit_model()
+        .objects.filter(
+            enterprise_id=enterprise_id,
+            planned_date__year=year,
+            items__code__in=list(items),
+        )
+        .exclude(status="cancelled")
+        .exclude(pk__in=list(exclude))
+        .select_related("department")
+        .prefetch_related("items")
+        .distinct()
+    )
+
+
+def merge_visits(*, visit_ids: list[int], merge_group: str, planned_date: dt.date) -> int:
+    """Put not-yet-started visits into one merge group on one day (综合查一次).
+
+    visits has no service for this; the update is owned here, touches only ``merge_group``
+    and ``planned_date`` of visits that have not started, and returns how many moved (the
+    caller refuses unless all did).
+    """
+    return (
+        _visit_model()
+        .objects.filter(pk__in=visit_ids, status__in=["draft", "plan_submitted", "approved"])
+        .update(merge_group=merge_group, planned_date=planned_date)
+    )
+
+
+def create_visit(**kwargs):
+    services = _visit_services()
+    if services is None:
+        from fairinspect.core.errors import Conflict
+
+        raise Conflict("visits_unavailable", "检查模块尚不可用，无法生成检查。")
+    return services.create_visit(**kwargs)

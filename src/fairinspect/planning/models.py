@@ -450,3 +450,92 @@ class SpecialInspection(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class JointPlan(models.Model):
+    """A joint inspection (联合检查, R5.1, R5.3): one visit of one enterprise by several
+    departments, each with its role. The visit itself lives in visits; this names who does
+    what, and the merge group that makes the joint visit count once (R5.2)."""
+
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+")
+    lead_department = models.ForeignKey(Department, models.PROTECT, related_name="+")
+    merge_group = models.CharField(_("合并检查组"), max_length=64, unique=True)
+    visit = models.ForeignKey(
+        "visits.Visit", models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    planned_date = models.DateField(_("计划检查日期"))
+    items = models.JSONField(_("检查事项"), default=list)
+    trigger = models.CharField(_("检查来源"), max_length=20)
+    notes = models.TextField(_("说明"), blank=True)
+    warnings = models.JSONField(_("提示"), default=list)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("联合检查计划")
+        verbose_name_plural = _("联合检查计划")
+        ordering = ["-planned_date", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.planned_date} 联合检查"
+
+
+class JointParty(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", _("牵头单位")
+        PARTNER = "partner", _("联合检查单位")
+        SUPPORT = "support", _("配合单位")
+
+    joint_plan = models.ForeignKey(JointPlan, models.CASCADE, related_name="parties")
+    department = models.ForeignKey(
+        Department, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    external_name = models.CharField(_("外部门名称"), max_length=100, blank=True)
+    role = models.CharField(_("角色"), max_length=10, choices=Role.choices)
+    duties = models.CharField(_("职责分工"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("联合检查单位")
+        verbose_name_plural = _("联合检查单位")
+        ordering = ["joint_plan", "role", "id"]
+        constraints = [
+            models.CheckConstraint(
+                name="planning_party_named",
+                condition=Q(department__isnull=False) | ~Q(external_name=""),
+            ),
+            models.UniqueConstraint(
+                fields=["joint_plan"], condition=Q(role="lead"), name="planning_party_one_lead"
+            ),
+            models.UniqueConstraint(
+                fields=["joint_plan", "department"],
+                condition=Q(department__isnull=False),
+                name="planning_party_department_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.department or self.external_name}"
+
+
+class MergeDecision(models.Model):
+    """An approved merge of planned visits of one enterprise into one trip (综合查一次)."""
+
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+")
+    merge_group = models.CharField(_("合并检查组"), max_length=64, unique=True)
+    planned_date = models.DateField(_("合并后检查日期"))
+    visit_ids = models.JSONField(_("合并的检查"))
+    reason = models.CharField(_("说明"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("批准时间"))
+
+    class Meta:
+        verbose_name = _("合并检查")
+        verbose_name_plural = _("合并检查")
+        ordering = ["-decided_at"]
+
+    def __str__(self) -> str:
+        return self.merge_group
