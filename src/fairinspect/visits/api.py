@@ -1,3 +1,404 @@
-from ninja import Router
+"""Visits over the API: quota, visits and their plan, check-in and out, findings, hazards,
+orders. Same access and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from django.utils import timezone
+from ninja import Router, Schema
+
+from fairinspect.core.errors import ValidationFailed
+from fairinspect.registry import access as registry_access
+from fairinspect.registry.api import Error
+
+from . import access, queries, services
+from .models import Visit
 
 router = Router(tags=["扫码入企与现场检查 visits"])
+
+
+class Reason(Schema):
+    code: str
+    message: str
+
+
+class Refusal(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    reasons: list[Reason] = []
+
+
+class QuotaOut(Schema):
+    year: int
+    cap: int
+    used: int
+    remaining: int
+    exempt_used: int
+    pending: int
+    counted_visits: list[int]
+    exempt_visits: list[int]
+    cap_source: str
+
+
+@router.get(
+    "/enterprises/{credit_code}/quota",
+    response={200: QuotaOut, 404: Error, 422: Error},
+    summary="The enterprise's annual on-site quota",
+)
+def get_quota(request, credit_code: str, year: int | None = None):
+    """The year's cap (by high-risk industry and effective grade), visits counted against it,
+    what remains, exempt visits counted apart, and approved plans still pending."""
+    ent = registry_access.get_enterprise(request.user, credit_code)
+    today = timezone.localdate()
+    year = year or today.year
+    if not 2000 <= year <= 2100:
+        raise ValidationFailed("year_out_of_range", "年度须为2000至2100之间。", field="year")
+    q = queries.quota_for(ent, year=year, today=today)
+    table, _ = queries.cap_setting(year)
+    return {
+        "year": q.year,
+        "cap": q.cap,
+        "used": q.used,
+        "remaining": q.remaining,
+        "exempt_used": q.exempt_used,
+        "pending": q.pending,
+        "counted_visits": [int(i) for i in q.counted_visits],
+        "exempt_visits": [int(i) for i in q.exempt_visits],
+        "cap_source": table.source,
+    }
+
+
+class JustificationIn(Schema):
+    kind: str = ""
+    reference: str = ""
+    date: dt.date | None = None
+    summary: str = ""
+
+
+class VisitIn(Schema):
+    enterprise: str  # credit code
+    kind: Literal["on_site", "off_site"] = "on_site"
+    trigger: str
+    planned_date: dt.date
+    item_codes: list[str]
+    officer_ids: list[int]
+    expert_ids: list[int] = []
+    justification: JustificationIn | None = None
+    merge_group: str | None = None
+    joint_department_codes: list[str] = []
+
+
+class TeamMember(Schema):
+    officer_id: int
+    name: str
+    certificate_number: str
+    confirmed_at: dt.datetime | None
+
+
+class VisitOut(Schema):
+    id: int
+    enterprise: str
+    kind: str
+    trigger: str
+    status: str
+    planned_date: dt.date
+    department: str
+    items: list[str]
+    team: list[TeamMember]
+    justification_reference: str
+    merge_group: str | None
+    checked_in_at: dt.datetime | None
+    checked_out_at: dt.datetime | None
+    missing_recording: bool
+
+
+def _visit_out(v: Visit) -> dict:
+    return {
+        "id": v.pk,
+        "enterprise": v.enterprise.credit_code,
+        "kind": v.kind,
+        "trigger": v.trigger,
+        "status": v.status,
+        "planned_date": v.planned_date,
+        "department": v.department.code,
+        "items": [i.code for i in v.items.all()],
+        "team": [
+            {
+                "officer_id": m.officer_id,
+                "name": m.officer.name,
+                "certificate_number": m.certificate_number,
+                "confirmed_at": m.confirmed_at,
+            }
+            for m in v.team.select_related("officer")
+        ],
+        "justification_reference": v.justification_reference,
+        "merge_group": v.merge_group,
+        "checked_in_at": v.checked_in_at,
+        "checked_out_at": v.checked_out_at,
+        "missing_recording": v.missing_recording,
+    }
+
+
+@router.post(
+    "/visits", response={201: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Refusal}
+)
+def create_visit(request, payload: VisitIn):
+    """Arrange a visit; its 现场检查方案 is drafted at once (status draft)."""
+    from fairinspect.registry.models import Department
+
+    access.require_officer(request.user)
+    ent = registry_access.get_enterprise(request.user, payload.enterprise)
+    joint = list(
+        Department.objects.filter(code__in=payload.joint_department_codes).values_list(
+            "pk", flat=True
+        )
+    )
+    v = services.create_visit(
+        actor=request.user,
+        enterprise=ent,
+        kind=payload.kind,
+        trigger=payload.trigger,
+        planned_date=payload.planned_date,
+        item_codes=payload.item_codes,
+        officer_ids=payload.officer_ids,
+        expert_ids=payload.expert_ids,
+        justification=payload.justification.dict() if payload.justification else None,
+        merge_group=payload.merge_group,
+        joint_department_ids=joint,
+    )
+    return 201, _visit_out(v)
+
+
+@router.get("/visits/{visit_id}", response={200: VisitOut, 403: Error, 404: Error})
+def get_visit(request, visit_id: int):
+    return _visit_out(access.get_visit(request.user, visit_id))
+
+
+class PlanIn(Schema):
+    key_points: str | None = None
+    methods: str | None = None
+    steps: str | None = None
+    offsite_reasons: dict[str, str] = {}
+
+
+@router.patch(
+    "/visits/{visit_id}/plan", response={200: VisitOut, 403: Error, 404: Error, 409: Refusal}
+)
+def edit_plan(request, visit_id: int, payload: PlanIn):
+    v = access.get_visit(request.user, visit_id)
+    services.update_plan(actor=request.user, visit=v, data=payload.dict())
+    return _visit_out(v)
+
+
+@router.post(
+    "/visits/{visit_id}/plan/submit", response={200: VisitOut, 403: Error, 404: Error, 409: Refusal}
+)
+def submit_plan(request, visit_id: int):
+    v = access.get_visit(request.user, visit_id)
+    return _visit_out(services.submit_plan(actor=request.user, visit=v))
+
+
+@router.post(
+    "/visits/{visit_id}/plan/approve",
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
+)
+def approve_plan(request, visit_id: int):
+    """Approver only. Refused (409) when the plan is incomplete, the enforcement level is
+    wrong (R5.3) or the annual cap, counting approved plans, is reached."""
+    v = access.get_visit(request.user, visit_id)
+    return _visit_out(services.approve_plan(actor=request.user, visit=v))
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/visits/{visit_id}/plan/reject",
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def reject_plan(request, visit_id: int, payload: RejectIn):
+    v = access.get_visit(request.user, visit_id)
+    return _visit_out(services.reject_plan(actor=request.user, visit=v, reason=payload.reason))
+
+
+class CheckInIn(Schema):
+    nonce: str
+    officer_ids: list[int] | None = None
+    lat: float | None = None
+    lng: float | None = None
+    accuracy: float | None = None
+
+
+class CapOut(Schema):
+    allowed: bool
+    cap: int
+    used: int
+    remaining: int
+    exempt_used: int
+    consumes_slot: bool
+
+
+class CheckInOut(Schema):
+    visit_id: int
+    status: str
+    started: bool
+    replay: bool
+    confirmed: list[str]
+    cap: CapOut | None = None
+    reasons: list[Reason]
+
+
+@router.post(
+    "/visits/{visit_id}/check-in",
+    response={200: CheckInOut, 202: CheckInOut, 403: Error, 404: Error, 409: Refusal, 422: Refusal},
+)
+def check_in(request, visit_id: int, payload: CheckInIn):
+    """The calling officer confirms entry. 200 when the visit has started (two eligible
+    officers confirmed and the cap allows), 202 when this confirmation is recorded and the
+    colleague's is awaited; 409 {code, message, reasons} when refused. Same nonce, same
+    answer: a retry never counts twice."""
+    access.get_visit(request.user, visit_id)
+    out = services.confirm_check_in(
+        actor=request.user,
+        visit_id=visit_id,
+        nonce=payload.nonce,
+        lat=payload.lat,
+        lng=payload.lng,
+        accuracy=payload.accuracy,
+        officer_ids=payload.officer_ids,
+    )
+    body = {
+        "visit_id": visit_id,
+        "status": out.visit.status,
+        "started": out.started,
+        "replay": out.replay,
+        "confirmed": out.confirmed,
+        "cap": (
+            {
+                k: getattr(out.cap, k)
+                for k in ("allowed", "cap", "used", "remaining", "exempt_used", "consumes_slot")
+            }
+            if out.cap
+            else None
+        ),
+        "reasons": out.reasons,
+    }
+    return (200 if out.started else 202), body
+
+
+class CheckOutIn(Schema):
+    summary: str = ""
+
+
+@router.post(
+    "/visits/{visit_id}/check-out", response={200: VisitOut, 403: Error, 404: Error, 409: Refusal}
+)
+def check_out(request, visit_id: int, payload: CheckOutIn):
+    v = access.get_visit(request.user, visit_id)
+    return _visit_out(services.check_out(actor=request.user, visit=v, summary=payload.summary))
+
+
+class FindingIn(Schema):
+    item_code: str
+    result: Literal["compliant", "non_compliant", "not_applicable"]
+    notes: str = ""
+
+
+class FindingOut(Schema):
+    id: int
+    item_code: str
+    result: str
+    notes: str
+
+
+@router.post(
+    "/visits/{visit_id}/findings",
+    response={201: FindingOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def add_finding(request, visit_id: int, payload: FindingIn):
+    v = access.get_visit(request.user, visit_id)
+    f = services.record_finding(
+        actor=request.user,
+        visit=v,
+        item_code=payload.item_code,
+        result=payload.result,
+        notes=payload.notes,
+    )
+    return 201, {"id": f.pk, "item_code": f.item.code, "result": f.result, "notes": f.notes}
+
+
+class HazardIn(Schema):
+    level: Literal["general", "major"]
+    description: str
+    place: str = ""
+    item_code: str = ""
+
+
+class HazardOut(Schema):
+    id: int
+    level: str
+    description: str
+    place: str
+    status: str
+
+
+@router.post(
+    "/visits/{visit_id}/hazards",
+    response={201: HazardOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def add_hazard(request, visit_id: int, payload: HazardIn):
+    v = access.get_visit(request.user, visit_id)
+    h = services.record_hazard(actor=request.user, visit=v, **payload.dict())
+    return 201, h
+
+
+class OrderIn(Schema):
+    hazard_ids: list[int]
+    deadline: dt.date
+    requirements: str = ""
+
+
+class OrderOut(Schema):
+    id: int
+    number: str
+    issued_on: dt.date
+    deadline: dt.date
+    status: str
+    hazard_ids: list[int]
+
+
+def _order_out(o) -> dict:
+    return {
+        "id": o.pk,
+        "number": o.number,
+        "issued_on": o.issued_on,
+        "deadline": o.deadline,
+        "status": o.status,
+        "hazard_ids": list(o.hazards.values_list("pk", flat=True)),
+    }
+
+
+@router.post(
+    "/visits/{visit_id}/orders",
+    response={201: OrderOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def add_order(request, visit_id: int, payload: OrderIn):
+    v = access.get_visit(request.user, visit_id)
+    o = services.issue_order(
+        actor=request.user,
+        visit=v,
+        hazard_ids=payload.hazard_ids,
+        deadline=payload.deadline,
+        requirements=payload.requirements,
+    )
+    return 201, _order_out(o)
+
+
+@router.get("/visits/{visit_id}/orders", response={200: list[OrderOut], 403: Error, 404: Error})
+def list_orders(request, visit_id: int):
+    v = access.get_visit(request.user, visit_id)
+    return [_order_out(o) for o in v.orders.all()]

@@ -207,7 +207,9 @@ def visits_this_year(enterprise: Enterprise, year: int):
             "items",
             Prefetch(
                 "team",
-                queryset=VisitOfficer.objects.select_related("officer").order_by("-is_lead", "id"),
+                queryset=VisitOfficer.objects.select_related("officer")
+                .prefetch_related("officer__certificates")
+                .order_by("-is_lead", "id"),
             ),
         )
         .order_by("planned_date", "id")
@@ -258,6 +260,50 @@ def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date)
         v.fact_counted = str(v.pk) in q.counted_visits
     pc.facts = facts
     return pc
+
+
+@dataclass
+class Verdict:
+    ok: bool
+    reasons: list[str]
+
+
+def verdict_for(visit: Visit, *, facts, today: dt.date, officer: Officer | None) -> Verdict:
+    """可以入企 or 不可入企 for one visit, from prefetched rows only (no query)."""
+    from fairinspect.rules.checkin import OfficerConfirmation, decide_team
+
+    reasons: list[str] = []
+    blocked = False
+    if visit.status in ("draft", "plan_submitted"):
+        reasons.append("现场检查方案尚未经审批负责人批准，不得入企检查。")
+        blocked = True
+    elif visit.status == "in_progress":
+        return Verdict(True, ["检查已开始（两名执法人员已确认入企）。"])
+    elif visit.status != "approved":
+        return Verdict(False, ["该检查已结束或已取消。"])
+    if visit.kind != "on_site":
+        return Verdict(False, ["非现场检查不需要入企。"])
+    domains = {i.domain for i in visit.items.all()}
+    confs = []
+    for m in visit.team.all():
+        e = check_eligibility(officer_fact(m.officer), on=today, domains=domains)
+        confs.append(
+            OfficerConfirmation(str(m.officer_id), m.officer.name, e.eligible, True, e.reasons)
+        )
+    team = decide_team(confs)
+    blocked = blocked or not team.ready
+    reasons.extend(r.message for r in team.reasons)
+    if officer is not None and not any(m.officer_id == officer.pk for m in visit.team.all()):
+        reasons.append("您不是本次检查方案中的执法人员。")
+        blocked = True
+    if visit.planned_date.year != today.year:
+        reasons.append("检查方案的计划年度与今天不一致。")
+        blocked = True
+    else:
+        d = cap_decision(visit, today=today, stage=CapStage.CHECK_IN, day=today, facts=facts)
+        blocked = blocked or not d.allowed
+        reasons.extend(r.message for r in d.reasons)
+    return Verdict(not blocked, reasons)
 
 
 def visits_without_recording():

@@ -1,4 +1,36 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "visits"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.my_visits, name="mine"),
+    path("new/", views.new_visit, name="new"),
+    path("q/<str:token>/", views.qr_landing, name="qr"),
+    path("card/", views.my_card, name="my_card"),
+    path("enterprise/<str:credit_code>/poster/", views.poster, name="poster"),
+    path("enterprise/<str:credit_code>/qr.svg", views.qr_svg, name="qr_svg"),
+    path("enterprise/<str:credit_code>/revoke-qr/", views.revoke_qr, name="revoke_qr"),
+    path("<int:visit_id>/", views.detail, name="detail"),
+    path("<int:visit_id>/plan/", views.edit_plan, name="edit_plan"),
+    path("<int:visit_id>/approve/", views.approve, name="approve"),
+    path("<int:visit_id>/reject/", views.reject, name="reject"),
+    path("<int:visit_id>/cancel/", views.cancel, name="cancel"),
+    path("<int:visit_id>/check-in/", views.check_in, name="check_in"),
+    path("<int:visit_id>/recording/", views.start_recording, name="start_recording"),
+    path(
+        "<int:visit_id>/recording/<int:recording_id>/end/",
+        views.end_recording,
+        name="end_recording",
+    ),
+    path("<int:visit_id>/upload/", views.upload, name="upload"),
+    path("<int:visit_id>/finding/", views.finding, name="finding"),
+    path("<int:visit_id>/hazard/", views.hazard, name="hazard"),
+    path("<int:visit_id>/order/", views.order, name="order"),
+    path("<int:visit_id>/check-out/", views.check_out, name="check_out"),
+    path("<int:visit_id>/follow-up/<int:order_id>/", views.follow_up, name="follow_up"),
+    path("<int:visit_id>/follow-up-result/", views.follow_up_result, name="follow_up_result"),
+    path("<int:visit_id>/rate/", views.rate, name="rate"),
+    path("<int:visit_id>/doc/<str:kind>.docx", views.document, name="document"),
+    path("order/<int:order_id>.docx", views.order_document, name="order_document"),
+]
