@@ -1,3 +1,283 @@
-from ninja import Router
+"""Cases endpoints: the violation catalogue, the discretion calculator, cases and their steps.
+Same access, rules and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.utils import timezone
+from ninja import Field, Router, Schema
+
+from fairinspect.core.errors import ValidationFailed
+from fairinspect.registry.access import enterprises_visible_to
+from fairinspect.rules import discretion as d
+
+from . import access, legal, services
+from .models import Case
 
 router = Router(tags=["行政处罚案件 cases"])
+
+
+class Error(Schema):
+    code: str
+    message: str
+    field: str | None = None
+    reasons: list[str] = []
+
+
+class ViolationOut(Schema):
+    code: str
+    law: str
+    version: str
+    article: int
+    clause: int
+    item: int | None
+    title: str
+    legal_basis: str
+    penalty_basis: str
+    penalty_text: str
+    unit_penalty: str
+    person_penalty: str
+    source: str
+
+
+def _violation_out(v: d.Violation) -> dict[str, Any]:
+    unit = next((s for p, st, s in v.sanctions if p == d.Party.UNIT), None)
+    person = next((s for p, st, s in v.sanctions if p == d.Party.PERSON), None)
+    return {
+        "code": v.code,
+        "law": v.law,
+        "version": v.version,
+        "article": v.article,
+        "clause": v.clause,
+        "item": v.item,
+        "title": v.title,
+        "legal_basis": v.legal_basis,
+        "penalty_basis": v.penalty_basis,
+        "penalty_text": v.penalty_text,
+        "unit_penalty": legal.fine_text(unit) if unit else "",
+        "person_penalty": legal.fine_text(person) if person else "",
+        "source": v.source,
+    }
+
+
+@router.get(
+    "/violations",
+    response=list[ViolationOut],
+    auth=None,
+    summary="The violation catalogue (public legal information)",
+)
+def list_violations(request, law: str = "", article: int | None = None):
+    return [_violation_out(v) for v in legal.filter_violations(law=law, article=article)]
+
+
+class FactsIn(Schema):
+    first_offence: bool = False
+    harm: Literal["none", "slight", "serious"] = "none"
+    corrected_in_time: bool = False
+    overdue_uncorrected: bool = False
+    no_fault: bool = False
+    minor: bool = False
+    mitigations: list[str] = []
+    aggravations: list[str] = []
+    staff_affected_share: Decimal | None = Field(None, ge=0, le=1)
+    headcount: int | None = Field(None, ge=0)
+    people_affected: int | None = Field(None, ge=0)
+    fatal_accident_within_3_years: bool = False
+    serious_dishonesty_listed: bool = False
+    high_risk: bool = False
+    accident_level: Literal["general", "larger", "major", "extraordinary"] | None = None
+    annual_income: Decimal | None = Field(None, ge=0)
+
+
+class DiscretionIn(Schema):
+    violation_code: str
+    party: Literal["unit", "person"]
+    facts: FactsIn = FactsIn()
+
+
+class ReasonOut(Schema):
+    code: str
+    message: str
+
+
+class DiscretionOut(Schema):
+    grade: str
+    grade_label: str
+    fine_min: Decimal
+    fine_max: Decimal
+    legal_min: Decimal | None
+    legal_max: Decimal | None
+    penalty_types: list[str]
+    measures: list[str]
+    reasons: list[ReasonOut]
+    no_penalty_item: str | None
+    stage: str
+    tier: str | None
+
+
+def _facts(payload: FactsIn) -> dict[str, Any]:
+    raw = payload.dict()
+    return {k: v for k, v in raw.items() if v is not None}
+
+
+@router.post(
+    "/discretion",
+    response={200: DiscretionOut, 401: Error, 403: Error, 422: Error},
+    summary="Grade, recommended range and reasons for a violation and its facts",
+)
+def discretion(request, payload: DiscretionIn):
+    access.require_case_staff(request.user)
+    clean = legal.clean_facts(_facts(payload.facts))
+    return legal.result_dict(legal.decide(payload.violation_code, payload.party, clean))
+
+
+class CaseIn(Schema):
+    credit_code: str
+    party: Literal["unit", "person"] = "unit"
+    violation_code: str
+    cause: str = ""
+    facts_text: str = ""
+    source: str = ""
+    person_name: str = ""
+    person_role: str = ""
+
+
+class DeadlineOut(Schema):
+    name: str
+    due: dt.date
+    kind: str
+    basis: str
+    open: bool
+    overdue: bool
+
+
+class CaseOut(Schema):
+    id: int
+    number: str
+    decision_number: str
+    status: str
+    status_label: str
+    enterprise_credit_code: str
+    party: str
+    person_name: str
+    pair_id: int | None
+    cause: str
+    violation_code: str
+    procedure_rule: str
+    filed_on: dt.date | None
+    grade: str
+    fine_min: Decimal | None
+    fine_max: Decimal | None
+    proposed_fine: Decimal | None
+    outside_range: bool
+    outside_range_reason: str
+    hearing_required: bool
+    is_major: bool
+    outcome: str
+    fine_amount: Decimal | None
+    decided_on: dt.date | None
+    reasons: list[ReasonOut]
+    deadlines: list[DeadlineOut]
+    next_due: dt.date | None
+    allowed_actions: list[str]
+
+
+def case_out(case: Case, user) -> dict[str, Any]:
+    from .views import _actions_for
+
+    today = timezone.localdate()
+    all_due = services.deadlines(case)
+    open_names = {x.name for x in services.open_deadlines(case, all_due)}
+    return {
+        "id": case.pk,
+        "number": case.number,
+        "decision_number": case.decision_number,
+        "status": case.status,
+        "status_label": case.get_status_display(),
+        "enterprise_credit_code": case.enterprise.credit_code,
+        "party": case.party,
+        "person_name": case.person_name,
+        "pair_id": case.pair_id,
+        "cause": case.cause,
+        "violation_code": case.violation_code,
+        "procedure_rule": case.procedure_rule,
+        "filed_on": case.filed_on,
+        "grade": case.grade,
+        "fine_min": case.fine_min,
+        "fine_max": case.fine_max,
+        "proposed_fine": case.proposed_fine,
+        "outside_range": case.outside_range,
+        "outside_range_reason": case.outside_range_reason,
+        "hearing_required": case.hearing_required,
+        "is_major": case.is_major,
+        "outcome": case.outcome,
+        "fine_amount": case.fine_amount,
+        "decided_on": case.decided_on,
+        "reasons": case.reasons or [],
+        "deadlines": [
+            {
+                "name": x.name,
+                "due": x.due,
+                "kind": x.kind.value,
+                "basis": x.basis.message,
+                "open": x.name in open_names,
+                "overdue": x.name in open_names and x.due < today,
+            }
+            for x in sorted(all_due.values(), key=lambda x: x.due)
+        ],
+        "next_due": case.next_due,
+        "allowed_actions": _actions_for(user, case),
+    }
+
+
+@router.post("/cases", response={201: CaseOut, 401: Error, 403: Error, 422: Error})
+def create_case(request, payload: CaseIn):
+    access.require_officer(request.user)
+    ent = (
+        enterprises_visible_to(request.user)
+        .filter(credit_code=payload.credit_code.strip().upper())
+        .first()
+    )
+    if ent is None:
+        raise ValidationFailed(
+            "unknown_enterprise",
+            "credit_code：未找到该企业，或不在您的执法范围内。",
+            field="credit_code",
+        )
+    case = services.open_case(
+        actor=request.user,
+        enterprise=ent,
+        on=timezone.localdate(),
+        **payload.dict(exclude={"credit_code"}),
+    )
+    return 201, case_out(case, request.user)
+
+
+@router.get("/cases/{case_id}", response={200: CaseOut, 401: Error, 403: Error, 404: Error})
+def get_case(request, case_id: int):
+    return case_out(access.get_case(request.user, case_id), request.user)
+
+
+class TransitionIn(Schema):
+    action: str
+    data: dict[str, Any] = {}
+    facts: FactsIn | None = None
+
+
+@router.post(
+    "/cases/{case_id}/transitions",
+    response={200: CaseOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    summary="Take one procedure step: {action, data, facts}",
+)
+def take_step(request, case_id: int, payload: TransitionIn):
+    case = access.get_case(request.user, case_id)
+    data = dict(payload.data)
+    if payload.facts is not None:
+        data["facts"] = _facts(payload.facts)
+    case = services.transition(
+        actor=request.user, case=case, action=payload.action, data=data, today=timezone.localdate()
+    )
+    return case_out(access.get_case(request.user, case.pk), request.user)

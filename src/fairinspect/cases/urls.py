@@ -1,4 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "cases"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.case_list, name="case_list"),
+    path("new/", views.case_create, name="case_create"),
+    path("from-hazard/<int:hazard_id>/", views.case_from_hazard, name="case_from_hazard"),
+    path("overdue/", views.overdue_list, name="overdue"),
+    path("discretion/", views.discretion_page, name="discretion"),
+    path("violations/", views.violation_list, name="violation_list"),
+    path("violations/<str:code>/", views.violation_detail, name="violation_detail"),
+    path("no-penalty/", views.no_penalty_list, name="no_penalty_list"),
+    path("no-penalty/manage/", views.no_penalty_manage, name="no_penalty_manage"),
+    path("no-penalty/<str:version>/", views.no_penalty_list, name="no_penalty_version"),
+    path("disclosures/", views.disclosure_list, name="disclosure_list"),
+    path("disclosures/export.<str:fmt>", views.disclosure_export, name="disclosure_export"),
+    path("dishonesty/", views.dishonesty_list, name="dishonesty_list"),
+    path("dishonesty/<int:listing_id>/<str:action>/", views.listing_act, name="listing_act"),
+    path("credit/<str:credit_code>/", views.credit_record, name="credit_record"),
+    path("<int:case_id>/", views.case_detail, name="case_detail"),
+    path("<int:case_id>/act/<str:action>/", views.case_act, name="case_act"),
+    path("<int:case_id>/documents/<str:kind>.docx", views.case_document, name="case_document"),
+    path("<int:case_id>/publish/", views.disclosure_publish, name="disclosure_publish"),
+]

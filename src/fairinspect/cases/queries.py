@@ -1,0 +1,63 @@
+"""Reads for cases: lists with filters, the overdue list, the public disclosure list."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from .models import Case, Disclosure, NoPenaltyListVersion
+from .procedure import OPEN_STATUSES
+
+DUE_LABELS = {
+    "decision": "作出处罚决定（立案后90日）",
+    "service": "送达决定书（7个工作日）",
+    "publication": "公开处罚决定（7个工作日）",
+    "payment": "缴纳罚款（15日）",
+    "statement": "陈述申辩期（3个工作日）",
+    "hearing_request": "申请听证（5个工作日）",
+    "hearing_notice": "通知听证（听证7个工作日前）",
+}
+
+
+def filter_cases(qs: QuerySet[Case], *, status: str = "", q: str = "", outside: bool = False):
+    if status:
+        qs = qs.filter(status=status)
+    if q:
+        qs = qs.filter(cause__contains=q) | qs.filter(enterprise__name__contains=q)
+    if outside:
+        qs = qs.filter(outside_range=True)
+    return qs.select_related("enterprise").order_by("-id")
+
+
+def overdue(qs: QuerySet[Case], *, today: dt.date) -> QuerySet[Case]:
+    """Cases whose nearest open deadline has passed, most overdue first (index on next_due)."""
+    return (
+        qs.filter(next_due__lt=today)
+        .select_related("enterprise")
+        .only(
+            "id",
+            "number",
+            "cause",
+            "status",
+            "party",
+            "person_name",
+            "next_due",
+            "next_due_kind",
+            "decision_due",
+            "enterprise__name",
+        )
+        .order_by("next_due", "id")
+    )
+
+
+def published_disclosures() -> QuerySet[Disclosure]:
+    return Disclosure.objects.filter(published_on__isnull=False).order_by("-decided_on", "-id")
+
+
+def no_penalty_versions() -> QuerySet[NoPenaltyListVersion]:
+    return NoPenaltyListVersion.objects.exclude(status="draft")
+
+
+def open_statuses() -> tuple[str, ...]:
+    return OPEN_STATUSES
