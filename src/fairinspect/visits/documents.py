@@ -47,6 +47,7 @@ def _doc(title: str, number: str, issuer: str = BUREAU) -> Document:
     run = t.add_run(title)
     run.bold = True
     run.font.size = Pt(22)
+    run.font.name = "SimSun"
     run.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
     if number:
         n = doc.add_paragraph()

@@ -698,6 +698,16 @@ def confirm_check_in(
             confirmed_at=now, certificate_number=own.certificate or ""
         )
         started = False
+        if decision.ready and visit.status == "approved" and lat is None:
+            # The visit's location: this phone's, or else the first colleague's that had one.
+            first = (
+                CheckIn.objects.filter(visit=visit, lat__isnull=False)
+                .order_by("confirmed_at", "id")
+                .values_list("lat", "lng", "accuracy")
+                .first()
+            )
+            if first:
+                lat, lng, accuracy = first
         if decision.ready and visit.status == "approved":
             n = Visit.objects.filter(pk=visit.pk, status="approved").update(
                 status="in_progress",
