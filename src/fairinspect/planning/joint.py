@@ -2,7 +2,6 @@
 departments' roles, the planning check (one level per enterprise, no district repeat after
 the city, same-item duplicates warned), the merge finder and merging on approval."""
 
-from __future__ import annotations
 
 import datetime as dt
 import uuid
