@@ -506,14 +506,14 @@ def run(*, actor, draw: Draw) -> Draw:
     return draw
 
 
-def publish_result(*, actor, draw: Draw) -> Draw:
+def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
     """Announce the result and create the visits (trigger random_draw) via the visits app."""
     access.require_planner(actor, draw.task.department)
     with transaction.atomic():
         transition(Draw, draw.pk, "drawn", "published", published_at=timezone.now())
         SamplingTask.objects.filter(pk=draw.task_id).update(status="result_published")
         draw.refresh_from_db()
-        created = bridge.create_draw_visits(draw=draw, actor=actor)
+        created = bridge.create_draw_visits(draw=draw, actor=actor, today=today)
         Draw.objects.filter(pk=draw.pk).update(visit_ids=created)
         audit.record(
             actor=actor,

@@ -2,7 +2,6 @@
 departments' roles, the planning check (one level per enterprise, no district repeat after
 the city, same-item duplicates warned), the merge finder and merging on approval."""
 
-
 import datetime as dt
 import uuid
 from collections.abc import Mapping, Sequence

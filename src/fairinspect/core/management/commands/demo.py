@@ -14,7 +14,7 @@ from django.db import transaction
 
 from fairinspect.registry.models import User
 
-BUILDERS = ["fairinspect.registry.demo", "fairinspect.catalog.demo", "fairinspect.visits.demo"]
+BUILDERS = ["fairinspect.registry.demo", "fairinspect.catalog.demo", "fairinspect.planning.demo"]
 PASSWORD = "fairinspect-demo"
 
 
