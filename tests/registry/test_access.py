@@ -31,6 +31,7 @@ PAGES = [
     ("home", "/", ALL),
     ("public item list", "/items/", ALL),
     ("enterprise list", "/registry/enterprises/", STAFF),
+    ("enterprise list filtered", "/registry/enterprises/?industry=26&high_risk=1&grade=2", STAFF),
     ("enterprise export", "/registry/enterprises/export.csv", STAFF),
     ("tianshan enterprise", "/registry/enterprises/{tianshan}/", STAFF | {"enterprise_user"}),
     (

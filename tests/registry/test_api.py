@@ -60,6 +60,8 @@ def test_r3_1_the_list_filters_and_counts(client, admin_user, api_token, make_en
     assert data["items"][0]["standardization_grade"] is None
     data = client.get("/api/v1/enterprises?q=化工&district_code=650102", **h).json()
     assert [e["name"] for e in data["items"]] == ["甲化工"]
+    data = client.get("/api/v1/enterprises?industry_code=52", **h).json()
+    assert [e["name"] for e in data["items"]] == ["乙商贸"]
     data = client.get("/api/v1/enterprises?standardization_grade=none", **h).json()
     assert data["total"] == 1
     data = client.get("/api/v1/enterprises?limit=1&offset=1", **h).json()

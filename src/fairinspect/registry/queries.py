@@ -72,7 +72,7 @@ def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySe
     if f.district:
         qs = qs.filter(district_code=f.district)
     if f.industry:
-        qs = qs.filter(industry_id__startswith=f.industry)
+        qs = qs.filter(industry__code__startswith=f.industry)
     if f.high_risk is not None:
         qs = qs.filter(high_risk=f.high_risk)
     if f.grade == "none":
