@@ -262,7 +262,14 @@ def case_detail(request, case_id: int):
             (x, x.name in open_names and x.due < today, x.name in open_names)
             for x in sorted(all_due.values(), key=lambda x: x.due)
         ],
-        "steps": case.steps.select_related("actor"),
+        "steps": [
+            (
+                s,
+                STEPS[s.action].label if s.action in STEPS else "登记案件",
+                Case.Status(s.to_status).label,
+            )
+            for s in case.steps.select_related("actor")
+        ],
         "extensions": case.extensions.all(),
         "actions": _actions_for(request.user, case),
         "docs": documents.available(case),

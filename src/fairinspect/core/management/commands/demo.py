@@ -14,7 +14,12 @@ from django.db import transaction
 
 from fairinspect.registry.models import User
 
-BUILDERS = ["fairinspect.registry.demo", "fairinspect.catalog.demo", "fairinspect.planning.demo"]
+BUILDERS = [
+    "fairinspect.registry.demo",
+    "fairinspect.catalog.demo",
+    "fairinspect.planning.demo",
+    "fairinspect.cases.demo",
+]
 PASSWORD = "fairinspect-demo"
 
 
