@@ -29,6 +29,7 @@ test: test-sqlite test-postgres test-browser
 
 test-sqlite: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest -n 2 -m "not browser"
 

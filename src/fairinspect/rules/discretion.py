@@ -422,7 +422,8 @@ def decide(violation: Violation, party: Party | str, facts: Facts,
                                 sanction.measures, stage)
 
     legal_min, legal_max = _legal_range(violation, sanction.fine, facts, reasons)
-    multiplied = bool(violation.multiplier) and violation.multiplier.aggravation in consumed
+    multiplied = (violation.multiplier is not None
+                  and violation.multiplier.aggravation in consumed)
     lo, hi, tier = _tier(violation.code, party, stage, facts, baseline, (legal_min, legal_max),
                          multiplied, reasons)
     if grade is Grade.MITIGATED and legal_min < YUAN:
@@ -536,7 +537,7 @@ def _tier(code: str, party: Party, stage: Stage, facts: Facts, baseline: Baselin
           reasons: list[Reason]) -> tuple[Decimal, Decimal, str | None]:
     legal_text = f"在法定幅度{legal[0]}元至{legal[1]}元内裁量"
     entry = baseline.entry(code, party, stage) if baseline else None
-    if entry is None or multiplied:
+    if baseline is None or entry is None or multiplied:
         reasons.append(Reason("no_tier", f"裁量基准未对本情形细分裁量阶次，{legal_text}。"))
         return legal[0], legal[1], None
     missing: set[str] = set()
@@ -696,8 +697,9 @@ def parse_no_penalty_list(doc: dict[str, Any],
     items = tuple(NoPenaltyItem(i["id"], i["violation"], Party(i["party"]), i["title"],
                                 i["situation"], _conditions(i["conditions"], f"item {i['id']}"),
                                 i["exclude_high_risk"], i["source"]) for i in doc["items"])
-    for item in items if catalogue else ():
-        if catalogue.get(item.violation).sanction(item.party, Stage.INITIAL) is None:
+    for item in items:
+        if catalogue is not None and catalogue.get(item.violation).sanction(
+                item.party, Stage.INITIAL) is None:
             raise LegalDataError(f"no-penalty item {item.id}: no sanction for {item.party}")
     published = doc.get("published_on")
     return NoPenaltyList(doc["name"], doc["version"], doc["status"],
