@@ -26,8 +26,10 @@ class CapTableSettingForm(forms.ModelForm):
         cells = {key: data.get(name) for key, name in CELL_FIELDS.items()}
         for e in validate_cap_table(year=data.get("year"), source=data.get("source"), cells=cells):
             field = e.field if e.field in self.fields else None
-            if field is None or field not in self.errors:
-                self.add_error(field, e.message)
+            if field is not None:
+                # The rule's message names the cell and the limit: it replaces Django's.
+                self._errors.pop(field, None)
+            self.add_error(field, e.message)
         return data
 
 
