@@ -286,3 +286,64 @@ def test_r6_3_check_in_through_the_page_with_location(client, approved_visit, te
     client.post(f"/visits/{v.pk}/check-in/", {"nonce": "page-nonce-0002"})
     v.refresh_from_db()
     assert v.status == "in_progress" and float(v.checkin_lat) == 43.8
+
+
+def test_r5_4_the_pre_check_warns_of_another_unit_planning_the_same_items(
+    world, client, make_user, make_officer, items, approver_user
+):
+    from fairinspect.visits.models import Visit
+
+    v = world["visit"]
+    ent = v.enterprise
+    other_user = make_user("zd_officer", Role.OFFICER, department="650100-ZD")
+    a = make_officer("综合甲", department="650100-ZD", user=other_user, scopes=("general",))
+    b = make_officer("综合乙", department="650100-ZD", scopes=("general",))
+    mine = services.create_visit(
+        actor=other_user,
+        enterprise=ent,
+        kind="on_site",
+        trigger="annual_plan",
+        planned_date=TODAY.replace(month=8),
+        item_codes=[i.code for i in v.items.all()],
+        officer_ids=[a.pk, b.pk],
+        today=TODAY,
+    )
+    Visit.objects.filter(pk=v.pk).update(status="approved", checked_in_at=None)
+    client.force_login(other_user)
+    body = client.get(PAGES["qr"](world)).content.decode()
+    assert "其他单位已安排相同事项的检查" in body and mine.department.name != v.department.name
+
+
+def test_r4_1_an_off_site_visit_needs_no_check_in_and_never_counts(
+    new_visit, team, city_enterprise
+):
+    from fairinspect.core.errors import Conflict
+    from fairinspect.visits import queries
+
+    v = new_visit(kind="off_site")
+    services.submit_plan(actor=team[0][0], visit=v)
+    with pytest.raises(Conflict):
+        services.confirm_check_in(actor=team[0][0], visit_id=v.pk, nonce="offsite-0001")
+    assert queries.quota_for(city_enterprise, year=2025, today=TODAY).used == 0
+
+
+@pytest.mark.parametrize(
+    ("who", "method", "path", "expected"),
+    [
+        ("enterprise", "post", "/api/v1/visits", 403),
+        ("enterprise", "post", "/api/v1/visits/{id}/check-in", 403),
+        ("expert", "post", "/api/v1/visits/{id}/check-in", 403),
+        ("officer", "post", "/api/v1/visits/{id}/plan/approve", 403),
+        ("other_district", "post", "/api/v1/visits/{id}/check-out", 404),
+        ("enterprise", "post", "/api/v1/visits/{id}/hazards", 403),
+        ("anonymous", "post", "/api/v1/visits/{id}/check-in", 401),
+    ],
+)
+def test_r6_api_access_table(who, method, path, expected, world, client, api_token):
+    user = world[who]
+    headers = api_token(user) if user else {}
+    body = {"nonce": "access-0001", "level": "general", "description": "x"}
+    r = getattr(client, method)(
+        path.format(id=world["visit"].pk), body, content_type="application/json", **headers
+    )
+    assert r.status_code == expected, (who, path, r.status_code, r.content[:200])

@@ -10,13 +10,17 @@ from django.utils import timezone
 from ninja import Router, Schema
 
 from fairinspect.core.errors import ValidationFailed
+from fairinspect.core.roles import Role
 from fairinspect.registry import access as registry_access
-from fairinspect.registry.api import Error
+from fairinspect.registry.api import Error, RoleBearer
 
 from . import access, queries, services
 from .models import Visit
 
 router = Router(tags=["扫码入企与现场检查 visits"])
+# Roles are checked before the body is read (registry.api.RoleBearer).
+officer_bearer = RoleBearer(Role.OFFICER, Role.APPROVER, Role.ADMIN)
+approver_bearer = RoleBearer(Role.APPROVER)
 
 
 class Reason(Schema):
@@ -143,7 +147,9 @@ def _visit_out(v: Visit) -> dict:
 
 
 @router.post(
-    "/visits", response={201: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Refusal}
+    "/visits",
+    auth=officer_bearer,
+    response={201: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Refusal},
 )
 def create_visit(request, payload: VisitIn):
     """Arrange a visit; its 现场检查方案 is drafted at once (status draft)."""
@@ -185,7 +191,9 @@ class PlanIn(Schema):
 
 
 @router.patch(
-    "/visits/{visit_id}/plan", response={200: VisitOut, 403: Error, 404: Error, 409: Refusal}
+    "/visits/{visit_id}/plan",
+    auth=officer_bearer,
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
 )
 def edit_plan(request, visit_id: int, payload: PlanIn):
     v = access.get_visit(request.user, visit_id)
@@ -194,7 +202,9 @@ def edit_plan(request, visit_id: int, payload: PlanIn):
 
 
 @router.post(
-    "/visits/{visit_id}/plan/submit", response={200: VisitOut, 403: Error, 404: Error, 409: Refusal}
+    "/visits/{visit_id}/plan/submit",
+    auth=officer_bearer,
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
 )
 def submit_plan(request, visit_id: int):
     v = access.get_visit(request.user, visit_id)
@@ -203,6 +213,7 @@ def submit_plan(request, visit_id: int):
 
 @router.post(
     "/visits/{visit_id}/plan/approve",
+    auth=approver_bearer,
     response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
 )
 def approve_plan(request, visit_id: int):
@@ -218,6 +229,7 @@ class RejectIn(Schema):
 
 @router.post(
     "/visits/{visit_id}/plan/reject",
+    auth=approver_bearer,
     response={200: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
 )
 def reject_plan(request, visit_id: int, payload: RejectIn):
@@ -254,6 +266,7 @@ class CheckInOut(Schema):
 
 @router.post(
     "/visits/{visit_id}/check-in",
+    auth=officer_bearer,
     response={200: CheckInOut, 202: CheckInOut, 403: Error, 404: Error, 409: Refusal, 422: Refusal},
 )
 def check_in(request, visit_id: int, payload: CheckInIn):
@@ -295,7 +308,9 @@ class CheckOutIn(Schema):
 
 
 @router.post(
-    "/visits/{visit_id}/check-out", response={200: VisitOut, 403: Error, 404: Error, 409: Refusal}
+    "/visits/{visit_id}/check-out",
+    auth=officer_bearer,
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
 )
 def check_out(request, visit_id: int, payload: CheckOutIn):
     v = access.get_visit(request.user, visit_id)
@@ -317,6 +332,7 @@ class FindingOut(Schema):
 
 @router.post(
     "/visits/{visit_id}/findings",
+    auth=officer_bearer,
     response={201: FindingOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
 )
 def add_finding(request, visit_id: int, payload: FindingIn):
@@ -348,6 +364,7 @@ class HazardOut(Schema):
 
 @router.post(
     "/visits/{visit_id}/hazards",
+    auth=officer_bearer,
     response={201: HazardOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
 )
 def add_hazard(request, visit_id: int, payload: HazardIn):
@@ -384,6 +401,7 @@ def _order_out(o) -> dict:
 
 @router.post(
     "/visits/{visit_id}/orders",
+    auth=officer_bearer,
     response={201: OrderOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
 )
 def add_order(request, visit_id: int, payload: OrderIn):
