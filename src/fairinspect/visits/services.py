@@ -303,6 +303,8 @@ def create_visit(
     items = _items_in_force(item_codes)
     domains = {i.domain for i in items}
     team = _officers(officer_ids, on=planned_date, domains=domains)
+    me = officer_of(actor)
+    team.sort(key=lambda o: me is None or o.pk != me.pk)  # the arranging officer leads
     department = department or actor.department
     if department is None:
         raise ValidationFailed("department_missing", "请选择检查单位。", field="department")
