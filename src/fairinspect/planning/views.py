@@ -248,8 +248,14 @@ def task_detail(request, task_id: int):
             "can_approve": _can_approve(request.user, task.department),
             "count": draws.draw_count(task, pools["enterprises"].size) if pools else None,
             "names": _names(live.selected if live else []),
+            "officer_names": _officer_names(task) if live and live.selected else {},
         },
     )
+
+
+def _officer_names(task: SamplingTask) -> dict[str, str]:
+    facts = task.pools.filter(kind="officers").values_list("facts", flat=True).first() or {}
+    return {k: v["name"] for k, v in facts.items()}
 
 
 def _names(codes) -> dict[str, str]:
