@@ -7,7 +7,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fairinspect
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres test-browser install lint bench clean
+.PHONY: run test test-sqlite test-postgres test-browser screenshots install lint bench clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -38,6 +38,9 @@ test-postgres: $(STAMP)
 
 test-browser: $(STAMP)
 	$(BIN)/pytest -m browser -p no:xdist
+
+screenshots: $(STAMP)
+	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -m browser -p no:xdist
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
