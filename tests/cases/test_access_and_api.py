@@ -203,3 +203,55 @@ def test_r7_4_the_api_refuses_an_enterprise_outside_the_officers_district(
         **api_token(tianshan_officer),
     )
     assert r.status_code == 422 and r.json()["field"] == "credit_code"
+
+
+POSTS = [
+    # (url, form data, who may take the step: anyone else is refused and nothing changes)
+    ("/cases/{case}/act/serve/", {"served_on": "2025-06-16"}, {"city_officer", "tianshan_officer"}),
+    ("/cases/{case}/act/close/", {}, set()),  # the case is not executed yet: refused to all
+]
+
+
+@pytest.mark.parametrize(("url", "data", "allowed"), POSTS)
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_r7_4_access_table_for_the_step_forms(client, request, world, url, data, allowed, persona):
+    case = world["case"]
+    user = _user(request, persona)
+    if user is not None:
+        client.force_login(user)
+    client.post(url.format(case=case.pk), data)
+    changed = Case.objects.get(pk=case.pk).status != case.status
+    assert changed is (persona in allowed), (persona, url)
+
+
+@pytest.mark.parametrize("persona", PERSONAS)
+def test_r7_6_access_table_for_opening_a_case_from_a_hazard(client, request, world, persona):
+    from django.utils import timezone
+
+    from fairinspect.registry.models import Department
+    from fairinspect.visits.models import Hazard, Visit
+
+    ent = world["case"].enterprise
+    visit = Visit.objects.create(
+        enterprise=ent,
+        kind="on_site",
+        trigger="annual_plan",
+        status="in_progress",
+        planned_date=dt.date(2025, 6, 1),
+        department=Department.objects.get(code="650100-WH"),
+        inspecting_level="city",
+        checked_in_at=timezone.now(),
+    )
+    h = Hazard.objects.create(visit=visit, enterprise=ent, level="general", description="通道堵塞")
+    user = _user(request, persona)
+    if user is not None:
+        client.force_login(user)
+    r = client.get(f"/cases/from-hazard/{h.pk}/")
+    if persona in {"city_officer", "tianshan_officer"}:
+        assert r.status_code == 200
+        client.post(f"/cases/from-hazard/{h.pk}/")
+        assert Case.objects.filter(hazard=h).count() == 1
+    else:
+        assert r.status_code in (302, 403, 404)
+        client.post(f"/cases/from-hazard/{h.pk}/")
+        assert not Case.objects.filter(hazard=h).exists()

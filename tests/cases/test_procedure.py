@@ -304,3 +304,18 @@ def test_r10_1_r8_2_a_decision_enters_the_credit_record_and_a_redacted_disclosur
         services.publish_disclosure(
             actor=walk.people["officer"], disclosure=disc, on=dt.date(2025, 6, 16)
         )
+
+
+def test_r7_2_the_legal_reviewer_sees_the_outside_range_flag_on_the_case_and_in_the_list(
+    new_case, walk, npl, client, legal_reviewer
+):
+    flagged = walk(
+        new_case(), "record_statement", proposed_fine="45000", reason="涉及特种作业岗位。"
+    )
+    plain = walk(new_case(), "record_statement")
+    client.force_login(legal_reviewer)
+    page = client.get(f"/cases/{flagged.pk}/").content.decode()
+    assert 'data-testid="review-flag"' in page and "涉及特种作业岗位" in page
+    assert "已审查超出建议幅度的理由" in page  # the reviewer must confirm it to approve
+    listed = client.get("/cases/?outside=1").content.decode()
+    assert f"/cases/{flagged.pk}/" in listed and f"/cases/{plain.pk}/" not in listed

@@ -198,10 +198,11 @@ def overdue_list(request):
     qs = access.cases_visible_to(request.user)
     today = _today()
     page, params = paginate(request, queries.overdue(qs, today=today))
+    rows = [(c, queries.DUE_LABELS.get(c.next_due_kind, "")) for c in page]
     return render(
         request,
         "cases/overdue.html",
-        {"page": page, "params": params, "today": today, "labels": queries.DUE_LABELS},
+        {"page": page, "params": params, "today": today, "rows": rows},
     )
 
 
