@@ -7,6 +7,7 @@ transaction serialises the two. Run on both (the PostgreSQL run uses DATABASE_UR
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -40,7 +41,7 @@ def _approved(enterprise, officers, items, dept):
 
 @pytest.mark.django_db(transaction=True)
 def test_r3_4_two_check_ins_racing_for_the_last_slot_exactly_one_succeeds(
-    items, make_user, make_officer, make_enterprise
+    items, make_user, make_officer, make_enterprise, monkeypatch
 ):
     from fairinspect.registry.models import Department
 
@@ -59,6 +60,16 @@ def test_r3_4_two_check_ins_racing_for_the_last_slot_exactly_one_succeeds(
         services.confirm_check_in(actor=people[0][0], visit_id=a.pk, nonce=nonce())
         services.confirm_check_in(actor=people[2][0], visit_id=b.pk, nonce=nonce())
         barrier = threading.Barrier(2)
+        inside = threading.Barrier(2, timeout=0.5)
+        real = queries.cap_decision
+
+        def meet_then_decide(*args, real=real, inside=inside, **kw):
+            # A broken barrier means the other thread is held by the lock, as it should be.
+            with contextlib.suppress(threading.BrokenBarrierError):
+                inside.wait()
+            return real(*args, **kw)
+
+        monkeypatch.setattr(queries, "cap_decision", meet_then_decide)
         results: dict[str, object] = {}
 
         def go(key, user, visit, results=results, barrier=barrier):
@@ -81,6 +92,7 @@ def test_r3_4_two_check_ins_racing_for_the_last_slot_exactly_one_succeeds(
             t.start()
         for t in threads:
             t.join()
+        monkeypatch.setattr(queries, "cap_decision", real)
         assert sorted(results.values()) == ["cap_reached", "started"], results
         for k, v in results.items():
             if v == "started":

@@ -618,7 +618,9 @@ def confirm_check_in(
     if enterprise_id is None:
         raise NotFound()
     with transaction.atomic():
-        # Lock order everywhere: enterprise, then visit.
+        # Lock order everywhere: enterprise, then visit. (On PostgreSQL the visit's FOR UPDATE
+        # with select_related locks the joined enterprise row too; the explicit lock first
+        # keeps the order and documents the intent.)
         Enterprise.objects.select_for_update().get(pk=enterprise_id)
         visit = Visit.objects.select_for_update().select_related("enterprise").get(pk=visit_id)
         same = CheckIn.objects.filter(visit=visit, nonce=nonce).first()
