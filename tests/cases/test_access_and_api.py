@@ -50,6 +50,7 @@ PAGES = [
     ("/cases/violations/AQSCF2021-97-4/", EVERYONE),
     ("/cases/no-penalty/", EVERYONE),
     ("/cases/disclosures/", EVERYONE),
+    ("/cases/dishonesty/public/", EVERYONE),
     ("/cases/disclosures/export.csv", EVERYONE),
     ("/cases/disclosures/export.xlsx", EVERYONE),
     ("/cases/", STAFF),

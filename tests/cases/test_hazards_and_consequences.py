@@ -84,6 +84,18 @@ def test_r11_3_a_major_hazard_the_enterprise_reported_and_is_rectifying_is_not_p
     assert not Case.objects.exists()
 
 
+def test_r7_6_the_new_case_page_lists_hazards_found_on_visits_with_their_outcome(
+    client, city_officer, hazard
+):
+    major, reported = hazard("major"), hazard("major", reported=True, description="企业自报隐患")
+    client.force_login(city_officer)
+    page = client.get("/cases/new/").content.decode()
+    assert f"/cases/from-hazard/{major.pk}/" in page and "一案双罚" in page
+    assert f"/cases/from-hazard/{reported.pk}/" in page and "企业自查自报" in page
+    refused = client.post(f"/cases/from-hazard/{reported.pk}/", follow=True).content.decode()
+    assert "附件九" in refused and not Case.objects.exists()
+
+
 def test_r7_6_a_general_hazard_opens_one_case_against_the_unit(city_officer, hazard):
     [case] = services.open_cases_from_hazard(actor=city_officer, hazard=hazard("general"), on=FILED)
     assert case.party == "unit" and case.violation_code == "AQSCF2021-102" and case.pair is None
@@ -242,6 +254,10 @@ def test_r10_2_a_concealed_accident_proposes_listing_for_three_years_with_early_
     )
     ent.refresh_from_db()
     assert ent.credit_level == "D"
+    from django.test import Client
+
+    public = Client().get("/cases/dishonesty/public/").content.decode()
+    assert ent.name in public and "应急管理部令第11号" in public
     with pytest.raises(Conflict):
         services.remove_dishonest(
             actor=approver, listing=listing, on=dt.date(2026, 6, 30), reason="已整改", early=True
@@ -251,6 +267,7 @@ def test_r10_2_a_concealed_accident_proposes_listing_for_three_years_with_early_
     )
     ent.refresh_from_db()
     assert listing.measures_lifted and ent.credit_level == "B"
+    assert ent.name not in Client().get("/cases/dishonesty/public/").content.decode()
     kinds = list(CreditRecord.objects.filter(enterprise=ent).values_list("kind", flat=True))
     assert {"penalty", "dishonest", "removed"} <= set(kinds)
 

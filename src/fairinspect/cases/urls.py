@@ -17,6 +17,7 @@ urlpatterns = [
     path("disclosures/", views.disclosure_list, name="disclosure_list"),
     path("disclosures/export.<str:fmt>", views.disclosure_export, name="disclosure_export"),
     path("dishonesty/", views.dishonesty_list, name="dishonesty_list"),
+    path("dishonesty/public/", views.dishonesty_public, name="dishonesty_public"),
     path("dishonesty/<int:listing_id>/<str:action>/", views.listing_act, name="listing_act"),
     path("credit/<str:credit_code>/", views.credit_record, name="credit_record"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),

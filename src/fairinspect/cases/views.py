@@ -17,7 +17,7 @@ from fairinspect.registry.tabular import write_csv, write_xlsx
 from fairinspect.rules import discretion as d
 
 from . import access, documents, legal, queries, services
-from .models import Case, Disclosure, NoPenaltyListVersion
+from .models import Case, Disclosure, DishonestyListing, NoPenaltyListVersion
 from .procedure import STEPS, procedure_rule
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -211,7 +211,18 @@ def overdue_list(request):
 def case_create(request):
     access.require_officer(request.user)
     ents = enterprises_visible_to(request.user)
-    ctx = {"violations": legal.catalogue().violations, "data": request.POST or request.GET}
+    from fairinspect.visits.models import Hazard
+
+    hazards = (
+        Hazard.objects.filter(enterprise__in=ents, cases__isnull=True, status="open")
+        .select_related("enterprise")
+        .order_by("-created_at", "-id")[:20]
+    )
+    ctx = {
+        "violations": legal.catalogue().violations,
+        "data": request.POST or request.GET,
+        "hazards": hazards,
+    }
     if request.method == "POST":
         p = request.POST
         ent = ents.filter(credit_code=p.get("credit_code", "").strip().upper()).first()
@@ -366,6 +377,16 @@ def dishonesty_list(request):
         "cases/dishonesty_list.html",
         {"listings": listings, "can_list": has_role(request.user, Role.APPROVER)},
     )
+
+
+def dishonesty_public(request):
+    """The published serious-dishonesty list (R10.2): units only, while listed."""
+    listings = (
+        DishonestyListing.objects.filter(status="listed")
+        .select_related("enterprise", "case")
+        .order_by("-listed_on", "-id")
+    )
+    return render(request, "cases/dishonesty_public.html", {"listings": listings})
 
 
 @login_required
