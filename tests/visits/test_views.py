@@ -148,6 +148,50 @@ def test_r6_1_the_officer_sees_the_pre_check_and_anyone_else_the_card(world, cli
     assert "核验执法人员" in body and "李明" in body and "年度上限" not in body
 
 
+def test_r6_1_staff_of_another_district_get_the_public_card_not_the_pre_check(world, client):
+    client.force_login(world["other_district"])
+    body = client.get(PAGES["qr"](world)).content.decode()
+    assert "核验执法人员" in body and "年度上限" not in body
+
+
+def test_r6_4_follow_up_review_document_and_finding_photo(world, client, team, approver_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from docx import Document
+
+    (u1, o1), (u2, o2) = team
+    v = world["visit"]
+    code = v.items.first().code
+    f = services.record_finding(
+        actor=u1, visit=v, item_code=code, result="non_compliant", notes="无台账"
+    )
+    client.force_login(u1)
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 64
+    client.post(
+        f"/visits/{v.pk}/upload/",
+        {"finding": f.pk, "file": SimpleUploadedFile("p.png", png, "image/png")},
+    )
+    assert f.photos.count() == 1
+    h = services.record_hazard(actor=u1, visit=v, level="general", description="台账缺失")
+    o = services.issue_order(
+        actor=u1, visit=v, hazard_ids=[h.pk], deadline=TODAY.replace(month=7), today=TODAY
+    )
+    services.check_out(actor=u1, visit=v)
+    fu = services.create_follow_up(
+        actor=u1, order=o, planned_date=TODAY, officer_ids=[o1.pk, o2.pk], today=TODAY
+    )
+    services.submit_plan(actor=u1, visit=fu)
+    services.approve_plan(actor=approver_user, visit=fu, today=TODAY)
+    services.confirm_check_in(actor=u1, visit_id=fu.pk, nonce="fu-nonce-0001")
+    services.confirm_check_in(actor=u2, visit_id=fu.pk, nonce="fu-nonce-0002")
+    services.record_follow_up_result(
+        actor=u1, visit=fu, result="not_rectified", notes="仍未建立台账"
+    )
+    r = client.get(f"/visits/{fu.pk}/doc/review.docx")
+    assert r.status_code == 200
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "整改复查意见书" in text and o.number in text and "未按期整改" in text
+
+
 def test_r6_1_a_revoked_or_forged_qr_code_is_refused(world, client, admin_user):
     from fairinspect.registry.services import revoke_qr
 

@@ -44,10 +44,13 @@ def _flash(request, exc: DomainError) -> None:
 def qr_landing(request, token: str):
     ent = qr.enterprise_for(token)
     today = timezone.localdate()
-    if request.user.is_authenticated and is_staff(request.user):
-        if not registry_access.enterprises_visible_to(request.user).filter(pk=ent.pk).exists():
-            # Other districts' officers still see the record, but cannot act here.
-            pass
+    if (
+        request.user.is_authenticated
+        and is_staff(request.user)
+        and registry_access.enterprises_visible_to(request.user).filter(pk=ent.pk).exists()
+    ):
+        # Staff who may see the enterprise get the pre-check; everyone else (other districts'
+        # staff included) the public transparency card.
         officer = services.officer_of(request.user)
         pc = queries.precheck(ent, officer=officer, today=today)
         verdicts = [
@@ -397,10 +400,12 @@ def upload(request, v):
         from fairinspect.core.errors import ValidationFailed
 
         raise ValidationFailed("file_missing", "请选择要上传的文件。", field="file")
-    rec = None
-    if request.POST.get("recording"):
+    rec = finding = None
+    if request.POST.get("recording", "").isdigit():
         rec = Recording.objects.filter(visit=v, pk=request.POST["recording"]).first()
-    m = services.upload_media(actor=request.user, visit=v, upload=f, recording=rec)
+    if request.POST.get("finding", "").isdigit():
+        finding = v.findings.filter(pk=request.POST["finding"]).first()
+    m = services.upload_media(actor=request.user, visit=v, upload=f, recording=rec, finding=finding)
     return f"已上传 {m.original_name}（SHA-256 {m.sha256[:12]}…）。"
 
 
