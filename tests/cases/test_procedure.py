@@ -319,3 +319,11 @@ def test_r7_2_the_legal_reviewer_sees_the_outside_range_flag_on_the_case_and_in_
     assert "已审查超出建议幅度的理由" in page  # the reviewer must confirm it to approve
     listed = client.get("/cases/?outside=1").content.decode()
     assert f"/cases/{flagged.pk}/" in listed and f"/cases/{plain.pk}/" not in listed
+
+
+def test_r7_4_recording_no_statement_does_not_cut_the_statement_period_short(new_case, walk, npl):
+    case = walk(new_case(), "notify")  # served 2025-06-06; the period ends 2025-06-11
+    case = walk.step(case, "record_statement", "officer", dt.date(2025, 6, 9), statement="")
+    with pytest.raises(Conflict) as exc:
+        walk.step(case, "legal_review", "legal", dt.date(2025, 6, 10), opinion="ok", approve=True)
+    assert exc.value.code == "statement_period_open"

@@ -544,7 +544,7 @@ def _record_statement(*, actor, case, data, today):
         to="notified",
         on=today,
         note=statement[:200] or "当事人未陈述申辩",
-        statement=statement or "当事人未提出陈述、申辩。",
+        statement=statement,  # empty: the period runs on, the reviewer waits for it
         statement_answer=answer,
         hearing_requested=hearing,
         hearing_on=hearing_on,
