@@ -17,6 +17,7 @@ from fairinspect.registry.models import User
 BUILDERS = [
     "fairinspect.registry.demo",
     "fairinspect.catalog.demo",
+    "fairinspect.visits.demo",
     "fairinspect.planning.demo",
     "fairinspect.cases.demo",
 ]
