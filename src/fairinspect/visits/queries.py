@@ -161,6 +161,25 @@ def cap_decision(
     )
 
 
+def city_visits_this_year(enterprise_id: int, year: int, *, exclude_pk: int | None = None):
+    """The city bureau's visits to the enterprise this year that have taken place (checked in
+    or done; never cancelled): what R5.3's "a district visit after the city's" reads."""
+    qs = (
+        Visit.objects.filter(
+            enterprise_id=enterprise_id,
+            inspecting_level="city",
+            planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            status__in=["in_progress", "done"],
+        )
+        .select_related("department")
+        .prefetch_related("items")
+        .order_by("checked_in_at", "id")
+    )
+    if exclude_pk is not None:
+        qs = qs.exclude(pk=exclude_pk)
+    return list(qs)
+
+
 def item_domains(visit: Visit) -> set[str]:
     return {i.domain for i in visit.items.all()}
 

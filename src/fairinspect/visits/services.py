@@ -28,6 +28,7 @@ from fairinspect.rules.caps import (
     Level,
     Reason,
     Trigger,
+    check_district_reinspection,
     check_enforcement_level,
     check_exemption,
 )
@@ -422,6 +423,36 @@ def submit_plan(*, actor, visit: Visit) -> Visit:
     return v
 
 
+def _check_reinspection(v: Visit, *, year: int) -> None:
+    """R5.3 (附件八): after the city bureau inspected the enterprise this year, a district
+    visit is refused unless it follows up an order (or brings a new matter: complaint, referral,
+    monitoring, application — the rule's exceptions). The refusal names the city's visit."""
+    if v.inspecting_level != "district":
+        return
+    city = queries.city_visits_this_year(v.enterprise_id, year, exclude_pk=v.pk)
+    city_items = {i.code for c in city for i in c.items.all()}
+    d = check_district_reinspection(
+        Level.DISTRICT, Trigger(v.trigger), city_items, {i.code for i in v.items.all()}
+    )
+    if d.allowed:
+        return
+    named = "；".join(
+        f"{c.department.name}于"
+        f"{timezone.localdate(c.checked_in_at) if c.checked_in_at else c.planned_date:%Y年%m月%d日}"
+        f"的检查（编号{c.pk}）"
+        for c in city[:3]
+    )
+    message = f"{d.reasons[0].message}（市级检查：{named}）"
+    raise Conflict(
+        d.reasons[0].code,
+        message,
+        extra={
+            "reasons": [{"code": d.reasons[0].code, "message": message}],
+            "city_visits": [c.pk for c in city],
+        },
+    )
+
+
 def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
     """An approver approves the plan (R6.2). The cap is checked here too (R3.4, planning
     stage: approved plans hold a slot) and the enforcement level (R5.3)."""
@@ -447,6 +478,7 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
         )
         if not level.allowed:
             raise _refuse(level.reasons[0].code, level.reasons[0].message, level.reasons)
+        _check_reinspection(v, year=v.planned_date.year)
         decision = None
         if v.kind == "on_site":
             decision = queries.cap_decision(v, today=today, stage=CapStage.PLANNING)
@@ -680,6 +712,7 @@ def confirm_check_in(
         if visit.status == "approved":
             if visit.planned_date.year != today.year:
                 raise _refuse("plan_other_year", "检查方案的计划年度与今天不一致，请重新安排检查。")
+            _check_reinspection(visit, year=today.year)
             cap = queries.cap_decision(visit, today=today, stage=CapStage.CHECK_IN, day=today)
             if not cap.allowed:
                 raise _refuse("cap_reached", cap.reasons[-1].message, cap.reasons)
