@@ -4,6 +4,7 @@ Every refusal is a 4xx with {code, message, field} (and detail such as `reasons`
 check refused), produced from the same DomainError the HTML views use.
 """
 
+from django.db import DataError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -55,6 +56,18 @@ def validation_error(request: HttpRequest, exc: NinjaValidationError):
                 for e in exc.errors
             ],
         },
+        status=422,
+    )
+
+
+@api.exception_handler(OverflowError)
+@api.exception_handler(DataError)
+def out_of_range(request: HttpRequest, exc: Exception):
+    """A number too large for the database column (an id or amount typed wrong): the
+    caller's input, not a server fault."""
+    return api.create_response(
+        request,
+        {"code": "out_of_range", "message": "数值超出允许范围。", "field": None},
         status=422,
     )
 

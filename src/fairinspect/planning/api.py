@@ -394,7 +394,7 @@ def _public_draw(draw: Draw) -> dict:
 
 
 @router.get("/public/draws", auth=None, response=list[PublicDrawOut], summary="Public draws")
-def public_draws(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0)):
+def public_draws(request, limit: int = Query(50, ge=1, le=200), offset: int = Query(0, ge=0, le=1_000_000)):
     qs = access.public_draws().order_by("-drawn_at")[offset : offset + limit]
     return [_public_draw(d) for d in qs]
 

@@ -161,7 +161,7 @@ def list_enterprises(
     risk_level: Literal["major", "high", "general", "low", ""] = "",
     supervising_level: Literal["city", "district", ""] = "",
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ):
     access.require_staff(request.user)
     f = queries.EnterpriseFilter(
@@ -277,7 +277,7 @@ def list_officers(
     certified_on: dt.date | None = None,
     scope: str = "",
     limit: int = Query(100, ge=1, le=500),
-    offset: int = Query(0, ge=0),
+    offset: int = Query(0, ge=0, le=1_000_000),
 ):
     """`certified_on` keeps officers holding a certificate in force that day; `scope` one
     whose scope covers that domain (a general scope covers all)."""
