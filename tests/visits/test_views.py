@@ -381,13 +381,71 @@ def test_r4_1_an_off_site_visit_needs_no_check_in_and_never_counts(
         ("other_district", "post", "/api/v1/visits/{id}/check-out", 404),
         ("enterprise", "post", "/api/v1/visits/{id}/hazards", 403),
         ("anonymous", "post", "/api/v1/visits/{id}/check-in", 401),
+        ("officer", "post", "/api/v1/visits/{id}/recordings", 201),
+        ("other_district", "post", "/api/v1/visits/{id}/recordings", 404),
+        ("enterprise", "post", "/api/v1/visits/{id}/recordings", 403),
+        ("expert", "post", "/api/v1/visits/{id}/recordings", 403),
+        ("anonymous", "post", "/api/v1/visits/{id}/recordings", 401),
+        ("officer", "get", "/api/v1/visits/{id}/recordings", 200),
+        ("enterprise", "get", "/api/v1/visits/{id}/recordings", 403),
+        ("other_district", "get", "/api/v1/visits/{id}/recordings", 404),
+        ("enterprise", "post", "/api/v1/visits/{id}/recordings/1/end", 403),
+        ("other_district", "post", "/api/v1/visits/{id}/recordings/1/end", 404),
+        ("enterprise", "post", "/api/v1/visits/{id}/media", 403),
+        ("expert", "post", "/api/v1/visits/{id}/media", 403),
+        ("other_district", "post", "/api/v1/visits/{id}/media", 404),
+        ("anonymous", "post", "/api/v1/visits/{id}/media", 401),
+        ("enterprise", "post", "/api/v1/orders/{order}/follow-up", 403),
+        ("other_district", "post", "/api/v1/orders/{order}/follow-up", 404),
+        ("supervisor", "post", "/api/v1/orders/{order}/follow-up", 403),
+        ("anonymous", "post", "/api/v1/orders/{order}/follow-up", 401),
+        ("enterprise", "post", "/api/v1/visits/{id}/follow-up-result", 403),
+        ("other_district", "post", "/api/v1/visits/{id}/follow-up-result", 404),
+        ("officer", "post", "/api/v1/visits/{id}/follow-up-result", 409),
+        ("officer", "post", "/api/v1/visits/{id}/rating", 403),
+        ("supervisor", "post", "/api/v1/visits/{id}/rating", 403),
+        ("other_district", "post", "/api/v1/visits/{id}/rating", 403),
+        ("enterprise", "post", "/api/v1/visits/{id}/rating", 409),  # not finished yet
+        ("anonymous", "post", "/api/v1/visits/{id}/rating", 401),
+        ("officer", "get", "/api/v1/visits/{id}/rating", 403),
+        ("enterprise", "get", "/api/v1/visits/{id}/rating", 403),
+        ("supervisor", "get", "/api/v1/visits/{id}/rating", 404),  # allowed; not rated yet
+        ("anonymous", "get", "/api/v1/visits/{id}/rating", 401),
     ],
 )
 def test_r6_api_access_table(who, method, path, expected, world, client, api_token):
     user = world[who]
     headers = api_token(user) if user else {}
-    body = {"nonce": "access-0001", "level": "general", "description": "x"}
-    r = getattr(client, method)(
-        path.format(id=world["visit"].pk), body, content_type="application/json", **headers
-    )
+    body = {
+        "nonce": "access-0001",
+        "level": "general",
+        "description": "x",
+        "device": "DSJ-1",
+        "planned_date": "2025-06-20",
+        "result": "rectified",
+        "score": 3,
+    }
+    v = world["visit"]
+    url = path.format(id=v.pk, order=_an_order(v, world["officer"]).pk)
+    if method == "get":
+        r = client.get(url, **headers)
+    elif url.endswith("/media"):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        photo = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64)
+        r = client.post(url, {"file": photo}, **headers)
+    else:
+        r = client.post(url, body, content_type="application/json", **headers)
     assert r.status_code == expected, (who, path, r.status_code, r.content[:200])
+
+
+def _an_order(v, officer):
+    from fairinspect.visits.models import RectificationOrder
+
+    o = RectificationOrder.objects.filter(visit=v).first()
+    if o is None:
+        h = services.record_hazard(actor=officer, visit=v, level="general", description="台账")
+        o = services.issue_order(
+            actor=officer, visit=v, hazard_ids=[h.pk], deadline=TODAY.replace(month=7), today=TODAY
+        )
+    return o

@@ -7,7 +7,8 @@ import datetime as dt
 from typing import Literal
 
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.core.roles import Role
@@ -21,6 +22,8 @@ router = Router(tags=["扫码入企与现场检查 visits"])
 # Roles are checked before the body is read (registry.api.RoleBearer).
 officer_bearer = RoleBearer(Role.OFFICER, Role.APPROVER, Role.ADMIN)
 approver_bearer = RoleBearer(Role.APPROVER)
+enterprise_bearer = RoleBearer(Role.ENTERPRISE)
+ratings_bearer = RoleBearer(Role.SUPERVISOR, Role.ADMIN)
 
 
 class Reason(Schema):
@@ -117,6 +120,10 @@ class VisitOut(Schema):
     checked_in_at: dt.datetime | None
     checked_out_at: dt.datetime | None
     missing_recording: bool
+    parent_visit_id: int | None = None
+    follow_up_order: str | None = None
+    follow_up_result: str = ""
+    follow_up_notes: str = ""
 
 
 def _visit_out(v: Visit) -> dict:
@@ -143,6 +150,10 @@ def _visit_out(v: Visit) -> dict:
         "checked_in_at": v.checked_in_at,
         "checked_out_at": v.checked_out_at,
         "missing_recording": v.missing_recording,
+        "parent_visit_id": v.parent_visit_id,
+        "follow_up_order": v.follow_up_order.number if v.follow_up_order_id else None,
+        "follow_up_result": v.follow_up_result,
+        "follow_up_notes": v.follow_up_notes,
     }
 
 
@@ -420,3 +431,229 @@ def add_order(request, visit_id: int, payload: OrderIn):
 def list_orders(request, visit_id: int):
     v = access.get_visit(request.user, visit_id)
     return [_order_out(o) for o in v.orders.all()]
+
+
+# ------------------------------------------------ recordings and media (R6.3)
+
+
+class RecordingIn(Schema):
+    device: str
+    started_at: dt.datetime | None = None
+
+
+class RecordingEndIn(Schema):
+    ended_at: dt.datetime | None = None
+
+
+class MediaOut(Schema):
+    id: int
+    original_name: str
+    sha256: str
+    size: int
+    content_type: str
+    recording_id: int | None
+    finding_id: int | None
+    uploaded_at: dt.datetime
+
+
+class RecordingOut(Schema):
+    id: int
+    device: str
+    started_at: dt.datetime
+    ended_at: dt.datetime | None
+    files: list[MediaOut] = []
+
+
+def _media_out(m) -> dict:
+    return {
+        "id": m.pk,
+        "original_name": m.original_name,
+        "sha256": m.sha256,
+        "size": m.size,
+        "content_type": m.content_type,
+        "recording_id": m.recording_id,
+        "finding_id": m.finding_id,
+        "uploaded_at": m.uploaded_at,
+    }
+
+
+def _recording_out(r) -> dict:
+    return {
+        "id": r.pk,
+        "device": r.device,
+        "started_at": r.started_at,
+        "ended_at": r.ended_at,
+        "files": [_media_out(m) for m in r.files.all()],
+    }
+
+
+@router.post(
+    "/visits/{visit_id}/recordings",
+    auth=officer_bearer,
+    response={201: RecordingOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def start_recording(request, visit_id: int, payload: RecordingIn):
+    """The team registers the 执法记录仪 started for the visit (visit in progress)."""
+    v = access.get_visit(request.user, visit_id)
+    r = services.start_recording(
+        actor=request.user, visit=v, device=payload.device, started_at=payload.started_at
+    )
+    return 201, _recording_out(r)
+
+
+@router.post(
+    "/visits/{visit_id}/recordings/{recording_id}/end",
+    auth=officer_bearer,
+    response={200: RecordingOut, 403: Error, 404: Error, 422: Error},
+)
+def end_recording(request, visit_id: int, recording_id: int, payload: RecordingEndIn):
+    v = access.get_visit(request.user, visit_id)
+    r = access.get_recording(request.user, v, recording_id)
+    r = services.end_recording(actor=request.user, recording=r, ended_at=payload.ended_at)
+    return _recording_out(r)
+
+
+@router.get(
+    "/visits/{visit_id}/recordings",
+    response={200: list[RecordingOut], 403: Error, 404: Error},
+)
+def list_recordings(request, visit_id: int):
+    v = access.get_visit(request.user, visit_id)
+    return [_recording_out(r) for r in v.recordings.prefetch_related("files")]
+
+
+@router.post(
+    "/visits/{visit_id}/media",
+    auth=officer_bearer,
+    response={201: MediaOut, 403: Error, 404: Error, 422: Error},
+)
+def upload_media(
+    request,
+    visit_id: int,
+    file: File[UploadedFile],
+    recording_id: Form[int | None] = None,
+    finding_id: Form[int | None] = None,
+):
+    """Multipart upload of a recording file or a finding photo (`file`, optional
+    `recording_id` or `finding_id`). The server computes the SHA-256 and reads the file's first
+    bytes to decide its type (the name's extension must agree); refused beyond the size limit."""
+    v = access.get_visit(request.user, visit_id)
+    rec = finding = None
+    if recording_id is not None:
+        rec = v.recordings.filter(pk=recording_id).first()
+        if rec is None:
+            raise ValidationFailed(
+                "recording_not_found", "执法记录不属于本次检查。", field="recording_id"
+            )
+    if finding_id is not None:
+        finding = v.findings.filter(pk=finding_id).first()
+        if finding is None:
+            raise ValidationFailed(
+                "finding_not_found", "检查结果不属于本次检查。", field="finding_id"
+            )
+    m = services.upload_media(
+        actor=request.user, visit=v, upload=file, recording=rec, finding=finding
+    )
+    return 201, _media_out(m)
+
+
+# ------------------------------------------------ follow-up (R6.4)
+
+
+class FollowUpIn(Schema):
+    planned_date: dt.date
+    officer_ids: list[int] | None = None
+
+
+class FollowUpResultIn(Schema):
+    result: Literal["rectified", "not_rectified"]
+    notes: str = ""
+
+
+@router.post(
+    "/orders/{order_id}/follow-up",
+    auth=officer_bearer,
+    response={201: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Refusal},
+)
+def create_follow_up(request, order_id: int, payload: FollowUpIn):
+    """The 整改复查 of an order: an on-site visit with trigger `follow_up`, justified by the
+    order (exempt from the cap), on the original visit's items; the team defaults to the
+    original visit's officers."""
+    o = access.get_order(request.user, order_id)
+    officer_ids = payload.officer_ids or [m.officer_id for m in o.visit.team.all()]
+    v = services.create_follow_up(
+        actor=request.user, order=o, planned_date=payload.planned_date, officer_ids=officer_ids
+    )
+    return 201, _visit_out(v)
+
+
+@router.post(
+    "/visits/{visit_id}/follow-up-result",
+    auth=officer_bearer,
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def follow_up_result(request, visit_id: int, payload: FollowUpResultIn):
+    """The follow-up's conclusion: `rectified` closes the order and its hazards,
+    `not_rectified` marks the order overdue. Gives the 整改复查意见书 its 文号."""
+    v = access.get_visit(request.user, visit_id)
+    v = services.record_follow_up_result(
+        actor=request.user, visit=v, result=payload.result, notes=payload.notes
+    )
+    return _visit_out(v)
+
+
+# ------------------------------------------------ the enterprise's rating (R8)
+
+
+class RatingIn(Schema):
+    score: int
+    comment: str = ""
+
+
+class RatingOut(Schema):
+    visit_id: int
+    score: int
+    comment: str
+    created_at: dt.datetime
+
+
+def _rating_out(r) -> dict:
+    return {
+        "visit_id": r.visit_id,
+        "score": r.score,
+        "comment": r.comment,
+        "created_at": r.created_at,
+    }
+
+
+@router.post(
+    "/visits/{visit_id}/rating",
+    auth=enterprise_bearer,
+    response={201: RatingOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def rate_visit(request, visit_id: int, payload: RatingIn):
+    """The inspected enterprise's user rates a finished visit once (1–5). The rating is seen
+    by supervisors and administrators only, never by the inspecting unit."""
+    v = access.get_visit(request.user, visit_id, staff_only=False)
+    r = services.rate_visit(
+        actor=request.user, visit=v, score=payload.score, comment=payload.comment
+    )
+    return 201, _rating_out(r)
+
+
+@router.get(
+    "/visits/{visit_id}/rating",
+    auth=ratings_bearer,
+    response={200: RatingOut, 403: Error, 404: Error},
+)
+def get_rating(request, visit_id: int):
+    """Supervisors and administrators only; 404 while the visit is not rated."""
+    from fairinspect.core.errors import NotFound
+
+    from .models import VisitRating
+
+    v = access.get_visit(request.user, visit_id)
+    r = VisitRating.objects.filter(visit=v).first()
+    if r is None:
+        raise NotFound("该检查尚无企业评价。")
+    return _rating_out(r)
