@@ -10,20 +10,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from fairinspect.rules.certificates import CertificateStatus, OfficerStatus
 from fairinspect.rules.credit_code import check_credit_code
 from fairinspect.rules.domains import DOMAIN_LABELS, Domain
-
-
-@dataclass(frozen=True)
-class FieldError:
-    field: str
-    code: str
-    message: str
-
+from fairinspect.rules.results import FieldError
 
 GRADES = {
     "1": 1,

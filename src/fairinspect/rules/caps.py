@@ -17,6 +17,8 @@ from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from types import MappingProxyType
 
+from .results import FieldError, Reason
+
 
 class Grade(StrEnum):
     """Safety-standardisation grade (安全生产标准化等级); a lapsed grade is NONE."""
@@ -123,19 +125,6 @@ REQUIRED_JUSTIFICATION: Mapping[Trigger, JustificationKind] = MappingProxyType(
     }
 )
 EXEMPT_TRIGGERS: frozenset[Trigger] = frozenset(REQUIRED_JUSTIFICATION)
-
-
-@dataclass(frozen=True, slots=True)
-class Reason:
-    code: str
-    message: str
-
-
-@dataclass(frozen=True, slots=True)
-class FieldError:
-    field: str
-    code: str
-    message: str
 
 
 def _cn_date(d: date) -> str:

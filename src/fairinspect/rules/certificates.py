@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from enum import StrEnum
 
 from .domains import label as domain_label
+from .results import Reason
 
 
 class OfficerStatus(StrEnum):
@@ -39,12 +40,6 @@ STATUS_LABEL = {
     OfficerStatus.LEFT: "离职",
     OfficerStatus.RETIRED: "退休",
 }
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)

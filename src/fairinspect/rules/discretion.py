@@ -24,15 +24,11 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
+from .results import Reason
+
 LEGAL_DATA = Path(__file__).resolve().parent / "legal_data"
 ZERO, YUAN, CENT = Decimal(0), Decimal(1), Decimal("0.01")
 APL = "《行政处罚法》"  # 中华人民共和国行政处罚法 (2021 revision)
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    message: str
 
 
 class LegalDataError(ValueError):

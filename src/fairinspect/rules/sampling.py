@@ -35,6 +35,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import NamedTuple
 
+from .results import Reason
+
 
 class Code(StrEnum):
     """Stable English codes: logs, APIs and tests key on these, never on the Chinese text."""
@@ -85,12 +87,6 @@ _MESSAGES = {
     Code.MAX_LOAD_REACHED: "本次抽取中已分配{limit}家企业，达到上限",
     Code.OFFICERS_EXHAUSTED: "可派执法人员不足：需要{needed}名，仅有{found}名可派",
 }
-
-
-@dataclass(frozen=True)
-class Reason:
-    code: str
-    message: str
 
 
 class DrawInputError(ValueError):
