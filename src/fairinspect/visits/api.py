@@ -124,6 +124,7 @@ class VisitOut(Schema):
     follow_up_order: str | None = None
     follow_up_result: str = ""
     follow_up_notes: str = ""
+    has_justification_attachment: bool = False
 
 
 def _visit_out(v: Visit) -> dict:
@@ -154,6 +155,7 @@ def _visit_out(v: Visit) -> dict:
         "follow_up_order": v.follow_up_order.number if v.follow_up_order_id else None,
         "follow_up_result": v.follow_up_result,
         "follow_up_notes": v.follow_up_notes,
+        "has_justification_attachment": bool(v.justification_attachment),
     }
 
 
@@ -431,6 +433,29 @@ def add_order(request, visit_id: int, payload: OrderIn):
 def list_orders(request, visit_id: int):
     v = access.get_visit(request.user, visit_id)
     return [_order_out(o) for o in v.orders.all()]
+
+
+@router.post(
+    "/visits/{visit_id}/justification-attachment",
+    auth=officer_bearer,
+    response={200: VisitOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def attach_justification(request, visit_id: int, file: File[UploadedFile]):
+    """Multipart `file`: the scan of the record that justifies the visit (PDF, JPEG or PNG,
+    at most 10 MB; the type is read from the bytes). Before check-in; replaces an earlier one."""
+    v = access.get_visit(request.user, visit_id)
+    return _visit_out(services.attach_justification(actor=request.user, visit=v, upload=file))
+
+
+@router.get(
+    "/visits/{visit_id}/justification-attachment",
+    response={403: Error, 404: Error},
+)
+def get_justification(request, visit_id: int):
+    """The attachment as a download (Content-Disposition: attachment, nosniff)."""
+    from .views import attachment_response
+
+    return attachment_response(access.get_visit(request.user, visit_id))
 
 
 # ------------------------------------------------ recordings and media (R6.3)

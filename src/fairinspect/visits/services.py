@@ -1114,6 +1114,75 @@ def record_follow_up_result(*, actor, visit: Visit, result: str, notes: str = ""
     return v
 
 
+# ------------------------------------------------ the justification's attachment (R3.3)
+
+ALLOWED_JUSTIFICATION = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg"),
+    "image/png": (".png",),
+}
+MAX_JUSTIFICATION_BYTES = 10 * 1024 * 1024
+
+
+def check_justification_file(upload) -> tuple[str, str]:
+    """The attachment's (content type, extension) read from its bytes: PDF, JPEG or PNG,
+    at most 10 MB, the name's extension agreeing with the content. Refuses otherwise."""
+    if upload is None:
+        raise ValidationFailed("file_missing", "请选择依据附件。", field="justification_attachment")
+    name = (getattr(upload, "name", "") or "").rsplit("/", 1)[-1]
+    size = getattr(upload, "size", 0) or 0
+    if size <= 0:
+        raise ValidationFailed("file_empty", "依据附件为空文件。", field="justification_attachment")
+    if size > MAX_JUSTIFICATION_BYTES:
+        raise ValidationFailed(
+            "file_too_large", "依据附件不得超过10MB。", field="justification_attachment"
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    kind = "application/pdf" if head.startswith(b"%PDF-") else sniff(head)
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if kind not in ALLOWED_JUSTIFICATION or ext not in ALLOWED_JUSTIFICATION[kind]:
+        raise ValidationFailed(
+            "file_type_not_allowed",
+            "依据附件只接受PDF、JPEG、PNG文件，且文件内容须与扩展名一致。",
+            field="justification_attachment",
+        )
+    return kind, ALLOWED_JUSTIFICATION[kind][0]
+
+
+def attach_justification(*, actor, visit: Visit, upload) -> Visit:
+    """Attach (or replace) the scan of the record that justifies an exempt visit: the
+    complaint, referral, warning, application or order. Before check-in only."""
+    _require_team_or_approver(actor, visit)
+    kind, ext = check_justification_file(upload)
+    h = hashlib.sha256()
+    for chunk in upload.chunks():
+        h.update(chunk)
+    upload.seek(0)
+    with transaction.atomic():
+        v = Visit.objects.select_for_update().get(pk=visit.pk)
+        if v.status not in ("draft", "plan_submitted", "approved"):
+            raise _refuse("visit_started", "检查已开始、已结束或已取消，不能再更换依据附件。")
+        if not v.justification_reference:
+            raise _refuse(
+                "no_justification",
+                "本次检查没有登记依据材料（类型、编号、日期），不能上传依据附件。",
+                field="justification_attachment",
+            )
+        v.justification_attachment.save(f"{v.pk}-{h.hexdigest()[:16]}{ext}", upload, save=False)
+        v.save(update_fields=["justification_attachment", "updated_at"])
+        audit.record(
+            actor=actor,
+            action="attach_justification",
+            obj=v,
+            summary=f"上传依据附件（{v.justification_reference}）",
+            data={"sha256": h.hexdigest(), "size": upload.size, "type": kind},
+        )
+    visit.justification_attachment = v.justification_attachment
+    return v
+
+
 # ------------------------------------------------ the enterprise's rating
 
 

@@ -31,6 +31,16 @@ urlpatterns = [
     path("<int:visit_id>/follow-up/<int:order_id>/", views.follow_up, name="follow_up"),
     path("<int:visit_id>/follow-up-result/", views.follow_up_result, name="follow_up_result"),
     path("<int:visit_id>/rate/", views.rate, name="rate"),
+    path(
+        "<int:visit_id>/justification/",
+        views.justification_attachment,
+        name="justification_attachment",
+    ),
+    path(
+        "<int:visit_id>/justification/upload/",
+        views.attach_justification,
+        name="attach_justification",
+    ),
     path("<int:visit_id>/doc/<str:kind>.docx", views.document, name="document"),
     path("order/<int:order_id>.docx", views.order_document, name="order_document"),
 ]

@@ -9,6 +9,7 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -231,22 +232,12 @@ def new_visit(request):
         except ValueError:
             messages.error(request, "计划检查日期：格式应为 YYYY-MM-DD。")
             return render(request, "visits/new.html", ctx, status=422)
+        upload = request.FILES.get("justification_attachment")
         try:
-            v = services.create_visit(
-                actor=request.user,
-                enterprise=ent,
-                kind=p.get("kind", "on_site"),
-                trigger=p.get("trigger", ""),
-                planned_date=planned,
-                item_codes=p.getlist("item_codes"),
-                officer_ids=[int(i) for i in p.getlist("officer_ids") if i.isdigit()],
-                justification={
-                    "kind": p.get("justification_kind", ""),
-                    "reference": p.get("justification_reference", ""),
-                    "date": p.get("justification_date", ""),
-                    "summary": p.get("justification_summary", ""),
-                },
-            )
+            if upload is not None:
+                services.check_justification_file(upload)  # refused before anything is saved
+            with transaction.atomic():
+                v = _create_from_form(request, ent, p, planned, upload)
         except DomainError as exc:
             _flash(request, exc)
             return render(request, "visits/new.html", ctx, status=422)
@@ -255,6 +246,27 @@ def new_visit(request):
         )
         return _back(v.pk)
     return render(request, "visits/new.html", ctx)
+
+
+def _create_from_form(request, ent, p, planned, upload):
+    v = services.create_visit(
+        actor=request.user,
+        enterprise=ent,
+        kind=p.get("kind", "on_site"),
+        trigger=p.get("trigger", ""),
+        planned_date=planned,
+        item_codes=p.getlist("item_codes"),
+        officer_ids=[int(i) for i in p.getlist("officer_ids") if i.isdigit()],
+        justification={
+            "kind": p.get("justification_kind", ""),
+            "reference": p.get("justification_reference", ""),
+            "date": p.get("justification_date", ""),
+            "summary": p.get("justification_summary", ""),
+        },
+    )
+    if upload is not None:
+        services.attach_justification(actor=request.user, visit=v, upload=upload)
+    return v
 
 
 def _my_bureau_departments(user):
@@ -497,6 +509,54 @@ def follow_up_result(request, v):
         notes=request.POST.get("notes", ""),
     )
     return "复查结论已记录。"
+
+
+# ------------------------------------------------ the justification's attachment
+
+
+ATTACHMENT_TYPES = {".pdf": "application/pdf", ".jpg": "image/jpeg", ".png": "image/png"}
+
+
+def attachment_response(v: Visit):
+    """The stored attachment, always as a download (never rendered by the browser on our
+    origin): Content-Disposition attachment, X-Content-Type-Options nosniff, a sandboxing CSP,
+    and the type from the extension the server chose from the file's bytes."""
+    from django.http import FileResponse
+
+    from fairinspect.core.errors import NotFound
+
+    f = v.justification_attachment
+    if not f:
+        raise NotFound("本次检查没有依据附件。")
+    ext = "." + f.name.rsplit(".", 1)[-1].lower()
+    try:
+        handle = f.open("rb")
+    except FileNotFoundError:
+        raise NotFound("依据附件文件不存在。") from None
+    resp = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"依据附件-{v.pk}{ext}",
+        content_type=ATTACHMENT_TYPES.get(ext, "application/octet-stream"),
+    )
+    resp["X-Content-Type-Options"] = "nosniff"
+    resp["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    resp["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@login_required
+def justification_attachment(request, visit_id: int):
+    v = access.get_visit(request.user, visit_id)
+    return attachment_response(v)
+
+
+@_action
+def attach_justification(request, v):
+    services.attach_justification(
+        actor=request.user, visit=v, upload=request.FILES.get("justification_attachment")
+    )
+    return "依据附件已上传。"
 
 
 # ------------------------------------------------ documents
