@@ -45,6 +45,7 @@ PAGES = {
     "card": lambda w: "/visits/card/",
     "quota_api": lambda w: f"/api/v1/enterprises/{w['visit'].enterprise.credit_code}/quota",
     "visit_api": lambda w: f"/api/v1/visits/{w['visit'].pk}",
+    "ratings": lambda w: "/visits/ratings/",
 }
 # role -> page -> expected status (302: sent to the login page)
 TABLE = {
@@ -59,6 +60,7 @@ TABLE = {
         card=403,
         quota_api=200,
         visit_api=200,
+        ratings=403,
     ),
     "other_district": dict(
         qr=200,
@@ -71,6 +73,7 @@ TABLE = {
         card=403,
         quota_api=404,
         visit_api=404,
+        ratings=403,
     ),
     "supervisor": dict(
         qr=200,
@@ -83,6 +86,7 @@ TABLE = {
         card=403,
         quota_api=200,
         visit_api=200,
+        ratings=200,
     ),
     "enterprise": dict(
         qr=200,
@@ -95,6 +99,7 @@ TABLE = {
         card=200,
         quota_api=200,
         visit_api=403,
+        ratings=403,
     ),
     "expert": dict(
         qr=200,
@@ -107,6 +112,7 @@ TABLE = {
         card=403,
         quota_api=404,
         visit_api=403,
+        ratings=403,
     ),
     "anonymous": dict(
         qr=200,
@@ -119,6 +125,7 @@ TABLE = {
         card=302,
         quota_api=401,
         visit_api=401,
+        ratings=302,
     ),
 }
 CASES = [(role, page, code) for role, row in TABLE.items() for page, code in row.items()]

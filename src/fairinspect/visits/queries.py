@@ -327,3 +327,25 @@ def verdict_for(visit: Visit, *, facts, today: dt.date, officer: Officer | None)
 
 def visits_without_recording():
     return Visit.objects.filter(kind="on_site", status="done", missing_recording=True)
+
+
+# ------------------------------------------------ the enterprises' ratings (R8)
+
+
+def ratings_visible_to(user):
+    """Ratings for supervisors and administrators: of the visits they may see, never of a
+    visit on which they themselves inspected (the inspecting side never sees its rating)."""
+    from fairinspect.core.roles import Role, has_role
+
+    from . import access
+    from .models import VisitRating
+
+    if not has_role(user, Role.SUPERVISOR, Role.ADMIN):
+        return VisitRating.objects.none()
+    qs = VisitRating.objects.filter(visit__in=access.visits_visible_to(user).values("pk"))
+    officer = getattr(user, "officer", None) if hasattr(user, "officer") else None
+    if officer is not None:
+        qs = qs.exclude(visit__team__officer=officer)
+    return qs.select_related("visit", "visit__enterprise", "visit__department").order_by(
+        "-created_at", "-id"
+    )

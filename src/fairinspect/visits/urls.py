@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.new_visit, name="new"),
     path("q/<str:token>/", views.qr_landing, name="qr"),
     path("card/", views.my_card, name="my_card"),
+    path("ratings/", views.ratings, name="ratings"),
     path("enterprise/<str:credit_code>/poster/", views.poster, name="poster"),
     path("enterprise/<str:credit_code>/qr.svg", views.qr_svg, name="qr_svg"),
     path("enterprise/<str:credit_code>/revoke-qr/", views.revoke_qr, name="revoke_qr"),
