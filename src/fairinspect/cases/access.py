@@ -56,3 +56,41 @@ def listings_visible_to(user) -> QuerySet[DishonestyListing]:
 def require_publisher(user) -> None:
     if not has_role(user, Role.ADMIN, Role.APPROVER):
         raise Forbidden("只有管理员或单位负责人可以公布包容免罚清单。")
+
+
+# ---- the party's own view (enterprise users) -----------------------------------------------
+
+HIDDEN_FROM_PARTY = ("pending_filing", "not_filed")  # internal until the case is filed
+
+
+def require_enterprise_user(user) -> None:
+    if not (has_role(user, Role.ENTERPRISE) and getattr(user, "enterprise_id", None)):
+        raise Forbidden("只有企业用户可以查看本企业的案件。")
+
+
+def party_cases(user) -> QuerySet[Case]:
+    """The enterprise's own cases as party (the unit's cases, once filed). Cases against a
+    person (the main person in 一案双罚) are served on that person, not shown to the company."""
+    require_enterprise_user(user)
+    return Case.objects.filter(enterprise_id=user.enterprise_id, party="unit").exclude(
+        status__in=HIDDEN_FROM_PARTY
+    )
+
+
+def get_party_case(user, case_id: int) -> Case:
+    case = party_cases(user).select_related("enterprise").filter(pk=case_id).first()
+    if case is None:
+        raise NotFound()
+    return case
+
+
+def party_listings(user) -> QuerySet[DishonestyListing]:
+    require_enterprise_user(user)
+    return DishonestyListing.objects.filter(
+        enterprise_id=user.enterprise_id, status__in=("listed", "removed")
+    )
+
+
+def require_accident_recorder(user) -> None:
+    if not has_role(user, Role.OFFICER, Role.APPROVER):
+        raise Forbidden("只有执法人员或单位负责人可以登记生产安全事故。")

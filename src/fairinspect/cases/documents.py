@@ -287,3 +287,16 @@ def _no_penalty(w: _Doc, case: Case) -> None:
     w.heading("救济途径：")
     w.para(REMEDY)
     _signature(w, case.decided_on)
+
+
+def served_to_party(case: Case) -> list[Kind]:
+    """The documents served on the party, once served: the notices after 告知, the decision
+    (or no-penalty decision) after 送达. Never the internal 立案审批表."""
+    out = []
+    if case.notice_served_on and case.outcome == "penalty" and case.grade:
+        out.append(KINDS["notice"])
+        if case.hearing_required:
+            out.append(KINDS["hearing"])
+    if case.served_on and case.decided_on:
+        out.append(KINDS["no_penalty" if case.outcome == "no_penalty" else "decision"])
+    return out

@@ -249,6 +249,14 @@ class Extension(models.Model):
         return f"延长{self.days}日"
 
 
+ACCIDENT_LEVELS = [
+    ("general", _("一般事故")),
+    ("larger", _("较大事故")),
+    ("major", _("重大事故")),
+    ("especially_major", _("特别重大事故")),
+]
+
+
 class CreditRecord(models.Model):
     """An entry in an enterprise's credit record (R10.1): penalties, no-penalty decisions,
     accidents and listings. Accidents are recorded here until an accident module exists."""
@@ -268,6 +276,19 @@ class CreditRecord(models.Model):
     on = models.DateField(_("日期"))
     summary = models.CharField(_("摘要"), max_length=300)
     fatalities = models.PositiveIntegerField(_("死亡人数"), default=0)
+    # Accidents only (《生产安全事故报告和调查处理条例》第三条 grades).
+    accident_level = models.CharField(
+        _("事故等级"), max_length=16, choices=ACCIDENT_LEVELS, blank=True
+    )
+    injuries = models.PositiveIntegerField(_("重伤人数"), default=0)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("登记人"),
+    )
 
     class Meta:
         verbose_name = _("信用记录")
@@ -349,3 +370,46 @@ class DishonestyListing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise_id} {self.get_status_display()}"
+
+
+class RemovalApplication(models.Model):
+    """An enterprise's application to leave the serious-dishonesty list early (R10.2): made by
+    the enterprise's user once the listing is twelve months old, decided by the approver."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("待审核")
+        APPROVED = "approved", _("同意提前移出")
+        REFUSED = "refused", _("不予提前移出")
+
+    listing = models.ForeignKey(
+        DishonestyListing, models.PROTECT, related_name="removal_applications"
+    )
+    applied_by = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
+    applied_on = models.DateField(_("申请日期"))
+    statement = models.TextField(_("申请理由（履行处罚、整改和信用承诺情况）"))
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="pending")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_on = models.DateField(_("审核日期"), null=True, blank=True)
+    decision_note = models.TextField(_("审核意见"), blank=True)
+
+    class Meta:
+        verbose_name = _("提前移出申请")
+        verbose_name_plural = _("提前移出申请")
+        ordering = ["-applied_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["listing"],
+                condition=Q(status="pending"),
+                name="removal_one_pending_per_listing",
+            ),
+            models.CheckConstraint(name="removal_has_statement", condition=~Q(statement="")),
+            models.CheckConstraint(
+                name="removal_decided_has_date",
+                condition=Q(status="pending") | Q(decided_on__isnull=False),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.listing_id} {self.get_status_display()}"

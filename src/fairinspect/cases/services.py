@@ -942,53 +942,207 @@ def remove_dishonest(
             f"管理期限至{listing.expires_on.isoformat()}届满；期满前只能依申请提前移出。",
         )
     with transaction.atomic():
-        n = DishonestyListing.objects.filter(pk=listing.pk, status="listed").update(
-            status="removed", removed_on=on, removal_reason=reason, measures_lifted=True
-        )
-        if n != 1:
+        if not _lift_listing(listing=listing, on=on, reason=reason, early=early, actor=actor):
             raise Conflict("concurrent_change", "名单状态已被他人改变。")
-        still = DishonestyListing.objects.filter(
-            enterprise_id=listing.enterprise_id, status="listed"
-        ).exists()
-        if not still:
-            Enterprise.objects.filter(pk=listing.enterprise_id).update(
-                credit_level=listing.previous_credit_level or "C"
-            )
-        listing.refresh_from_db()
-        CreditRecord.objects.create(
-            enterprise=listing.enterprise,
-            case=listing.case,
-            kind="removed",
-            on=on,
-            summary=("提前移出" if early else "期满移出") + f"：{reason}",
-        )
-        audit.record(
-            actor=actor,
-            action="dishonesty.remove",
-            obj=listing,
-            summary=f"移出严重失信主体名单，解除惩戒措施：{listing.enterprise.name}",
-            data={"early": early, "reason": reason},
-        )
+    listing.refresh_from_db()
     return listing
 
 
+def _lift_listing(*, listing: DishonestyListing, on: dt.date, reason: str, early: bool, actor):
+    """Remove a listed entry and lift its measures (credit level restored when no other listing
+    holds the enterprise): one `UPDATE … WHERE status='listed'`, so it happens at most once.
+    Returns False when the listing was no longer listed. Call inside a transaction."""
+    Enterprise.objects.select_for_update().get(pk=listing.enterprise_id)
+    n = DishonestyListing.objects.filter(pk=listing.pk, status="listed").update(
+        status="removed", removed_on=on, removal_reason=reason, measures_lifted=True
+    )
+    if n != 1:
+        return False
+    still = DishonestyListing.objects.filter(
+        enterprise_id=listing.enterprise_id, status="listed"
+    ).exists()
+    if not still:
+        Enterprise.objects.filter(pk=listing.enterprise_id).update(
+            credit_level=listing.previous_credit_level or "C"
+        )
+    listing.refresh_from_db()
+    CreditRecord.objects.create(
+        enterprise=listing.enterprise,
+        case=listing.case,
+        kind="removed",
+        on=on,
+        summary=("提前移出" if early else "期满移出") + f"：{reason}"[:280],
+    )
+    audit.record(
+        actor=actor,
+        action="dishonesty.remove" if actor is not None else "dishonesty.expire",
+        obj=listing,
+        summary=f"移出严重失信主体名单，解除惩戒措施：{listing.enterprise.name}",
+        data={"early": early, "reason": reason, "expires_on": listing.expires_on},
+    )
+    return True
+
+
+EXPIRY_REASON = "管理期限三年届满，移出名单并解除惩戒措施"
+
+
+def expire_listings(*, today: dt.date, actor=None) -> list[DishonestyListing]:
+    """Remove every listing whose three-year term has ended by `today` (periodic, idempotent:
+    a listing already removed is not touched again). Returns the listings removed now."""
+    removed = []
+    due = DishonestyListing.objects.filter(status="listed", expires_on__lte=today).order_by("id")
+    for listing in due.select_related("enterprise"):
+        with transaction.atomic():
+            if _lift_listing(
+                listing=listing, on=today, reason=EXPIRY_REASON, early=False, actor=actor
+            ):
+                removed.append(listing)
+    return removed
+
+
+# ---- early removal on the enterprise's application (R10.2) --------------------------------------
+
+
+def apply_early_removal(*, actor, listing: DishonestyListing, statement: str, on: dt.date):
+    """The listed enterprise's own user applies once twelve months have passed."""
+    from fairinspect.core.roles import Role
+
+    from .models import RemovalApplication
+
+    if not has_role(actor, Role.ENTERPRISE) or actor.enterprise_id != listing.enterprise_id:
+        raise Forbidden("只有被列入名单的企业本身可以申请提前移出。")
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationFailed(
+            "missing",
+            "statement：必须写明申请理由（处罚决定履行、整改完成、信用承诺等情况）。",
+            field="statement",
+        )
+    if listing.status != "listed":
+        raise Conflict("not_listed", "该记录不在名单中，无需申请移出。")
+    if on < listing.early_removal_from:
+        raise Conflict(
+            "too_early",
+            f"列入满十二个月（{listing.early_removal_from.isoformat()}起）方可申请提前移出。",
+            field="statement",
+        )
+    with transaction.atomic():
+        DishonestyListing.objects.select_for_update().get(pk=listing.pk)
+        if RemovalApplication.objects.filter(listing=listing, status="pending").exists():
+            raise Conflict("application_pending", "已有一份提前移出申请待审核，请等待审核结果。")
+        app = RemovalApplication.objects.create(
+            listing=listing, applied_by=actor, applied_on=on, statement=statement[:4000]
+        )
+        audit.record(
+            actor=actor,
+            action="dishonesty.apply_removal",
+            obj=app,
+            summary=f"申请提前移出严重失信主体名单：{listing.enterprise.name}",
+            data={"listing": listing.pk, "on": on},
+        )
+    return app
+
+
+def decide_early_removal(*, actor, application, approve: bool, note: str, on: dt.date):
+    """The approver grants (the listing is removed and measures lifted) or refuses (reason
+    required) a pending application."""
+    from fairinspect.core.roles import Role
+
+    from .models import RemovalApplication
+
+    if not has_role(actor, Role.APPROVER):
+        raise Forbidden("提前移出申请由作出列入决定的单位负责人审核。")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationFailed("missing", "note：必须填写审核意见。", field="note")
+    listing = application.listing
+    with transaction.atomic():
+        n = RemovalApplication.objects.filter(pk=application.pk, status="pending").update(
+            status="approved" if approve else "refused",
+            decided_by=actor,
+            decided_on=on,
+            decision_note=note[:4000],
+        )
+        if n != 1:
+            raise Conflict("not_pending", "该申请已审核。")
+        if approve:
+            if on < listing.early_removal_from:
+                raise Conflict("too_early", "列入未满十二个月，不能提前移出。")
+            if not _lift_listing(
+                listing=listing,
+                on=on,
+                reason=f"依企业申请提前移出：{note}",
+                early=True,
+                actor=actor,
+            ):
+                raise Conflict("not_listed", "该主体已不在名单中。")
+        application.refresh_from_db()
+        audit.record(
+            actor=actor,
+            action="dishonesty.decide_removal",
+            obj=application,
+            summary=("同意" if approve else "不同意") + f"提前移出：{listing.enterprise.name}",
+            data={"approve": approve, "note": note},
+        )
+    return application
+
+
 def record_accident(
-    *, actor, enterprise: Enterprise, on: dt.date, fatalities: int, summary: str
+    *,
+    actor,
+    enterprise: Enterprise,
+    on: dt.date,
+    fatalities: int,
+    summary: str,
+    level: str = "",
+    injuries: int = 0,
+    today: dt.date | None = None,
 ) -> CreditRecord:
+    """An accident enters the enterprise's credit record (R10.1); a fatal one within three
+    years then fails the no-penalty list (R7.3). `actor=None` is a data load; a person must
+    be an officer or approver who may see the enterprise."""
+    from fairinspect.core.roles import Role
+    from fairinspect.registry.access import enterprises_visible_to
+
+    from .accidents import level_problem, minimum_level
+
+    if actor is not None:
+        if not has_role(actor, Role.OFFICER, Role.APPROVER):
+            raise Forbidden("只有执法人员或单位负责人可以登记生产安全事故。")
+        if not enterprises_visible_to(actor).filter(pk=enterprise.pk).exists():
+            raise Forbidden("该企业不在您的执法范围内。")
+    for key, value in (("fatalities", fatalities), ("injuries", injuries)):
+        if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= 10000:
+            label = "死亡人数" if key == "fatalities" else "重伤人数"
+            raise ValidationFailed("bad_count", f"{key}：{label}应为0或正整数。", field=key)
+    if not isinstance(on, dt.date):
+        raise ValidationFailed("bad_date", "on：事故日期格式应为 YYYY-MM-DD。", field="on")
+    if today is not None and on > today:
+        raise ValidationFailed("future_date", "on：事故日期不得晚于今天。", field="on")
+    level = level or minimum_level(fatalities, injuries)
+    problem = level_problem(level, fatalities, injuries)
+    if problem:
+        raise ValidationFailed("bad_level", f"level：{problem}", field="level")
+    summary = (summary or "").strip()
+    if not summary:
+        raise ValidationFailed("missing", "summary：必须填写事故概况。", field="summary")
     with transaction.atomic():
         rec = CreditRecord.objects.create(
             enterprise=enterprise,
             kind="accident",
             on=on,
             fatalities=fatalities,
+            injuries=injuries,
+            accident_level=level,
+            recorded_by=actor,
             summary=summary[:300],
         )
         audit.record(
             actor=actor,
             action="credit.accident",
             obj=rec,
-            summary=summary[:200],
-            data={"fatalities": fatalities},
+            summary=f"登记生产安全事故：{enterprise.name}，{summary[:150]}",
+            data={"on": on, "level": level, "fatalities": fatalities, "injuries": injuries},
         )
     return rec
 

@@ -19,6 +19,17 @@ urlpatterns = [
     path("dishonesty/", views.dishonesty_list, name="dishonesty_list"),
     path("dishonesty/public/", views.dishonesty_public, name="dishonesty_public"),
     path("dishonesty/<int:listing_id>/<str:action>/", views.listing_act, name="listing_act"),
+    path(
+        "dishonesty/applications/<int:application_id>/", views.removal_decide, name="removal_decide"
+    ),
+    path("mine/", views.my_cases, name="my_cases"),
+    path(
+        "mine/<int:case_id>/documents/<str:kind>.docx",
+        views.my_case_document,
+        name="my_case_document",
+    ),
+    path("mine/listings/<int:listing_id>/apply/", views.my_listing_apply, name="my_listing_apply"),
+    path("accidents/new/", views.accident_create, name="accident_create"),
     path("credit/<str:credit_code>/", views.credit_record, name="credit_record"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/act/<str:action>/", views.case_act, name="case_act"),

@@ -353,11 +353,14 @@ def listing_act(request, listing_id: int, action: str):
         if action == "list":
             services.list_dishonest(actor=request.user, listing=listing, on=_today())
         elif action in ("remove", "remove_early"):
+            reason = request.POST.get("reason", "").strip()
+            if action == "remove" and not reason:
+                reason = services.EXPIRY_REASON
             services.remove_dishonest(
                 actor=request.user,
                 listing=listing,
                 on=_today(),
-                reason=request.POST.get("reason", ""),
+                reason=reason,
                 early=action == "remove_early",
             )
         else:
@@ -371,11 +374,19 @@ def listing_act(request, listing_id: int, action: str):
 
 @login_required
 def dishonesty_list(request):
-    listings = access.listings_visible_to(request.user).select_related("enterprise", "case")
+    listings = (
+        access.listings_visible_to(request.user)
+        .select_related("enterprise", "case")
+        .prefetch_related("removal_applications")
+    )
     return render(
         request,
         "cases/dishonesty_list.html",
-        {"listings": listings, "can_list": has_role(request.user, Role.APPROVER)},
+        {
+            "listings": listings,
+            "can_list": has_role(request.user, Role.APPROVER),
+            "today": _today(),
+        },
     )
 
 
@@ -495,3 +506,166 @@ def case_from_hazard(request, hazard_id: int):
             else services.GENERAL_HAZARD_VIOLATION,
         },
     )
+
+
+# ---- the enterprise's own cases (the party's view) -------------------------------------------
+
+PARTY_DEADLINES = ("statement", "hearing_request", "payment")
+PARTY_DUE_LABELS = {
+    "statement": "陈述、申辩（收到告知书之日起3个工作日内）",
+    "hearing_request": "要求听证（收到听证告知书之日起5个工作日内）",
+    "payment": "缴纳罚款（收到决定书之日起15日内，逾期每日加处3%）",
+}
+
+
+def _party_deadlines(case: Case, today: dt.date) -> list[dict]:
+    all_due = services.deadlines(case)
+    out = []
+    for name in PARTY_DEADLINES:
+        x = all_due.get(name)
+        if x is None:
+            continue
+        if name == "hearing_request" and not case.hearing_required:
+            continue
+        if name == "payment" and (case.outcome != "penalty" or not case.fine_amount):
+            continue
+        done = (name == "payment" and case.paid_on is not None) or (
+            name in ("statement", "hearing_request") and case.status != "notified"
+        )
+        out.append(
+            {
+                "label": PARTY_DUE_LABELS[name],
+                "due": x.due,
+                "done": done,
+                "passed": not done and x.due < today,
+            }
+        )
+    return out
+
+
+@login_required
+def my_cases(request):
+    access.require_enterprise_user(request.user)
+    today = _today()
+    cases = list(access.party_cases(request.user).order_by("-id")[:200])
+    rows = [(c, _party_deadlines(c, today), documents.served_to_party(c)) for c in cases]
+    listings = access.party_listings(request.user).prefetch_related("removal_applications")
+    return render(
+        request,
+        "cases/my_cases.html",
+        {"rows": rows, "listings": listings, "today": today, "e": request.user.enterprise},
+    )
+
+
+@login_required
+def my_case_document(request, case_id: int, kind: str):
+    case = access.get_party_case(request.user, case_id)
+    if kind not in {k.code for k in documents.served_to_party(case)}:
+        raise NotFound()
+    name, data = documents.build(case, kind)
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    from urllib.parse import quote
+
+    resp["Content-Disposition"] = (
+        f"attachment; filename=\"case-{case.pk}-{kind}.docx\"; filename*=UTF-8''{quote(name)}"
+    )
+    return resp
+
+
+@login_required
+@require_POST
+def my_listing_apply(request, listing_id: int):
+    listing = get_object_or_404(access.party_listings(request.user), pk=listing_id)
+    try:
+        services.apply_early_removal(
+            actor=request.user,
+            listing=listing,
+            statement=request.POST.get("statement", ""),
+            on=_today(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "提前移出申请已提交，待单位负责人审核。")
+    return redirect("cases:my_cases")
+
+
+@login_required
+@require_POST
+def removal_decide(request, application_id: int):
+    from .models import RemovalApplication
+
+    app = get_object_or_404(
+        RemovalApplication.objects.select_related("listing__enterprise").filter(
+            listing__in=access.listings_visible_to(request.user)
+        ),
+        pk=application_id,
+    )
+    try:
+        services.decide_early_removal(
+            actor=request.user,
+            application=app,
+            approve=request.POST.get("decision") == "approve",
+            note=request.POST.get("note", ""),
+            on=_today(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已审核提前移出申请。")
+    return redirect("cases:dishonesty_list")
+
+
+# ---- accidents (R10.1) -----------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def accident_create(request):
+    from .accidents import LABELS
+
+    access.require_accident_recorder(request.user)
+    ents = enterprises_visible_to(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    ctx = {"levels": LABELS.items(), "data": data, "errors": {}}
+    if request.method == "POST":
+        p = request.POST
+        ent = ents.filter(credit_code=p.get("credit_code", "").strip().upper()).first()
+        errors = ctx["errors"]
+        if ent is None:
+            errors["credit_code"] = (
+                "credit_code：统一社会信用代码未找到该企业，或不在您的执法范围内。"
+            )
+        counts = {}
+        for key, label in (("fatalities", "死亡人数"), ("injuries", "重伤人数")):
+            raw = (p.get(key) or "0").strip()
+            if not raw.isdigit():
+                errors[key] = f"{key}：{label}应为0或正整数。"
+            else:
+                counts[key] = int(raw)
+        try:
+            on = dt.date.fromisoformat(p.get("on", ""))
+        except ValueError:
+            errors["on"] = "on：事故日期格式应为 YYYY-MM-DD。"
+        if not errors:
+            try:
+                rec = services.record_accident(
+                    actor=request.user,
+                    enterprise=ent,
+                    on=on,
+                    level=p.get("level", ""),
+                    summary=p.get("summary", ""),
+                    today=_today(),
+                    **counts,
+                )
+            except DomainError as exc:
+                errors[exc.field or "form"] = exc.message
+            else:
+                messages.success(
+                    request, f"已登记{rec.get_accident_level_display()}，记入信用记录。"
+                )
+                return redirect("cases:credit_record", ent.credit_code)
+        return render(request, "cases/accident_form.html", ctx, status=422)
+    return render(request, "cases/accident_form.html", ctx)

@@ -28,6 +28,12 @@ urlpatterns = [
     path("special/<int:special_id>/", views.special_detail, name="special_detail"),
     path("special/<int:special_id>/<str:action>/", views.special_action, name="special_action"),
     path("joint/", views.joint_index, name="joint"),
+    path("conflicts/", views.conflicts, name="conflicts"),
+    path(
+        "conflicts/<int:conflict_id>/withdraw/",
+        views.conflict_withdraw,
+        name="conflict_withdraw",
+    ),
     path("joint/new/", views.joint_create, name="joint_create"),
     path("joint/merge/", views.merge_approve, name="merge_approve"),
     # The public site: no login.
