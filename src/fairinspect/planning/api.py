@@ -373,7 +373,7 @@ class PublicDrawOut(Schema):
 
 def _public_draw(draw: Draw) -> dict:
     ent, off = draws.pools_of(draw.task)
-    check = draws.verify(draw)
+    check = draws.cached_verification(draw)
     return {
         "id": draw.pk,
         "task_id": draw.task_id,

@@ -15,6 +15,8 @@ the earlier draw and its result stay public.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -515,6 +517,8 @@ def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
         draw.refresh_from_db()
         created = bridge.create_draw_visits(draw=draw, actor=actor, today=today)
         Draw.objects.filter(pk=draw.pk).update(visit_ids=created)
+        # The public page reads this stored verification instead of re-running the draw.
+        store_verification(draw)
         audit.record(
             actor=actor,
             action="publish_result",
@@ -605,7 +609,12 @@ class Verification:
 
 def verify(draw: Draw) -> Verification:
     """Recompute a run draw from its published inputs and compare with the stored result."""
-    result = compute(draw.task, draw.seed)
+    try:
+        result = compute(draw.task, draw.seed)
+    except (sampling.PoolFileError, sampling.DrawInputError) as exc:
+        # A stored pool text no longer in published form (altered): a failed verification,
+        # never a server error on the public page.
+        return Verification(False, (), f"验证失败：名录库文件不是公布时的规范格式（{exc}）。")
     same = list(result.selected) == list(draw.selected) and _pairings_json(result) == draw.pairings
     enterprise_pool, officer_pool_row = pools_of(draw.task)
     hashes_ok = (
@@ -621,6 +630,53 @@ def verify(draw: Draw) -> Verification:
     else:
         message = "验证失败：重新计算的结果与公布结果不一致。"
     return Verification(same and hashes_ok, result.selected, message)
+
+
+def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> str:
+    """What the stored verification vouches for: the SHA-256 of the pool texts as stored now
+    (hashing 1,000,000 lines takes tens of milliseconds, the draw itself seconds), the
+    published pool hashes, the seed, the count and the stored result."""
+    h = hashlib.sha256()
+    for part in (
+        hashlib.sha256(enterprise_pool.text.encode("utf-8")).hexdigest(),
+        hashlib.sha256(officer_pool.text.encode("utf-8")).hexdigest(),
+        enterprise_pool.sha256,
+        officer_pool.sha256,
+        draw.seed,
+        str(draw.count),
+        json.dumps(draw.selected, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(draw.pairings, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+    ):
+        h.update(part.encode("utf-8"))
+        h.update(b"\x00")
+    return h.hexdigest()
+
+
+def store_verification(draw: Draw) -> Verification:
+    """Verify the draw now (recomputing it) and store the result with its key."""
+    enterprise_pool, officer_pool = pools_of(draw.task)
+    check = verify(draw)
+    stored = {
+        "key": verification_key(draw, enterprise_pool, officer_pool),
+        "ok": check.ok,
+        "message": check.message,
+        "at": timezone.now().isoformat(),
+    }
+    Draw.objects.filter(pk=draw.pk).update(verification=stored)
+    draw.verification = stored
+    return check
+
+
+def cached_verification(draw: Draw) -> Verification:
+    """The public pages' verification: the stored one while its key still matches the
+    stored inputs and result; otherwise (anything changed, or never verified) verify again
+    and store. A second view never recomputes the draw."""
+    stored = draw.verification or {}
+    if stored.get("key"):
+        enterprise_pool, officer_pool = pools_of(draw.task)
+        if stored["key"] == verification_key(draw, enterprise_pool, officer_pool):
+            return Verification(bool(stored["ok"]), tuple(draw.selected), stored["message"])
+    return store_verification(draw)
 
 
 def recompute(task: SamplingTask, *, seed: str, count: int) -> tuple[str, ...]:

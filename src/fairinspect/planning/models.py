@@ -319,6 +319,11 @@ class Draw(models.Model):
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
     visit_ids = models.JSONField(_("生成的检查"), default=list)
+    # The server's verification, stored when the result is published (or on the first public
+    # view): {"key", "ok", "message", "at"}. `key` hashes the pool texts as stored, the
+    # published hashes, the seed, the count and the stored result; any change to one of them
+    # changes the key and the draw is verified again (draws.cached_verification).
+    verification = models.JSONField(_("服务器验证结果"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("抽取")

@@ -703,7 +703,7 @@ def public_task(request, task_id: int):
 def public_draw(request, draw_id: int):
     draw = access.get_public_draw(draw_id)
     ent, off = draws.pools_of(draw.task)
-    check = draws.verify(draw)
+    check = draws.cached_verification(draw)
     officer_names = {k: v["name"] for k, v in off.facts.items()}
     return render(
         request,
