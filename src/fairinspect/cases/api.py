@@ -281,3 +281,209 @@ def take_step(request, case_id: int, payload: TransitionIn):
         actor=request.user, case=case, action=payload.action, data=data, today=timezone.localdate()
     )
     return case_out(access.get_case(request.user, case.pk), request.user)
+
+
+# ---- the enterprise's own cases, accidents, early removal (R8.2, R10.1, R10.2) -----------------
+
+
+class PartyDeadlineOut(Schema):
+    name: str
+    label: str
+    due: dt.date
+    done: bool
+    passed: bool
+
+
+class PartyDocumentOut(Schema):
+    kind: str
+    title: str
+    url: str
+
+
+class PartyCaseOut(Schema):
+    id: int
+    number: str
+    decision_number: str
+    status: str
+    status_label: str
+    cause: str
+    violation_title: str
+    filed_on: dt.date | None
+    decided_on: dt.date | None
+    outcome: str
+    fine_amount: Decimal | None
+    deadlines: list[PartyDeadlineOut]
+    documents: list[PartyDocumentOut]
+
+
+@router.get(
+    "/my-cases",
+    response={200: list[PartyCaseOut], 401: Error, 403: Error},
+    summary="The enterprise user's own (unit) cases: party deadlines and served documents",
+)
+def my_cases(request):
+    from django.urls import reverse
+
+    from . import documents
+    from .views import _party_deadlines
+
+    today = timezone.localdate()
+    out = []
+    for c in access.party_cases(request.user).order_by("-id")[:200]:
+        out.append(
+            {
+                "id": c.pk,
+                "number": c.number,
+                "decision_number": c.decision_number,
+                "status": c.status,
+                "status_label": c.get_status_display(),
+                "cause": c.cause,
+                "violation_title": c.violation_title,
+                "filed_on": c.filed_on,
+                "decided_on": c.decided_on,
+                "outcome": c.outcome,
+                "fine_amount": c.fine_amount,
+                "deadlines": _party_deadlines(c, today),
+                "documents": [
+                    {
+                        "kind": k.code,
+                        "title": k.title,
+                        "url": reverse("cases:my_case_document", args=[c.pk, k.code]),
+                    }
+                    for k in documents.served_to_party(c)
+                ],
+            }
+        )
+    return out
+
+
+class AccidentIn(Schema):
+    credit_code: str = Field(max_length=18)
+    on: dt.date
+    level: Literal["general", "larger", "major", "especially_major"]
+    fatalities: int = Field(0, ge=0, le=10000)
+    injuries: int = Field(0, ge=0, le=10000)
+    summary: str = Field(max_length=300)
+
+
+class AccidentOut(Schema):
+    id: int
+    enterprise_credit_code: str
+    on: dt.date
+    level: str
+    fatalities: int
+    injuries: int
+    summary: str
+
+
+@router.post("/accidents", response={201: AccidentOut, 401: Error, 403: Error, 422: Error})
+def create_accident(request, payload: AccidentIn):
+    access.require_accident_recorder(request.user)
+    ent = (
+        enterprises_visible_to(request.user)
+        .filter(credit_code=payload.credit_code.strip().upper())
+        .first()
+    )
+    if ent is None:
+        raise ValidationFailed(
+            "unknown_enterprise",
+            "credit_code：未找到该企业，或不在您的执法范围内。",
+            field="credit_code",
+        )
+    rec = services.record_accident(
+        actor=request.user,
+        enterprise=ent,
+        on=payload.on,
+        level=payload.level,
+        fatalities=payload.fatalities,
+        injuries=payload.injuries,
+        summary=payload.summary,
+        today=timezone.localdate(),
+    )
+    return 201, {
+        "id": rec.pk,
+        "enterprise_credit_code": ent.credit_code,
+        "on": rec.on,
+        "level": rec.accident_level,
+        "fatalities": rec.fatalities,
+        "injuries": rec.injuries,
+        "summary": rec.summary,
+    }
+
+
+class ApplicationIn(Schema):
+    statement: str = Field(max_length=4000)
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: str = Field(max_length=4000)
+
+
+class ApplicationOut(Schema):
+    id: int
+    listing_id: int
+    status: str
+    applied_on: dt.date
+    statement: str
+    decided_on: dt.date | None
+    decision_note: str
+    listing_status: str
+
+
+def _application_out(app) -> dict[str, Any]:
+    app.listing.refresh_from_db()
+    return {
+        "id": app.pk,
+        "listing_id": app.listing_id,
+        "status": app.status,
+        "applied_on": app.applied_on,
+        "statement": app.statement,
+        "decided_on": app.decided_on,
+        "decision_note": app.decision_note,
+        "listing_status": app.listing.status,
+    }
+
+
+@router.post(
+    "/dishonesty-listings/{listing_id}/removal-applications",
+    response={201: ApplicationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    summary="The listed enterprise applies for early removal (after twelve months)",
+)
+def apply_removal(request, listing_id: int, payload: ApplicationIn):
+    from fairinspect.core.errors import NotFound
+
+    listing = access.party_listings(request.user).filter(pk=listing_id).first()
+    if listing is None:
+        raise NotFound()
+    app = services.apply_early_removal(
+        actor=request.user, listing=listing, statement=payload.statement, on=timezone.localdate()
+    )
+    return 201, _application_out(app)
+
+
+@router.post(
+    "/removal-applications/{application_id}/decision",
+    response={200: ApplicationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    summary="The approver grants or refuses an early-removal application",
+)
+def decide_removal(request, application_id: int, payload: DecisionIn):
+    from fairinspect.core.errors import NotFound
+
+    from .models import RemovalApplication
+
+    app = (
+        RemovalApplication.objects.select_related("listing__enterprise")
+        .filter(listing__in=access.listings_visible_to(request.user), pk=application_id)
+        .first()
+    )
+    if app is None:
+        raise NotFound()
+    app = services.decide_early_removal(
+        actor=request.user,
+        application=app,
+        approve=payload.approve,
+        note=payload.note,
+        on=timezone.localdate(),
+    )
+    return _application_out(app)

@@ -534,6 +534,7 @@ def _party_deadlines(case: Case, today: dt.date) -> list[dict]:
         )
         out.append(
             {
+                "name": name,
                 "label": PARTY_DUE_LABELS[name],
                 "due": x.due,
                 "done": done,
