@@ -275,6 +275,7 @@ class CheckInOut(Schema):
     confirmed: list[str]
     cap: CapOut | None = None
     reasons: list[Reason]
+    warnings: list[Reason] = []
 
 
 @router.post(
@@ -286,7 +287,8 @@ def check_in(request, visit_id: int, payload: CheckInIn):
     """The calling officer confirms entry. 200 when the visit has started (two eligible
     officers confirmed and the cap allows), 202 when this confirmation is recorded and the
     colleague's is awaited; 409 {code, message, reasons} when refused. Same nonce, same
-    answer: a retry never counts twice."""
+    answer: a retry never counts twice. `warnings` (R5.4, not blocking): other units' visits
+    this year for the same items."""
     access.get_visit(request.user, visit_id)
     out = services.confirm_check_in(
         actor=request.user,
@@ -312,6 +314,7 @@ def check_in(request, visit_id: int, payload: CheckInIn):
             else None
         ),
         "reasons": out.reasons,
+        "warnings": [{"code": w["code"], "message": w["message"]} for w in out.warnings],
     }
     return (200 if out.started else 202), body
 

@@ -180,6 +180,44 @@ def city_visits_this_year(enterprise_id: int, year: int, *, exclude_pk: int | No
     return list(qs)
 
 
+def same_item_warnings(visit: Visit) -> list[dict[str, str]]:
+    """R5.4, not blocking: other units' visits this year to the same enterprise for any of
+    this visit's items (submitted, approved, in progress or done; merged ones excepted)."""
+    codes = {i.code for i in visit.items.all()}
+    year = visit.planned_date.year
+    others = (
+        Visit.objects.filter(
+            enterprise_id=visit.enterprise_id,
+            planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            status__in=["plan_submitted", "approved", "in_progress", "done"],
+            items__code__in=codes,
+        )
+        .exclude(pk=visit.pk)
+        .exclude(department_id=visit.department_id)
+        .select_related("department")
+        .prefetch_related("items")
+        .distinct()
+        .order_by("planned_date", "id")
+    )
+    out = []
+    for o in others:
+        if visit.merge_group and o.merge_group == visit.merge_group:
+            continue
+        shared = sorted(codes & {i.code for i in o.items.all()})
+        done = o.status in ("in_progress", "done")
+        out.append(
+            {
+                "code": "same_item_this_year",
+                "message": f"{o.department.name}{'已于' if done else '已计划于'}"
+                f"{o.planned_date.year}年{o.planned_date.month}月{o.planned_date.day}日"
+                f"就相同事项（{'、'.join(shared)}）检查该企业"
+                f"（编号{o.pk}），请避免重复检查（综合查一次）。",
+                "visit_id": str(o.pk),
+            }
+        )
+    return out
+
+
 def item_domains(visit: Visit) -> set[str]:
     return {i.domain for i in visit.items.all()}
 
@@ -269,8 +307,10 @@ def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date)
             for other in visits:
                 if other.department_id == mine.department_id or other.pk == mine.pk:
                     continue
-                if other.status not in ("plan_submitted", "approved", "in_progress"):
+                if other.status not in ("plan_submitted", "approved", "in_progress", "done"):
                     continue
+                if mine.merge_group and other.merge_group == mine.merge_group:
+                    continue  # merged into one trip (综合查一次): not a duplicate
                 shared = sorted(codes & {i.code for i in other.items.all()})
                 if shared:
                     pc.overlaps.append((mine, other, shared))

@@ -557,6 +557,8 @@ class CheckInOutcome:
     team: TeamDecision
     cap: CapDecision | None
     reasons: list[dict[str, str]] = field(default_factory=list)
+    # R5.4, not blocking: other units' visits this year for the same items.
+    warnings: list[dict[str, str]] = field(default_factory=list)
 
 
 def _coord(value, lo, hi, name):
@@ -603,6 +605,7 @@ def _outcome(visit: Visit, *, replay: bool, now) -> CheckInOutcome:
         decision,
         None,
         _reasons(decision.reasons) if visit.status == "approved" else [],
+        queries.same_item_warnings(visit),
     )
 
 

@@ -449,6 +449,8 @@ def check_in(request, v):
         lng=p.get("lng") or None,
         accuracy=p.get("accuracy") or None,
     )
+    for w in out.warnings:
+        messages.warning(request, w["message"])
     if out.started:
         return "两名执法人员已确认，检查开始。请开启执法记录仪。"
     return "您已确认入企，等待同组另一名执法人员在本人手机上确认。"
