@@ -232,3 +232,54 @@ def test_r10_2_early_removal_journey_through_the_pages(
     assert listing.status == "removed"
     client.force_login(enterprise_user)
     assert "同意提前移出" in client.get("/cases/mine/").content.decode()
+
+
+# ---- a ground of 令第11号 the case data cannot show: working without a required licence ------
+
+
+def test_r10_2_the_approver_proposes_listing_for_working_without_a_licence(
+    client, npl, walk, new_case, tianshan_enterprise, approver, city_officer
+):
+    case = walk(new_case(enterprise=tianshan_enterprise), "decide")
+    assert not DishonestyListing.objects.filter(case=case).exists()  # not detectable from data
+    with pytest.raises(Forbidden):
+        services.propose_listing_by_approver(
+            actor=city_officer,
+            case=case,
+            ground="unlicensed_operation",
+            reason="x",
+            on=dt.date(2025, 6, 20),
+        )
+    with pytest.raises(ValidationFailed) as exc:
+        services.propose_listing_by_approver(
+            actor=approver, case=case, ground="unlicensed_operation", reason="", on=LISTED_ON
+        )
+    assert exc.value.field == "reason"
+    with pytest.raises(ValidationFailed):
+        services.propose_listing_by_approver(
+            actor=approver, case=case, ground="made_up", reason="x", on=LISTED_ON
+        )
+    client.force_login(approver)
+    assert "未依法取得安全生产相关许可" in client.get(f"/cases/{case.pk}/").content.decode()
+    client.post(
+        f"/cases/{case.pk}/propose-listing/",
+        {"ground": "unlicensed_operation", "reason": "安全生产许可证被暂扣期间继续生产。"},
+    )
+    listing = DishonestyListing.objects.get(case=case)
+    assert listing.status == "proposed" and listing.ground == "unlicensed_operation"
+    assert "许可被暂扣、吊销期间" in listing.basis and "应急管理部令第11号" in listing.basis
+    with pytest.raises(Conflict):
+        services.propose_listing_by_approver(
+            actor=approver, case=case, ground="unlicensed_operation", reason="x", on=LISTED_ON
+        )
+    assert AuditEvent.objects.filter(action="dishonesty.propose").count() == 1
+
+
+def test_r10_2_a_case_not_yet_decided_cannot_be_proposed(
+    npl, walk, new_case, tianshan_enterprise, approver
+):
+    case = walk(new_case(enterprise=tianshan_enterprise), "notify")
+    with pytest.raises(Conflict):
+        services.propose_listing_by_approver(
+            actor=approver, case=case, ground="unlicensed_operation", reason="x", on=LISTED_ON
+        )

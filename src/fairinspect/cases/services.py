@@ -855,6 +855,59 @@ def dishonesty_grounds(case: Case, *, larger_accidents_12m: int = 0) -> list[tup
     return grounds
 
 
+# Grounds the system cannot see in the case data, proposed by the approver from a decided case.
+# Wording checked against the published text of 令第11号; article numbers deliberately not cited.
+MANUAL_GROUNDS = {
+    "unlicensed_operation": (
+        "未依法取得安全生产相关许可或者许可被暂扣、吊销期间从事相关生产经营活动的"
+        "生产经营单位及其主要负责人"
+    ),
+}
+
+
+def propose_listing_by_approver(
+    *, actor, case: Case, ground: str, reason: str, on: dt.date
+) -> DishonestyListing:
+    """The approver proposes listing on a ground of 令第11号 that the case data cannot show
+    (for example working without a required licence); the listing then follows the ordinary
+    decision (`list_dishonest`)."""
+    from fairinspect.core.roles import Role
+
+    if not has_role(actor, Role.APPROVER):
+        raise Forbidden("建议列入严重失信主体名单由作出处罚决定的单位负责人办理。")
+    if ground not in MANUAL_GROUNDS:
+        raise ValidationFailed("bad_ground", "ground：请选择列入情形。", field="ground")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationFailed(
+            "missing", "reason：必须写明认定该情形的事实和证据。", field="reason"
+        )
+    if case.status not in DECIDED_STATUSES or case.outcome != "penalty":
+        raise Conflict("not_decided", "只有已作出行政处罚决定的案件可以建议列入。")
+    with transaction.atomic():
+        Case.objects.select_for_update().get(pk=case.pk)
+        if DishonestyListing.objects.filter(
+            case=case, ground=ground, status__in=("proposed", "listed")
+        ).exists():
+            raise Conflict("already_proposed", "本案已就该情形建议或列入名单。")
+        listing = DishonestyListing.objects.create(
+            enterprise=case.enterprise,
+            case=case,
+            ground=ground,
+            proposed_on=on,
+            basis=f"依据{DISHONESTY_BASIS}，本案属于“{MANUAL_GROUNDS[ground]}”的情形"
+            f"（{reason[:500]}），建议列入严重失信主体名单；管理期限三年，列入满十二个月可申请提前移出。",
+        )
+        audit.record(
+            actor=actor,
+            action="dishonesty.propose",
+            obj=listing,
+            summary=f"建议列入严重失信主体名单：{case.enterprise.name}",
+            data={"case": case.pk, "ground": ground, "reason": reason},
+        )
+    return listing
+
+
 def propose_dishonesty(*, case: Case, on: dt.date) -> DishonestyListing | None:
     larger = Case.objects.filter(
         enterprise=case.enterprise,

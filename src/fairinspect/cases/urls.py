@@ -34,5 +34,6 @@ urlpatterns = [
     path("<int:case_id>/", views.case_detail, name="case_detail"),
     path("<int:case_id>/act/<str:action>/", views.case_act, name="case_act"),
     path("<int:case_id>/documents/<str:kind>.docx", views.case_document, name="case_document"),
+    path("<int:case_id>/propose-listing/", views.listing_propose, name="listing_propose"),
     path("<int:case_id>/publish/", views.disclosure_publish, name="disclosure_publish"),
 ]

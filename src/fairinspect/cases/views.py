@@ -293,6 +293,7 @@ def case_detail(request, case_id: int):
         "is_reviewer": has_role(request.user, Role.LEGAL_REVIEWER),
         "can_publish": has_role(request.user, Role.OFFICER, Role.APPROVER, Role.ADMIN),
         "can_list": has_role(request.user, Role.APPROVER),
+        "manual_grounds": services.MANUAL_GROUNDS.items(),
     }
     ctx.update(_facts_context(case.facts))
     return render(request, "cases/case_detail.html", ctx)
@@ -670,3 +671,22 @@ def accident_create(request):
                 return redirect("cases:credit_record", ent.credit_code)
         return render(request, "cases/accident_form.html", ctx, status=422)
     return render(request, "cases/accident_form.html", ctx)
+
+
+@login_required
+@require_POST
+def listing_propose(request, case_id: int):
+    case = access.get_case(request.user, case_id)
+    try:
+        services.propose_listing_by_approver(
+            actor=request.user,
+            case=case,
+            ground=request.POST.get("ground", ""),
+            reason=request.POST.get("reason", ""),
+            on=_today(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已建议列入严重失信主体名单，待决定。")
+    return redirect("cases:case_detail", case.pk)
