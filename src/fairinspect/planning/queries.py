@@ -9,9 +9,9 @@ from django.db.models.functions import Cast
 
 from fairinspect.registry.models import Department, Enterprise
 from fairinspect.rules.caps import Grade
+from fairinspect.rules.plans import KeyFact, LineFact, PlanCheck, check_plan
 
 from . import bridge
-from .checks import KeyFact, LineFact, PlanCheck, check_plan
 from .models import AnnualPlan, SpecialInspection
 
 

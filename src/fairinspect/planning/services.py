@@ -18,10 +18,10 @@ from django.utils import timezone
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry.models import Department, Enterprise
 from fairinspect.rules.caps import CELLS, Grade
+from fairinspect.rules.plans import PlanCheck
 from fairinspect.supervision import audit
 
 from . import access, bridge, queries
-from .checks import PlanCheck
 from .models import AnnualPlan, KeyEnterprise, PlanLine, SpecialInspection, SpecialQuota
 
 

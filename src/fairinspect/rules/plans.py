@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from fairinspect.rules.caps import CapTable, Grade, Reason, check_non_high_risk_reduction
+from .caps import CapTable, Grade, check_non_high_risk_reduction
+from .results import Reason
 
 
 @dataclass(frozen=True)
