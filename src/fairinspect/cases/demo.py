@@ -186,4 +186,72 @@ def build(*, rng, today, enterprises, out) -> None:
             )
     except Exception as exc:  # the visits demo is optional here; the cases demo stands alone
         out.write(f"(no case from a hazard: {exc})")
+    made += _party_demo(people=people, today=today, ents=ents)
     out.write(f"Cases: {made} ({Case.objects.filter(next_due__lt=today).count()} overdue).")
+
+
+def _party_demo(*, people, today, ents) -> int:
+    """What the demo enterprise's user sees: a served fine with its payment due and the
+    documents served, a serious-dishonesty listing old enough to apply for early removal;
+    and an accident on another enterprise's credit record."""
+    from .models import DishonestyListing
+
+    ent_user = User.objects.filter(username="enterprise").select_related("enterprise").first()
+    if ent_user is None or ent_user.enterprise is None:
+        return 0
+    ent = ent_user.enterprise
+    start = today - dt.timedelta(days=400)
+    case = services.open_case(
+        actor=people["officer"],
+        enterprise=ent,
+        party="unit",
+        violation_code="AQSCF2021-99-4",
+        on=start,
+        source="执法检查发现",
+    )
+    case = _walk(
+        case,
+        "serve",
+        people=people,
+        start=start,
+        facts={"harm": "serious", "staff_affected_share": "0.3", "headcount": 80},
+    )
+    listing = DishonestyListing.objects.create(
+        enterprise=ent,
+        case=case,
+        ground="unlicensed_operation",
+        proposed_on=case.decided_on,
+        basis=f"依据{services.DISHONESTY_BASIS}，本案属于“"
+        f"{services.MANUAL_GROUNDS['unlicensed_operation']}”的情形（演示数据），建议列入。",
+    )
+    services.list_dishonest(
+        actor=people["approver"], listing=listing, on=case.decided_on + dt.timedelta(days=2)
+    )
+    served = services.open_case(
+        actor=people["officer"],
+        enterprise=ent,
+        party="unit",
+        violation_code="AQSCF2021-97-4",
+        on=today - dt.timedelta(days=25),
+        source="执法检查发现",
+    )
+    _walk(
+        served,
+        "serve",
+        people=people,
+        start=today - dt.timedelta(days=25),
+        facts={"harm": "slight", "staff_affected_share": "0.05", "headcount": 80},
+    )
+    other = next((e for e in ents if e.pk != ent.pk), None)
+    if other is not None:
+        services.record_accident(
+            actor=people["officer"],
+            enterprise=other,
+            on=today - dt.timedelta(days=200),
+            level="general",
+            fatalities=1,
+            injuries=0,
+            summary="机械伤害事故，死亡1人（演示数据）。",
+            today=today,
+        )
+    return 2
