@@ -86,7 +86,7 @@ def test_r6_3_an_upload_beyond_the_size_limit_or_empty_is_refused(
 ):
     (u1, _), _ = team
     v = started_visit()
-    monkeypatch.setattr(services, "MAX_MEDIA_BYTES", 100)
+    monkeypatch.setattr(services.onsite, "MAX_MEDIA_BYTES", 100)
     r = upload(client, v, api_token(u1), "big.jpg", JPEG)
     assert r.status_code == 422 and r.json()["code"] == "file_too_large"
     r = upload(client, v, api_token(u1), "empty.jpg", b"")
