@@ -1,0 +1,120 @@
+"""Cases from hazards found on visits: 一案双罚 and self-reported hazards (R7.6, R11.3)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+
+from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.supervision import audit
+
+from ..models import (
+    Case,
+)
+from .procedure import open_case
+
+# ---- cases from hazards found on visits: 一案双罚 and self-reported hazards (R7.6, R11.3) ---------
+
+SELF_REPORTED_BASIS = (
+    "依据《关于规范行政执法行为的措施》第九条（附件九）：“对企业自查查出的重大事故隐患，已按规定报告并"
+    "正在采取有效措施消除的依法不予处罚”（R11.3）"
+)
+UNIT_HAZARD_VIOLATION = "AQSCF2021-101-5"  # 重大事故隐患排查治理情况未按照规定报告
+GENERAL_HAZARD_VIOLATION = "AQSCF2021-102"  # 未采取措施消除事故隐患
+MAIN_PERSON_VIOLATION = "AQSCF2021-94"  # 主要负责人未履行安全生产管理职责（第二十一条第五项）
+
+
+def hazard_plan(hazard) -> dict[str, Any]:
+    """What opening a case from this hazard would do, and why (shown before the officer
+    confirms; the service applies the same rule)."""
+    if hazard.reported_by_enterprise:
+        return {
+            "allowed": False,
+            "double": False,
+            "reason": f"该事故隐患系企业自查自报（{hazard.self_report_reference}）并正在整改，"
+            f"{SELF_REPORTED_BASIS}，不予立案处罚。",
+        }
+    if hazard.level == "major":
+        return {
+            "allowed": True,
+            "double": True,
+            "reason": "执法检查发现企业未自查报告的重大事故隐患：依据《关于规范行政执法行为的措施》第九条"
+            "（附件九）对企业主要负责人“一案双罚”，分别对生产经营单位和主要负责人立案（两个关联案件，"
+            "各自裁量、告知、决定、送达和执行）。",
+        }
+    return {
+        "allowed": True,
+        "double": False,
+        "reason": "执法检查发现的一般事故隐患，对生产经营单位立案。",
+    }
+
+
+def open_cases_from_hazard(
+    *, actor, hazard, on: dt.date, violation_code: str = "", facts_text: str = ""
+) -> list[Case]:
+    """One case (general hazard) or two linked cases (一案双罚: the unit and its main person
+    in charge) for a hazard officers found; refused for a hazard the enterprise reported."""
+    plan = hazard_plan(hazard)
+    if not plan["allowed"]:
+        raise Conflict("self_reported_hazard", plan["reason"], extra={"reasons": [plan["reason"]]})
+    if Case.objects.filter(hazard=hazard).exists():
+        raise Conflict("hazard_has_case", "该隐患已立案，不得重复立案。")
+    ent = hazard.enterprise
+    level = "重大事故隐患" if hazard.level == "major" else "事故隐患"
+    source = f"执法检查发现（检查编号{hazard.visit_id}，{level}：{hazard.description[:60]}）"
+    text = facts_text or (
+        f"{on.year}年{on.month}月{on.day}日前，执法人员在检查中发现该单位"
+        f"{hazard.place or ''}存在{level}：{hazard.description}。"
+        + ("该隐患未经企业自查报告。" if hazard.level == "major" else "")
+    )
+    link = {"hazard": hazard, "visit_id": hazard.visit_id}
+    with transaction.atomic():
+        unit_code = violation_code or (
+            UNIT_HAZARD_VIOLATION if plan["double"] else GENERAL_HAZARD_VIOLATION
+        )
+        unit = open_case(
+            actor=actor,
+            enterprise=ent,
+            party="unit",
+            violation_code=unit_code,
+            facts_text=text,
+            source=source,
+            on=on,
+            extra_fields=link,
+        )
+        if not plan["double"]:
+            return [unit]
+        if not ent.main_person.strip():
+            raise ValidationFailed(
+                "missing_main_person",
+                "企业未登记主要负责人，无法对主要负责人立案"
+                "（一案双罚）。请先在企业登记中补充主要负责人。",
+                field="main_person",
+            )
+        person = open_case(
+            actor=actor,
+            enterprise=ent,
+            party="person",
+            violation_code=MAIN_PERSON_VIOLATION,
+            person_name=ent.main_person,
+            person_role="主要负责人",
+            cause=f"{ent.main_person}（{ent.name}主要负责人）未履行安全生产管理职责",
+            facts_text=text + "该单位主要负责人未组织落实隐患排查治理、及时消除事故隐患。",
+            source=source,
+            on=on,
+            extra_fields=link,
+        )
+        Case.objects.filter(pk=unit.pk).update(pair=person)
+        Case.objects.filter(pk=person.pk).update(pair=unit)
+        audit.record(
+            actor=actor,
+            action="case.double_penalty",
+            obj=unit,
+            summary=f"一案双罚：{ent.name}及其主要负责人",
+            data={"person_case": person.pk},
+        )
+        unit.refresh_from_db()
+        person.refresh_from_db()
+        return [unit, person]
