@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from fairinspect.cases import services
-from fairinspect.cases.accidents import level_problem, minimum_level
+from fairinspect.rules.accidents import level_problem, minimum_level
 from fairinspect.cases.models import CreditRecord
 from fairinspect.supervision.models import AuditEvent
 

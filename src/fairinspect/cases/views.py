@@ -626,7 +626,7 @@ def removal_decide(request, application_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def accident_create(request):
-    from .accidents import LABELS
+    from fairinspect.rules.accidents import LABELS
 
     access.require_accident_recorder(request.user)
     ents = enterprises_visible_to(request.user)

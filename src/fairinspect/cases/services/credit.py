@@ -389,7 +389,7 @@ def record_accident(
     from fairinspect.core.roles import Role
     from fairinspect.registry.access import enterprises_visible_to
 
-    from ..accidents import level_problem, minimum_level
+    from fairinspect.rules.accidents import level_problem, minimum_level
 
     if actor is not None:
         if not has_role(actor, Role.OFFICER, Role.APPROVER):
