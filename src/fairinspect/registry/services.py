@@ -373,6 +373,18 @@ _ENTERPRISES = _EnterpriseImporter()
 _OFFICERS = _OfficerImporter()
 
 
+def _certificate_from(officer: Officer, cleaned: Mapping[str, Any]) -> Certificate:
+    return Certificate.objects.create(
+        officer=officer,
+        number=cleaned["certificate_number"],
+        issuer=cleaned["issuer"],
+        valid_from=cleaned["valid_from"],
+        valid_to=cleaned["valid_to"],
+        scopes=cleaned["scopes"],
+        status=cleaned["certificate_status"],
+    )
+
+
 def create_officer(*, actor, data: Mapping[str, Any]) -> Officer:
     departments = dict(Department.objects.values_list("code", "pk"))
     cleaned, errors = clean_officer(data, department_codes=set(departments))
@@ -392,15 +404,7 @@ def create_officer(*, actor, data: Mapping[str, Any]) -> Officer:
             post_domains=cleaned["post_domains"],
         )
         if number:
-            Certificate.objects.create(
-                officer=officer,
-                number=number,
-                issuer=cleaned["issuer"],
-                valid_from=cleaned["valid_from"],
-                valid_to=cleaned["valid_to"],
-                scopes=cleaned["scopes"],
-                status=cleaned["certificate_status"],
-            )
+            _certificate_from(officer, cleaned)
         audit.record(
             actor=actor,
             action="create",
@@ -463,15 +467,7 @@ def add_certificate(*, actor, officer: Officer, data: Mapping[str, Any]) -> Cert
             raise Conflict(
                 "duplicate_certificate", "该执法证号已登记。", field="certificate_number"
             )
-        cert = Certificate.objects.create(
-            officer=officer,
-            number=cleaned["certificate_number"],
-            issuer=cleaned["issuer"],
-            valid_from=cleaned["valid_from"],
-            valid_to=cleaned["valid_to"],
-            scopes=cleaned["scopes"],
-            status=cleaned["certificate_status"],
-        )
+        cert = _certificate_from(officer, cleaned)
         audit.record(
             actor=actor,
             action="add_certificate",
