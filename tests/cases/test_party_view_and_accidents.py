@@ -184,7 +184,7 @@ ACCIDENT_ALLOWED = {"city_officer", "tianshan_officer", "approver"}
 
 
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_r13_1_access_table_for_the_accident_page(client, request, persona):
+def test_r13_1_access_table_for_the_accident_page(db, client, request, persona):
     user = _user(request, persona)
     if user is not None:
         client.force_login(user)
