@@ -11,8 +11,8 @@ import pytest
 import time_machine
 
 from fairinspect.cases import services
-from fairinspect.rules.accidents import level_problem, minimum_level
 from fairinspect.cases.models import CreditRecord
+from fairinspect.rules.accidents import level_problem, minimum_level
 from fairinspect.supervision.models import AuditEvent
 
 PERSONAS = [

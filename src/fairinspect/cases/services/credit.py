@@ -388,7 +388,6 @@ def record_accident(
     be an officer or approver who may see the enterprise."""
     from fairinspect.core.roles import Role
     from fairinspect.registry.access import enterprises_visible_to
-
     from fairinspect.rules.accidents import level_problem, minimum_level
 
     if actor is not None:
