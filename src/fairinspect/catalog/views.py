@@ -57,7 +57,7 @@ def manage(request):
     return render(
         request,
         "catalog/manage.html",
-        {"versions": ItemListVersion.objects.all(), "today": dt.date.today()},
+        {"versions": ItemListVersion.objects.all()},
     )
 
 

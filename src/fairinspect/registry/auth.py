@@ -42,7 +42,8 @@ def login_with_password(*, username: str, password: str, ip: str | None, request
             "请输入用户名和密码。",
             field="username" if not username else "password",
         )
-    if _recent_failures(username) >= settings.LOGIN_MAX_FAILURES:
+    failures = _recent_failures(username)
+    if failures >= settings.LOGIN_MAX_FAILURES:
         LoginAttempt.objects.create(username=username, ip=ip, succeeded=False)
         raise LoginRefused(
             "account_locked",
@@ -52,7 +53,7 @@ def login_with_password(*, username: str, password: str, ip: str | None, request
     user = authenticate(request, username=username, password=password)
     LoginAttempt.objects.create(username=username, ip=ip, succeeded=user is not None)
     if user is None:
-        left = settings.LOGIN_MAX_FAILURES - _recent_failures(username)
+        left = settings.LOGIN_MAX_FAILURES - (failures + 1)
         raise LoginRefused(
             "bad_credentials",
             f"用户名或密码错误。再失败{max(left, 0)}次账号将被锁定。",

@@ -149,13 +149,9 @@ def enterprise_edit(request, credit_code: str):
 
 @login_required
 def officer_list(request):
-    qs = access.officers_visible_to(request.user)
     q, status = request.GET.get("q", "").strip()[:50], request.GET.get("status", "")
-    if q:
-        qs = qs.filter(name__contains=q) | qs.filter(certificates__number__startswith=q)
-    if status:
-        qs = qs.filter(status=status)
-    page, params = paginate(request, qs.distinct().order_by("department__code", "name"))
+    qs = queries.filter_officers(access.officers_visible_to(request.user), q=q, status=status)
+    page, params = paginate(request, qs.order_by("department__code", "name"))
     return render(
         request,
         "registry/officer_list.html",
