@@ -163,3 +163,8 @@ def test_r2_4_the_manage_form_saves_an_entry_from_lines(client, published, admin
     ]
     assert e.item_codes == ["YJ-ZH-012", "YJ-WH-007"]
     assert e.self_check_points == ["作业票证", "风险分析记录"]
+
+
+def test_r2_4_a_violations_page_links_the_guidance_that_prevents_it(client, published):
+    page = client.get("/cases/violations/AQSCF2021-101-2/").content.decode()
+    assert "相关合规指导" in page and "GL-009" in page
