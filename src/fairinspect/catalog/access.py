@@ -3,7 +3,7 @@ from django.shortcuts import get_object_or_404
 from fairinspect.core.errors import Forbidden
 from fairinspect.core.roles import Role, has_role
 
-from .models import ItemListVersion
+from .models import GuidanceListVersion, ItemListVersion
 
 
 def get_public_version(number: str) -> ItemListVersion:
@@ -19,3 +19,7 @@ def get_version_for_manager(user, number: str) -> ItemListVersion:
 def require_manager(user) -> None:
     if not has_role(user, Role.ADMIN):
         raise Forbidden("只有管理员可以维护检查事项清单。")
+
+
+def get_public_guidance_version(number: str) -> GuidanceListVersion:
+    return get_object_or_404(GuidanceListVersion.objects.exclude(status="draft"), number=number)

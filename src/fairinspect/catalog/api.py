@@ -9,7 +9,7 @@ from ninja import Router, Schema
 
 from fairinspect.registry.api import Error, admin_bearer
 
-from . import access, queries, services
+from . import access, guidance, queries, services
 from .models import ItemListVersion
 
 router = Router(tags=["检查事项 catalog"])
@@ -179,3 +179,52 @@ def filing(request, number: str, payload: FilingIn):
         filing_date=payload.filing_date,
         doc_no=payload.filing_doc_no,
     )
+
+
+# ------------------------------------------------ the compliance guidance list (R2.4)
+
+
+class GuidanceEntryOut(Schema):
+    code: str
+    name: str
+    requirement: str
+    legal_basis: list[LegalBasis]
+    industries: list[str]
+    item_codes: list[str]
+    violation_codes: list[str]
+    common_violations: list[str]
+    self_check_points: list[str]
+    audiences: list[str]
+
+
+class GuidanceVersionOut(Schema):
+    number: str
+    title: str
+    status: str
+    published_at: dt.datetime | None
+    superseded_at: dt.datetime | None
+
+
+@router.get(
+    "/guidance",
+    response=list[GuidanceEntryOut],
+    auth=None,
+    summary="Entries of the compliance guidance list in force (企业行政合规指导清单)",
+)
+def list_guidance(request, q: str = "", industry: str = ""):
+    version = guidance.version_in_force()
+    return guidance.search(version, q=q[:50], industry=industry[:5]) if version else []
+
+
+@router.get("/guidance-versions", response=list[GuidanceVersionOut], auth=None)
+def list_guidance_versions(request):
+    return list(guidance.public_versions())
+
+
+@router.get(
+    "/guidance-versions/{number}/entries",
+    response={200: list[GuidanceEntryOut], 404: Error},
+    auth=None,
+)
+def guidance_version_entries(request, number: str):
+    return list(access.get_public_guidance_version(number).entries.order_by("code"))

@@ -3,14 +3,15 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError
 from fairinspect.rules.domains import DOMAIN_LABELS
 
-from . import access, queries, services
-from .models import ItemListVersion
+from . import access, guidance, queries, services
+from .models import Audience, GuidanceListVersion, ItemListVersion
 
 
 def public_list(request):
@@ -48,7 +49,11 @@ def _version_context(request, version):
 def item_detail(request, number: str, code: str):
     version = access.get_public_version(number)
     item = get_object_or_404(version.items, code=code)
-    return render(request, "catalog/item_detail.html", {"version": version, "item": item})
+    return render(
+        request,
+        "catalog/item_detail.html",
+        {"version": version, "item": item, "guidance": guidance.entries_for_item(item.code)},
+    )
 
 
 @login_required
@@ -114,3 +119,115 @@ def filing(request, number: str):
     else:
         messages.success(request, "已登记备案。")
     return redirect("catalog:manage")
+
+
+# ------------------------------------------------ the compliance guidance list (R2.4)
+
+
+def guidance_list(request, number: str | None = None):
+    """The guidance list in force (or a published/superseded version): public, searchable
+    by words and by industry code, printable."""
+    version = access.get_public_guidance_version(number) if number else guidance.version_in_force()
+    q = request.GET.get("q", "").strip()[:50]
+    industry = request.GET.get("industry", "").strip()[:5]
+    return render(
+        request,
+        "catalog/guidance_list.html",
+        {
+            "version": version,
+            "entries": guidance.search(version, q=q, industry=industry) if version else [],
+            "q": q,
+            "industry": industry,
+            "versions": guidance.public_versions(),
+            "changes": version.changes.all() if version else [],
+        },
+    )
+
+
+def guidance_entry(request, number: str, code: str):
+    version = access.get_public_guidance_version(number)
+    entry = get_object_or_404(version.entries, code=code)
+    items = {i.code: i for i in queries.items_in_force().filter(code__in=entry.item_codes)}
+    return render(
+        request,
+        "catalog/guidance_entry.html",
+        {
+            "version": version,
+            "entry": entry,
+            "items": [items.get(c) or c for c in entry.item_codes],
+        },
+    )
+
+
+@login_required
+def guidance_manage(request):
+    access.require_manager(request.user)
+    return render(
+        request,
+        "catalog/guidance_manage.html",
+        {"versions": GuidanceListVersion.objects.all(), "audiences": Audience.choices},
+    )
+
+
+def _lines(text: str) -> list[str]:
+    return [x.strip() for x in (text or "").splitlines() if x.strip()]
+
+
+def guidance_form_data(post) -> dict:
+    """The HTML form as the dict the service cleans (the API sends the same shape): lists one
+    per line; a legal basis per line as 法律|条|款|摘录."""
+    basis: list[dict] = []
+    for line in _lines(post.get("legal_basis", "")):
+        law, article, clause, excerpt = (s.strip() for s in [*line.split("|"), "", "", ""][:4])
+        b: dict = {"law": law, "article": int(article) if article.isdigit() else article}
+        if clause:
+            b["clause"] = int(clause) if clause.isdigit() else clause
+        if excerpt:
+            b["text_excerpt"] = excerpt
+        basis.append(b)
+    return {
+        "code": post.get("code", ""),
+        "name": post.get("name", ""),
+        "requirement": post.get("requirement", ""),
+        "legal_basis": basis,
+        "industries": _lines(post.get("industries", "").replace(",", "\n")),
+        "item_codes": _lines(post.get("item_codes", "").replace(",", "\n")),
+        "violation_codes": _lines(post.get("violation_codes", "").replace(",", "\n")),
+        "common_violations": _lines(post.get("common_violations", "")),
+        "self_check_points": _lines(post.get("self_check_points", "")),
+        "audiences": post.getlist("audiences"),
+    }
+
+
+@login_required
+@require_POST
+def guidance_action(request, number: str, action: str):
+    access.require_manager(request.user)
+    version = get_object_or_404(GuidanceListVersion, number=number)
+    try:
+        if action == "draft":
+            new = guidance.draft_from(
+                actor=request.user,
+                version=version,
+                number=request.POST.get("new_number", ""),
+                title=request.POST.get("title", ""),
+            )
+            messages.success(request, f"已起草 {new.number}。")
+        elif action == "publish":
+            guidance.publish_version(actor=request.user, version=version)
+            messages.success(request, f"已公布 {version.number}，原现行版本已废止。")
+        elif action == "save-entry":
+            e = guidance.save_entry(
+                actor=request.user, version=version, data=guidance_form_data(request.POST)
+            )
+            messages.success(request, f"已保存条目 {e.code}。")
+        elif action == "remove-entry":
+            guidance.remove_entry(
+                actor=request.user, version=version, code=request.POST.get("code", "")
+            )
+            messages.success(request, "已删除条目。")
+        else:
+            raise Http404
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("catalog:guidance_manage")

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "fairinspect.visits",
     "fairinspect.planning",
     "fairinspect.cases",
+    "fairinspect.exchange",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# The bureau as it signs its data: the name and unified social credit code printed in the
+# national and 信用中国 exchange files (exchange/, docs/exports.md). The code is the bureau's
+# own (a 机关 code, 11…); exports refuse to run without it.
+AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "乌鲁木齐市应急管理局")
+AUTHORITY_CREDIT_CODE = os.environ.get("AUTHORITY_CREDIT_CODE", "")
 
 # The signing salt of enterprise QR tokens; rotating SECRET_KEY revokes every printed code.
 QR_TOKEN_SALT = "fairinspect.registry.qr"

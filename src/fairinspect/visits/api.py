@@ -15,7 +15,7 @@ from fairinspect.core.roles import Role
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error, RoleBearer
 
-from . import access, queries, services
+from . import access, guidance, queries, services
 from .models import Visit
 
 router = Router(tags=["扫码入企与现场检查 visits"])
@@ -96,6 +96,8 @@ class VisitIn(Schema):
     justification: JustificationIn | None = None
     merge_group: str | None = None
     joint_department_codes: list[str] = []
+    # R8.6: 观摩, 督导 … by code or label (visits/data/entry_kinds.json); all are inspections.
+    entry_kind: str = "inspection"
 
 
 class TeamMember(Schema):
@@ -187,6 +189,7 @@ def create_visit(request, payload: VisitIn):
         justification=payload.justification.dict() if payload.justification else None,
         merge_group=payload.merge_group,
         joint_department_ids=joint,
+        entry_kind=payload.entry_kind,
     )
     return 201, _visit_out(v)
 
@@ -331,6 +334,56 @@ class CheckOutIn(Schema):
 def check_out(request, visit_id: int, payload: CheckOutIn):
     v = access.get_visit(request.user, visit_id)
     return _visit_out(services.check_out(actor=request.user, visit=v, summary=payload.summary))
+
+
+class GuidanceIn(Schema):
+    entry_codes: list[str]  # codes of the compliance guidance list in force
+    audiences: list[
+        Literal[
+            "main_person_in_charge", "safety_manager", "key_post", "special_operations", "workers"
+        ]
+    ]
+
+
+class GuidanceGivenOut(Schema):
+    entry_code: str
+    entry_name: str
+    audiences: list[str]
+    recorded_at: dt.datetime
+
+
+def _guidance_out(rows) -> list[GuidanceGivenOut]:
+    return [
+        GuidanceGivenOut(
+            entry_code=g.entry.code,
+            entry_name=g.entry.name,
+            audiences=g.audiences,
+            recorded_at=g.recorded_at,
+        )
+        for g in rows
+    ]
+
+
+@router.post(
+    "/visits/{visit_id}/guidance",
+    auth=officer_bearer,
+    response={200: list[GuidanceGivenOut], 403: Error, 404: Error, 409: Refusal, 422: Error},
+)
+def record_guidance(request, visit_id: int, payload: GuidanceIn):
+    """谁执法谁普法 (R2.4): what the officers explained and to whom, by role; replaces the
+    visit's earlier record."""
+    v = access.get_visit(request.user, visit_id)
+    services.record_guidance(
+        actor=request.user, visit=v, entry_codes=payload.entry_codes, audiences=payload.audiences
+    )
+    return _guidance_out(guidance.given_at(v))
+
+
+@router.get(
+    "/visits/{visit_id}/guidance", response={200: list[GuidanceGivenOut], 403: Error, 404: Error}
+)
+def visit_guidance(request, visit_id: int):
+    return _guidance_out(guidance.given_at(access.get_visit(request.user, visit_id)))
 
 
 class FindingIn(Schema):

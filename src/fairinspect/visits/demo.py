@@ -257,9 +257,55 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
         batch_size=5000,
     )
     DocumentNumber.objects.update_or_create(kind="order", year=year, defaults={"last": n_order})
+    n_guided = _guidance(visits, meta, today=today)
     open_h = sum(1 for h in hazards if h.status == "open")
     out.write(
         f"Visits {year}: {len(visits)} visits, {counts['at_cap']} enterprises at their cap, "
         f"{counts['exempt_beyond']} with exempt visits beyond it, {len(hazards)} hazards "
-        f"({open_h} open), {len(orders)} orders."
+        f"({open_h} open), {len(orders)} orders, guidance recorded at {n_guided} visits."
     )
+
+
+def _guidance(visits, meta, *, today: dt.date) -> int:
+    """谁执法谁普法 in the demo (R2.4, R8.6): the proposed guidance recorded at nine done visits
+    in ten (the tenth shows the missing record), and one planned visit in fifty named 督导 or
+    观摩 (still an inspection). Uses no random numbers, so the other builders' data stay as
+    they were."""
+    from fairinspect.catalog import guidance as guidance_list
+    from fairinspect.rules.guidance import propose_guidance
+
+    from .models import GuidanceGiven
+
+    version = guidance_list.version_in_force()
+    if version is None:
+        return 0
+    entries = {e.code: e for e in version.entries.all()}
+    facts = guidance_list.facts(entries.values())
+    industry = dict(Enterprise.objects.values_list("pk", "industry_id"))
+    rows, guided = [], 0
+    for n, (v, (its, _t, _h)) in enumerate(zip(visits, meta, strict=True)):
+        if n % 50 == 7:
+            v.entry_kind = "supervision" if n % 100 == 7 else "observation"
+        if v.status != "done" or n % 10 == 3:
+            continue
+        proposals = propose_guidance(
+            facts,
+            industry_code=industry.get(v.enterprise_id) or "",
+            item_codes=[i.code for i in its],
+        )
+        if not proposals:
+            continue
+        guided += 1
+        rows += [
+            GuidanceGiven(
+                visit_id=v.pk,
+                enterprise_id=v.enterprise_id,
+                entry=entries[p.code],
+                audiences=["main_person_in_charge", "safety_manager"],
+                recorded_at=v.checked_out_at or _at(min(v.planned_date, today), 11),
+            )
+            for p in proposals[:3]
+        ]
+    Visit.objects.bulk_update([v for v in visits if v.entry_kind != "inspection"], ["entry_kind"])
+    GuidanceGiven.objects.bulk_create(rows, batch_size=5000)
+    return guided

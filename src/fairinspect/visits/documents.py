@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 
+from django.utils import translation
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
@@ -198,4 +199,41 @@ def review_docx(visit: Visit) -> bytes:
     _signatures(doc, "被复查单位负责人", "执法人员")
     p = doc.add_paragraph(f"{BUREAU}（印章）\n{_cn(visit.checked_out_at or visit.updated_at)}")
     p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    return _bytes(doc)
+
+
+def guidance_docx(visit: Visit) -> bytes:
+    """安全生产合规指导告知书 (R2.4): what the officers explained, with each entry's legal
+    basis, requirement and self-check points, for the enterprise to keep and use."""
+    from fairinspect.catalog.models import Audience
+
+    given = list(visit.guidance_given.select_related("entry").order_by("entry__code"))
+    doc = _doc("安全生产合规指导告知书", "")
+    doc.add_paragraph(f"{visit.enterprise.name}：")
+    with translation.override("zh-hans"):  # a 文书 is Chinese whatever the reader's UI
+        audiences = "、".join(str(Audience(a).label) for a in (given[0].audiences if given else []))
+    doc.add_paragraph(
+        f"{_cn(visit.checked_in_at)}，本局执法人员在对你单位进行现场检查时，"
+        f"依照“谁执法谁普法”的要求，向你单位{audiences}讲解了下列安全生产合规要求。"
+        "请对照自查要点开展自查自纠，落实全员安全生产责任制。"
+    )
+    for n, g in enumerate(given, 1):
+        e = g.entry
+        p = doc.add_paragraph()
+        p.add_run(f"{n}. {e.name}").bold = True
+        basis = "；".join(
+            f"《{b['law']}》第{b['article']}条" + (f"第{b['clause']}款" if b.get("clause") else "")
+            for b in e.legal_basis
+        )
+        _line(doc, "法律依据", basis)
+        _line(doc, "合规要求", e.requirement)
+        if e.common_violations:
+            _line(doc, "常见违法情形", "；".join(e.common_violations))
+        if e.self_check_points:
+            _line(doc, "自查要点", "；".join(e.self_check_points))
+    doc.add_paragraph(
+        "本告知书为普法指导材料，不是行政处罚或行政强制决定。完整的企业行政合规指导清单可在"
+        "本局网站“合规指导清单”栏目查阅。"
+    )
+    _signatures(doc, "执法人员", "执法人员", "被检查单位签收人")
     return _bytes(doc)

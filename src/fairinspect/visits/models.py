@@ -135,6 +135,9 @@ class Visit(models.Model):
     justification_attachment = models.FileField(
         _("依据附件"), upload_to="visits/justifications/%Y/", blank=True
     )
+    # R8.6: what the entry is called (观摩, 督导 …: visits/data/entry_kinds.json). Whatever the
+    # name, it is an on-site inspection with the same plan, officers, check-in and cap.
+    entry_kind = models.CharField(_("进入企业的名义"), max_length=20, default="inspection")
     # Visits with the same merge group on the same day are one trip (综合查一次): counted once.
     merge_group = models.CharField(_("合并检查组"), max_length=64, null=True, blank=True)
     joint_departments = models.ManyToManyField(
@@ -570,3 +573,33 @@ class DocumentNumber(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.year}: {self.last}"
+
+
+class GuidanceGiven(models.Model):
+    """Compliance guidance explained at a visit (R2.4, 谁执法谁普法): which entry of the list
+    in force, to whom by role (never a named person), recorded by an officer of the team."""
+
+    visit = models.ForeignKey(Visit, models.CASCADE, related_name="guidance_given")
+    enterprise = models.ForeignKey(
+        "registry.Enterprise", models.PROTECT, related_name="guidance_received"
+    )
+    entry = models.ForeignKey("catalog.GuidanceEntry", models.PROTECT, related_name="+")
+    audiences = models.JSONField(_("指导对象"), default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    recorded_at = models.DateTimeField(_("记录时间"))
+
+    class Meta:
+        verbose_name = _("普法指导记录")
+        verbose_name_plural = _("普法指导记录")
+        ordering = ["visit", "entry__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["visit", "entry"], name="guidance_given_once_per_visit"
+            ),
+        ]
+        indexes = [models.Index(fields=["enterprise", "recorded_at"], name="guidance_given_ent_at")]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id}: {self.entry_id}"

@@ -16,14 +16,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fairinspect.catalog.queries import items_in_force
-from fairinspect.core.errors import DomainError, Forbidden
+from fairinspect.core.errors import DomainError, Forbidden, NotFound
 from fairinspect.core.http import paginate
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.access import is_staff
 from fairinspect.registry.models import Certificate, Officer
 
-from . import access, documents, qr, queries, services
+from . import access, documents, guidance, qr, queries, services
 from .models import Recording, Visit
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -283,6 +283,7 @@ def new_visit(request):
         "officers": officers.order_by("department__code", "name")[:300],
         "triggers": Visit._meta.get_field("trigger").choices,
         "justification_kinds": Visit._meta.get_field("justification_kind").choices,
+        "entry_kinds": guidance.entry_kinds().values(),
         "me": services.officer_of(request.user),
         "today": timezone.localdate(),
         "data": request.POST,
@@ -325,6 +326,7 @@ def _create_from_form(request, ent, p, planned, upload):
             "date": p.get("justification_date", ""),
             "summary": p.get("justification_summary", ""),
         },
+        entry_kind=p.get("entry_kind", "inspection"),
     )
     if upload is not None:
         services.attach_justification(actor=request.user, visit=v, upload=upload)
@@ -336,6 +338,50 @@ def _my_bureau_departments(user):
 
     bureau = user.department.bureau
     return Department.objects.filter(pk=bureau.pk) | Department.objects.filter(parent=bureau)
+
+
+# ------------------------------------------------ 谁执法谁普法 (R2.4)
+
+
+@login_required
+def guidance_received(request):
+    """The enterprise's own record of the guidance it received, visit by visit."""
+    if not request.user.enterprise_id:
+        raise Forbidden("只有企业用户可以查看本企业接受的普法指导。")
+    rows = list(guidance.received_by(request.user.enterprise_id))
+    return render(request, "visits/guidance_received.html", {"rows": rows})
+
+
+@login_required
+def guidance_sheet_mine(request, visit_id: int):
+    """The enterprise downloads the 合规指导告知书 of one of its own visits."""
+    v = Visit.objects.select_related("enterprise").filter(pk=visit_id).first()
+    if v is None or not request.user.enterprise_id or v.enterprise_id != request.user.enterprise_id:
+        raise NotFound("没有这份普法告知书。")
+    if not v.guidance_given.exists():
+        raise NotFound("该次检查未记录普法指导内容。")
+    return _docx(documents.guidance_docx(v), f"安全生产合规指导告知书-{v.pk}.docx")
+
+
+@login_required
+def guidance_activity(request):
+    """Guidance given per year and per enterprise, for supervisors: activity, never a target
+    and never per officer (R8.6, 严禁下达检查指标)."""
+    if not access.can_see_ratings(request.user):
+        raise Forbidden("只有监督人员可以查看普法指导情况。")
+    enterprises = registry_access.enterprises_visible_to(request.user)
+    years = guidance.activity_by_year(enterprises)
+    try:
+        year = int(
+            request.GET.get("year") or (years[0]["year"] if years else timezone.localdate().year)
+        )
+    except ValueError:
+        year = timezone.localdate().year
+    return render(
+        request,
+        "visits/guidance_activity.html",
+        {"years": years, "year": year, "rows": guidance.activity_by_enterprise(enterprises, year)},
+    )
 
 
 # ------------------------------------------------ the visit page and its actions
@@ -372,12 +418,32 @@ def detail(request, visit_id: int):
         "today": timezone.localdate(),
         "qr_token": qr.token_for(v.enterprise),
     }
+    ctx.update(_guidance_context(v))
     if v.status == "approved":
         pc_facts = queries.visit_facts(v.enterprise_id, timezone.localdate().year)
         ctx["verdict"] = queries.verdict_for(
             v, facts=pc_facts, today=timezone.localdate(), officer=officer
         )
     return render(request, "visits/detail.html", ctx)
+
+
+def _guidance_context(v: Visit) -> dict:
+    from fairinspect.catalog import guidance as guidance_list
+    from fairinspect.catalog.models import Audience
+
+    given = list(guidance.given_at(v))
+    proposals = guidance.proposals_for(v)
+    version = guidance_list.version_in_force()
+    chosen = set(given[0].audiences) if given else set()
+    return {
+        "guidance_given": given,
+        "guidance_proposals": proposals,
+        "guidance_entries": list(version.entries.order_by("code")) if version else [],
+        "guidance_checked": {g.entry.code for g in given} or {p.code for p in proposals},
+        "audiences": Audience.choices,
+        "guidance_audiences": chosen or {Audience.MAIN_PERSON, Audience.SAFETY_MANAGER},
+        "guidance_audience_labels": [str(Audience(a).label) for a in sorted(chosen)],
+    }
 
 
 def _action(fn):
@@ -534,6 +600,18 @@ def order(request, v):
 
 
 @_action
+def record_guidance(request, v):
+    p = request.POST
+    services.record_guidance(
+        actor=request.user,
+        visit=v,
+        entry_codes=p.getlist("entry_codes"),
+        audiences=p.getlist("audiences"),
+    )
+    return "普法指导内容已记录。"
+
+
+@_action
 def check_out(request, v):
     v = services.check_out(actor=request.user, visit=v, summary=request.POST.get("summary", ""))
     if v.missing_recording:
@@ -641,6 +719,8 @@ def document(request, visit_id: int, kind: str):
         return _docx(documents.plan_docx(v), f"现场检查方案-{v.pk}.docx")
     if kind == "record" and v.status == "done":
         return _docx(documents.record_docx(v), f"现场检查记录-{v.pk}.docx")
+    if kind == "guidance" and v.guidance_given.exists():
+        return _docx(documents.guidance_docx(v), f"安全生产合规指导告知书-{v.pk}.docx")
     if kind == "review" and v.follow_up_result:
         return _docx(documents.review_docx(v), f"整改复查意见书-{v.pk}.docx")
     from fairinspect.core.errors import NotFound

@@ -18,6 +18,7 @@ from .common import (  # noqa: F401
     next_number,
     officer_of,
 )
+from .guidance import record_guidance  # noqa: F401
 from .onsite import (  # noqa: F401
     ALLOWED_JUSTIFICATION,
     ALLOWED_MEDIA,

@@ -30,9 +30,11 @@ from fairinspect.rules.checkin import (
     PlanItem,
     check_plan,
 )
+from fairinspect.rules.guidance import clean_entry_kind
 from fairinspect.supervision import audit
 
 from .. import queries
+from ..guidance import entry_kinds
 from ..models import (
     Finding,
     Hazard,
@@ -233,6 +235,7 @@ def create_visit(
     joint_department_ids: Iterable[int] = (),
     parent_visit: Visit | None = None,
     follow_up_order: RectificationOrder | None = None,
+    entry_kind: str = "inspection",
     today: dt.date | None = None,
 ) -> Visit:
     """A visit in draft with its drafted plan. Checks the items, the officers' certificates on
@@ -254,6 +257,9 @@ def create_visit(
         raise ValidationFailed(
             "planned_date_in_past", "计划检查日期不能早于今天。", field="planned_date"
         )
+    entry, bad = clean_entry_kind(entry_kind, entry_kinds(), visit_kind=kind)
+    if bad is not None:
+        raise ValidationFailed(bad.code, bad.message, field=bad.field)
     j = _clean_justification(trig, justification, today=today, day=planned_date)
     items = _items_in_force(item_codes)
     domains = {i.domain for i in items}
@@ -281,6 +287,7 @@ def create_visit(
             merge_group=(merge_group or None),
             parent_visit=parent_visit,
             follow_up_order=follow_up_order,
+            entry_kind=entry.code,
             created_by=actor,
         )
         visit.items.set(items)
