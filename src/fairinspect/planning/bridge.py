@@ -76,7 +76,8 @@ def effective_grade(
 def _year_visits(enterprise_ids: Iterable[int] | None, year: int):
     qs = _visit_model().objects.filter(planned_date__year=year).exclude(status="cancelled")
     if enterprise_ids is not None:
-        qs = qs.filter(enterprise_id__in=list(enterprise_ids))
+        # A queryset stays a subquery (a draw's territory), never a list in Python.
+        qs = qs.filter(enterprise_id__in=enterprise_ids)
     return qs
 
 
@@ -133,26 +134,26 @@ def visited_items(enterprise_ids: Iterable[int] | None, year: int) -> dict[int, 
         visit__status="cancelled"
     )
     if enterprise_ids is not None:
-        qs = qs.filter(visit__enterprise_id__in=list(enterprise_ids))
+        qs = qs.filter(visit__enterprise_id__in=enterprise_ids)
     out: dict[int, set[str]] = {}
     for ent, code in qs.values_list("visit__enterprise_id", "inspectionitem__code"):
         out.setdefault(ent, set()).add(code)
     return out
 
 
-def last_inspectors(items: Iterable[str]) -> dict[int, set[str]]:
-    """officer pk → credit codes of enterprises it inspected last time for these items (回避)."""
+def last_inspectors(items: Iterable[str], enterprise_ids=None) -> dict[int, set[str]]:
+    """officer pk → credit codes of enterprises it inspected last time for these items (回避);
+    `enterprise_ids` (a queryset: the draw's territory) bounds the history read."""
     from fairinspect.visits.models import VisitOfficer
 
-    rows = (
-        VisitOfficer.objects.filter(
-            visit__items__code__in=list(items), visit__status__in=["in_progress", "done"]
-        )
-        .values_list(
-            "visit__enterprise__credit_code", "visit__planned_date", "visit_id", "officer_id"
-        )
-        .distinct()
+    visits = VisitOfficer.objects.filter(
+        visit__items__code__in=list(items), visit__status__in=["in_progress", "done"]
     )
+    if enterprise_ids is not None:
+        visits = visits.filter(visit__enterprise_id__in=enterprise_ids)
+    rows = visits.values_list(
+        "visit__enterprise__credit_code", "visit__planned_date", "visit_id", "officer_id"
+    ).distinct()
     latest: dict[str, tuple[dt.date, int]] = {}
     team: dict[int, set[int]] = {}
     for code, day, visit_id, officer_id in rows:

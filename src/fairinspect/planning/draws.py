@@ -179,8 +179,11 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
         qs = qs.annotate(cap_grade=queries.grade_expression(on)).filter(cap_grade=task.grade)
     table = bridge.cap_table(task.year)
     policy = bridge.cap_policy(task.year)
-    facts = bridge.visit_facts(None, task.year)
-    visited = bridge.visited_items(None, task.year)
+    # The territory's visits only, read through a subquery (issue 13: the whole database's
+    # year was read before).
+    territory_ids = qs.order_by().values("pk")
+    facts = bridge.visit_facts(territory_ids, task.year)
+    visited = bridge.visited_items(territory_ids, task.year)
     proposed = ProposedVisit(VisitKind.ON_SITE, Trigger.RANDOM_DRAW, on)
     rows = qs.order_by().values_list(
         "pk",
@@ -240,7 +243,7 @@ def officer_candidates(task: SamplingTask) -> list[OfficerRow]:
         conflicts.setdefault(officer_id, set()).add(
             sampling.Conflict(code, sampling.ConflictKind(kind))
         )
-    last = bridge.last_inspectors(task.items)
+    last = bridge.last_inspectors(task.items, queries.territory(bureau).order_by().values("pk"))
     rows: list[OfficerRow] = []
     for o in officers:
         certs = [c for c in o.certificates.all() if c.status == "valid"]
