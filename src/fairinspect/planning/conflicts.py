@@ -15,10 +15,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise, Officer
-from fairinspect.supervision import audit
 
 from . import access
 from .models import OfficerConflict
@@ -116,7 +116,7 @@ def declare(*, actor, data: Mapping[str, Any]) -> OfficerConflict:
             c = OfficerConflict.objects.create(
                 officer=officer, enterprise=enterprise, kind=kind, note=note
             )
-            audit.record(
+            trail.record(
                 actor=actor,
                 action="declare_conflict",
                 obj=c,
@@ -144,7 +144,7 @@ def withdraw(*, actor, conflict_id: int, reason: str) -> None:
         c = OfficerConflict.objects.select_for_update().filter(pk=conflict_id).first()
         if c is None:
             raise NotFound()
-        audit.record(
+        trail.record(
             actor=actor,
             action="withdraw_conflict",
             obj=c,

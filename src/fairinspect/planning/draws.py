@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry.models import Officer
@@ -38,7 +39,6 @@ from fairinspect.rules.caps import (
 )
 from fairinspect.rules.certificates import GENERAL_SCOPE
 from fairinspect.rules.domains import Domain
-from fairinspect.supervision import audit
 
 from . import access, bridge, queries
 from .models import Draw, OfficerConflict, Pool, SamplingTask
@@ -114,7 +114,7 @@ def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
             **filters,
             **values,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="create",
             obj=task,
@@ -366,7 +366,7 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
             ]
         )
         Draw.objects.create(task=task, sequence=1, status=Draw.Status.AWAITING_SEED)
-        audit.record(
+        trail.record(
             actor=actor,
             action="publish_pools",
             obj=task,
@@ -414,7 +414,7 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
             seed_entered_at=timezone.now(),
             seed_recorded_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="record_seed",
             obj=draw,
@@ -492,7 +492,7 @@ def run(*, actor, draw: Draw) -> Draw:
             pairings=_pairings_json(result),
             drawn_at=timezone.now(),
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="draw",
             obj=draw,
@@ -519,7 +519,7 @@ def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
         Draw.objects.filter(pk=draw.pk).update(visit_ids=created)
         # The public page reads this stored verification instead of re-running the draw.
         store_verification(draw)
-        audit.record(
+        trail.record(
             actor=actor,
             action="publish_result",
             obj=draw,
@@ -549,7 +549,7 @@ def request_redraw(*, actor, task: SamplingTask, reason: str) -> Draw:
             redraw_reason=reason,
             requested_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="request_redraw",
             obj=draw,
@@ -586,7 +586,7 @@ def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
             transition(
                 Draw, draw.pk, "awaiting_approval", "rejected", approved_by=actor, approved_at=now
             )
-        audit.record(
+        trail.record(
             actor=actor,
             action="approve_redraw" if approve else "reject_redraw",
             obj=draw,
