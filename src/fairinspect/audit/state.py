@@ -9,7 +9,7 @@ from typing import Any
 from django.apps import apps
 from django.db import models
 
-from fairinspect.rules.audit_hashing import canonical
+from fairinspect.rules.audit_hashing import canonical_dict
 
 
 def model_for(object_type: str) -> type[models.Model] | None:
@@ -23,16 +23,21 @@ def model_for(object_type: str) -> type[models.Model] | None:
 
 
 def _attnames(model: type[models.Model]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
+    """The stored fields, less those a model declares derived (`audit_derived_fields`: a
+    value recomputed from other records after every change, such as a case's nearest
+    deadline; never a value a person decides)."""
+    derived = set(getattr(model, "audit_derived_fields", ()))
+    return [f.attname for f in model._meta.concrete_fields if f.name not in derived]
 
 
 def state_of(model: type[models.Model], pk: Any) -> dict[str, Any] | None:
     row = model._base_manager.filter(pk=pk).values(*_attnames(model)).first()
-    return canonical(row) if row is not None else None
+    return canonical_dict(row) if row is not None else None
 
 
 def states_of(model: type[models.Model], pks: Iterable[Any]) -> Iterator[tuple[str, dict]]:
-    """The stored state of many records of one model, keyed by the pk as text."""
+    """The stored rows of many records of one model, keyed by the pk as text (raw values:
+    `state_digest` of a raw row equals that of its canonical form)."""
     pk_name = model._meta.pk.attname
     wanted = []
     for pk in pks:
@@ -41,4 +46,4 @@ def states_of(model: type[models.Model], pks: Iterable[Any]) -> Iterator[tuple[s
         except Exception:
             continue
     for row in model._base_manager.filter(pk__in=wanted).values(*_attnames(model)):
-        yield str(row[pk_name]), canonical(row)
+        yield str(row[pk_name]), row

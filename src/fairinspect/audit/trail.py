@@ -16,6 +16,7 @@ together.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import IntegrityError, models, transaction
@@ -87,8 +88,43 @@ def record(
     object_id: Any = "",
     summary: str,
     data: dict | None = None,
+    also: Iterable[Any] = (),
 ) -> AuditEvent:
-    """Append one event. Call it after the change is saved, inside the same transaction."""
+    """Append one event. Call it after the change is saved, inside the same transaction.
+
+    `also` names other records the same change saved (a visit's plan, an order's hazards):
+    each gets an event of its own with the same action, so its latest event carries its
+    new state too. Returns the event of `obj`."""
+    event = _append(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        data=data,
+    )
+    for other in also:
+        _append(
+            actor=actor,
+            action=action,
+            obj=other,
+            summary=summary,
+            data={**(data or {}), "with": f"{event.object_type}:{event.object_id}"},
+        )
+    return event
+
+
+def _append(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    summary: str,
+    data: dict | None = None,
+) -> AuditEvent:
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or obj.pk

@@ -137,6 +137,7 @@ def publish_version(*, actor, version: ItemListVersion) -> ItemListVersion:
             obj=version,
             summary=f"公布事项清单 {version.number}（变更{len(changes)}项）",
             data={"superseded": current.number if current else None, "changes": len(changes)},
+            also=[current] if current else [],
         )
     version.refresh_from_db()
     return version

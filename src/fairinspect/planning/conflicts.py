@@ -144,11 +144,13 @@ def withdraw(*, actor, conflict_id: int, reason: str) -> None:
         c = OfficerConflict.objects.select_for_update().filter(pk=conflict_id).first()
         if c is None:
             raise NotFound()
+        pk = c.pk
+        c.delete()  # first, so the event records the deleted state
         trail.record(
             actor=actor,
             action="withdraw_conflict",
             obj=c,
+            object_id=pk,
             summary=f"撤销回避登记：{c.officer_id} / {c.enterprise_id}（{reason}）",
             data={"reason": reason},
         )
-        c.delete()

@@ -525,6 +525,7 @@ def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
             obj=draw,
             summary=f"公布抽取结果：{draw}",
             data={"selected": draw.selected, "visits": created},
+            also=[draw.task],
         )
     draw.refresh_from_db()
     return draw
@@ -592,6 +593,7 @@ def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
             obj=draw,
             summary=f"{'批准' if approve else '不批准'}重新抽取：{task.title}",
             data={"reason": draw.redraw_reason},
+            also=[task, live] if approve and live is not None else [task],
         )
     draw.refresh_from_db()
     return draw
@@ -664,6 +666,13 @@ def store_verification(draw: Draw) -> Verification:
     }
     Draw.objects.filter(pk=draw.pk).update(verification=stored)
     draw.verification = stored
+    trail.record(
+        actor=None,
+        action="store_verification",
+        obj=draw,
+        summary=f"保存抽取验证结果：{draw}",
+        data={"ok": check.ok},
+    )
     return check
 
 

@@ -214,6 +214,20 @@ def run_import_job(job_id: int, progress: Progress | None = None) -> ImportJob:
         progress(total, total, "writing")
     with transaction.atomic():
         created, updated = importer.write(valid)
+        job.status, job.created_count, job.updated_count = ImportJob.Status.DONE, created, updated
+        job.processed_rows, job.finished_at, job.data = total, timezone.now(), b""
+        job.save(
+            update_fields=[
+                "status",
+                "created_count",
+                "updated_count",
+                "processed_rows",
+                "finished_at",
+                "data",
+                "total_rows",
+            ]
+        )
+        # After the save, so the event's digest is of the finished job.
         trail.record(
             actor=job.created_by,
             action="import",
@@ -221,19 +235,6 @@ def run_import_job(job_id: int, progress: Progress | None = None) -> ImportJob:
             summary=f"导入{job.get_kind_display()} {job.file_name}：新增{created}，更新{updated}",
             data={"created": created, "updated": updated, "rows": total},
         )
-    job.status, job.created_count, job.updated_count = ImportJob.Status.DONE, created, updated
-    job.processed_rows, job.finished_at, job.data = total, timezone.now(), b""
-    job.save(
-        update_fields=[
-            "status",
-            "created_count",
-            "updated_count",
-            "processed_rows",
-            "finished_at",
-            "data",
-            "total_rows",
-        ]
-    )
     return job
 
 

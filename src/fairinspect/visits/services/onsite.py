@@ -359,6 +359,7 @@ def record_follow_up_result(*, actor, visit: Visit, result: str, notes: str = ""
             action="follow_up_result",
             obj=v,
             summary=f"整改复查 {order.number}：{v.get_follow_up_result_display()}",
+            also=[order, *order.hazards.all()],
         )
     return v
 

@@ -372,7 +372,9 @@ def submit_plan(*, actor, visit: Visit) -> Visit:
             raise _refuse("plan_not_draft", "只有草拟中的方案可以提交审批。")
         now = timezone.now()
         InspectionPlan.objects.filter(pk=v.plan.pk).update(submitted_by=actor, submitted_at=now)
-        trail.record(actor=actor, action="submit_plan", obj=v, summary=f"提交检查方案 {v.pk}")
+        trail.record(
+            actor=actor, action="submit_plan", obj=v, summary=f"提交检查方案 {v.pk}", also=[v.plan]
+        )
     v.refresh_from_db()
     return v
 
@@ -450,6 +452,7 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
             obj=v,
             summary=f"批准检查方案 {plan.number}（{v.enterprise.name}）",
             data={"cap": _decision_data(decision) if decision else None},
+            also=[plan],
         )
     v.refresh_from_db()
     return v
@@ -468,7 +471,11 @@ def reject_plan(*, actor, visit: Visit, reason: str) -> Visit:
             rejected_by=actor, rejected_at=timezone.now(), rejection_reason=reason
         )
         trail.record(
-            actor=actor, action="reject_plan", obj=visit, summary=f"退回检查方案：{reason}"
+            actor=actor,
+            action="reject_plan",
+            obj=visit,
+            summary=f"退回检查方案：{reason}",
+            also=InspectionPlan.objects.filter(visit=visit),
         )
     visit.refresh_from_db()
     return visit
