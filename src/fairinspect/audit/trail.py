@@ -136,7 +136,8 @@ def _append(
     digest = state_digest(state) if model is not None else ""
     actor_id, actor_name = _actor_identity(actor)
     bureau = partition_bureau(actor, obj)
-    with transaction.atomic():
+    # No savepoint: inside the service's transaction a failure here fails the whole change.
+    with transaction.atomic(savepoint=False):
         at = timezone.now()
         chain = _locked_chain(bureau, timezone.localdate(at))
         seq = chain.length + 1

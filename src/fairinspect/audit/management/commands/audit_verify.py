@@ -15,14 +15,15 @@ class Command(BaseCommand):
         "against the latest checkpoint (deleted newest events), and every audited record "
         "against the state digest of its latest event (records edited behind the services' "
         "back). Prints one line per break naming the chain, event and record, and exits 1 "
-        "when there is any. Writes a new checkpoint first unless --no-checkpoint."
+        "when there is any. Then, when nothing is broken, signs a new checkpoint (unless "
+        "--no-checkpoint): a broken trail is never signed."
     )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--no-checkpoint",
             action="store_true",
-            help="do not sign the current heads before checking",
+            help="do not sign the current heads after an intact check",
         )
         parser.add_argument(
             "--against",
