@@ -12,10 +12,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.cases import services
 from fairinspect.cases.models import CreditRecord, DishonestyListing, RemovalApplication
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
-from fairinspect.supervision.models import AuditEvent
 
 LISTED_ON = dt.date(2025, 7, 1)
 URUMQI = ZoneInfo("Asia/Urumqi")

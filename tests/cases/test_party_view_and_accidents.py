@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.cases import services
 from fairinspect.cases.models import CreditRecord
 from fairinspect.rules.accidents import level_problem, minimum_level
-from fairinspect.supervision.models import AuditEvent
 
 PERSONAS = [
     "anonymous",

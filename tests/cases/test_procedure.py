@@ -7,10 +7,10 @@ from decimal import Decimal
 
 import pytest
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.cases import services
 from fairinspect.cases.models import Case, CaseStep, CreditRecord, Disclosure
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
-from fairinspect.supervision.models import AuditEvent
 
 from .conftest import FILED
 

@@ -2,9 +2,9 @@ import json
 
 import pytest
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.registry.models import Enterprise, LoginAttempt
 from fairinspect.rules.credit_code import make_credit_code
-from fairinspect.supervision.models import AuditEvent
 
 from .test_services import GOOD
 

@@ -56,6 +56,7 @@ def test_r13_1_production_settings_pass_the_deploy_checklist():
         base,
         FAIRINSPECT_ENV="production",
         SECRET_KEY="x" * 60 + "-Aa1!",
+        AUDIT_HMAC_KEY="k" * 64,
         ALLOWED_HOSTS="fairinspect.example.gov.cn",
         DEBUG="0",
         DJANGO_SETTINGS_MODULE="fairinspect.config.settings",

@@ -1,10 +1,10 @@
 import pytest
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry import services
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules.credit_code import make_credit_code
-from fairinspect.supervision.models import AuditEvent
 
 GOOD = {
     "credit_code": make_credit_code("91650102MA7A1B2C3"),

@@ -156,6 +156,9 @@ class Case(models.Model):
     # The nearest open deadline of the current step: what the overdue list reads (indexed).
     next_due = models.DateField(_("当前期限"), null=True, blank=True)
     next_due_kind = models.CharField(_("当前期限类型"), max_length=20, blank=True)
+    # Recomputed from the steps after each change (services/deadlines.py), not a decision:
+    # the audit trail's state digest leaves them out (audit/state.py).
+    audit_derived_fields = ("next_due", "next_due_kind")
 
     class Meta:
         verbose_name = _("行政处罚案件")

@@ -14,10 +14,10 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, NotFound, ValidationFailed
 from fairinspect.rules.guidance import GuidanceEntryFacts
 from fairinspect.rules.item_diff import diff_items
-from fairinspect.supervision import audit
 
 from .models import Audience, GuidanceChange, GuidanceEntry, GuidanceListVersion
 
@@ -180,7 +180,7 @@ def draft_from(
             GuidanceEntry(version=draft, code=e.code, **{f: getattr(e, f) for f in ENTRY_FIELDS})
             for e in version.entries.all()
         )
-        audit.record(actor=actor, action="draft", obj=draft, summary=f"起草合规指导清单 {number}")
+        trail.record(actor=actor, action="draft", obj=draft, summary=f"起草合规指导清单 {number}")
     return draft
 
 
@@ -193,7 +193,7 @@ def save_entry(*, actor, version: GuidanceListVersion, data: dict[str, Any]) -> 
         entry, created = GuidanceEntry.objects.update_or_create(
             version=version, code=values.pop("code"), defaults=values
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="create" if created else "update",
             obj=entry,
@@ -209,7 +209,7 @@ def remove_entry(*, actor, version: GuidanceListVersion, code: str) -> None:
         deleted, _ = version.entries.filter(code=code).delete()
         if not deleted:
             raise NotFound("该版本中没有此条目。")
-        audit.record(
+        trail.record(
             actor=actor,
             action="delete",
             object_type="catalog.guidanceentry",
@@ -256,7 +256,7 @@ def publish_version(*, actor, version: GuidanceListVersion) -> GuidanceListVersi
             )
             for c in changes
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="publish",
             obj=version,

@@ -10,9 +10,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.rules.item_diff import diff_items
-from fairinspect.supervision import audit
 
 from .models import InspectionItem, ItemChange, ItemListVersion
 
@@ -88,7 +88,7 @@ def draft_from(*, actor, version: ItemListVersion, number: str, title: str) -> I
             InspectionItem(version=draft, code=i.code, **{f: getattr(i, f) for f in ITEM_FIELDS})
             for i in version.items.all()
         )
-        audit.record(actor=actor, action="draft", obj=draft, summary=f"起草事项清单 {number}")
+        trail.record(actor=actor, action="draft", obj=draft, summary=f"起草事项清单 {number}")
     return draft
 
 
@@ -131,12 +131,13 @@ def publish_version(*, actor, version: ItemListVersion) -> ItemListVersion:
             )
             for c in changes
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="publish",
             obj=version,
             summary=f"公布事项清单 {version.number}（变更{len(changes)}项）",
             data={"superseded": current.number if current else None, "changes": len(changes)},
+            also=[current] if current else [],
         )
     version.refresh_from_db()
     return version
@@ -159,7 +160,7 @@ def record_filing(
         ItemListVersion.objects.filter(pk=version.pk).update(
             filing_date=filing_date, filing_doc_no=doc_no[:100]
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="file",
             obj=version,
@@ -209,7 +210,7 @@ def save_item(
             item = existing
         else:
             item = InspectionItem.objects.create(version=version, **cleaned)
-        audit.record(
+        trail.record(
             actor=actor,
             action="update" if existing else "create",
             obj=item,

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from fairinspect.audit.api import router as audit_router
 from fairinspect.cases.api import router as cases_router
 from fairinspect.catalog.api import router as catalog_router
 from fairinspect.core.errors import DomainError
@@ -47,6 +48,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", visits_router)
 api.add_router("/", planning_router)
 api.add_router("/", cases_router)
+api.add_router("/", audit_router)
 
 
 @api.exception_handler(DomainError)

@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "fairinspect.core",
+    "fairinspect.audit",
     "fairinspect.registry",
     "fairinspect.catalog",
     "fairinspect.supervision",
@@ -195,6 +196,14 @@ LOGGING = {
 # own (a 机关 code, 11…); exports refuse to run without it.
 AUTHORITY_NAME = os.environ.get("AUTHORITY_NAME", "乌鲁木齐市应急管理局")
 AUTHORITY_CREDIT_CODE = os.environ.get("AUTHORITY_CREDIT_CODE", "")
+# The audit trail's checkpoint key (HMAC-SHA256, R8.5). It must not be in the database:
+# production requires it in the environment; elsewhere a key file under var/ is created on
+# first use (audit/checkpoints.py).
+if PRODUCTION:
+    AUDIT_HMAC_KEY = os.environ["AUDIT_HMAC_KEY"]
+else:
+    AUDIT_HMAC_KEY = os.environ.get("AUDIT_HMAC_KEY", "")
+AUDIT_HMAC_KEY_FILE = Path(os.environ.get("AUDIT_HMAC_KEY_FILE", VAR_DIR / "audit-hmac.key"))
 
 # The signing salt of enterprise QR tokens; rotating SECRET_KEY revokes every printed code.
 QR_TOKEN_SALT = "fairinspect.registry.qr"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("registry/", include("fairinspect.registry.urls")),
     path("items/", include("fairinspect.catalog.urls")),
     path("supervision/", include("fairinspect.supervision.urls")),
+    path("audit/", include("fairinspect.audit.urls")),
     path("visits/", include("fairinspect.visits.urls")),
     path("planning/", include("fairinspect.planning.urls")),
     path("cases/", include("fairinspect.cases.urls")),

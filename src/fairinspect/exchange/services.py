@@ -23,10 +23,10 @@ from django.db import transaction
 from django.db.models import Max, Prefetch
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.registry.tabular import write_csv, write_xlsx
 from fairinspect.rules.exports import PartyKind, PenaltyFacts, check_row, credit_china_row
-from fairinspect.supervision import audit
 
 from . import fields
 from .models import ExportRun
@@ -256,7 +256,7 @@ def export_national(
                 manifest=manifest,
                 manifest_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
             )
-            audit.record(
+            trail.record(
                 actor=actor,
                 action="export_national",
                 obj=run,

@@ -15,10 +15,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise, Officer
-from fairinspect.supervision import audit
 
 from . import access
 from .models import OfficerConflict
@@ -116,7 +116,7 @@ def declare(*, actor, data: Mapping[str, Any]) -> OfficerConflict:
             c = OfficerConflict.objects.create(
                 officer=officer, enterprise=enterprise, kind=kind, note=note
             )
-            audit.record(
+            trail.record(
                 actor=actor,
                 action="declare_conflict",
                 obj=c,
@@ -144,11 +144,13 @@ def withdraw(*, actor, conflict_id: int, reason: str) -> None:
         c = OfficerConflict.objects.select_for_update().filter(pk=conflict_id).first()
         if c is None:
             raise NotFound()
-        audit.record(
+        pk = c.pk
+        c.delete()  # first, so the event records the deleted state
+        trail.record(
             actor=actor,
             action="withdraw_conflict",
             obj=c,
+            object_id=pk,
             summary=f"撤销回避登记：{c.officer_id} / {c.enterprise_id}（{reason}）",
             data={"reason": reason},
         )
-        c.delete()

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry.models import Officer
@@ -38,7 +39,6 @@ from fairinspect.rules.caps import (
 )
 from fairinspect.rules.certificates import GENERAL_SCOPE
 from fairinspect.rules.domains import Domain
-from fairinspect.supervision import audit
 
 from . import access, bridge, queries
 from .models import Draw, OfficerConflict, Pool, SamplingTask
@@ -114,7 +114,7 @@ def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
             **filters,
             **values,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="create",
             obj=task,
@@ -369,7 +369,7 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
             ]
         )
         Draw.objects.create(task=task, sequence=1, status=Draw.Status.AWAITING_SEED)
-        audit.record(
+        trail.record(
             actor=actor,
             action="publish_pools",
             obj=task,
@@ -417,7 +417,7 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
             seed_entered_at=timezone.now(),
             seed_recorded_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="record_seed",
             obj=draw,
@@ -495,7 +495,7 @@ def run(*, actor, draw: Draw) -> Draw:
             pairings=_pairings_json(result),
             drawn_at=timezone.now(),
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="draw",
             obj=draw,
@@ -522,12 +522,13 @@ def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
         Draw.objects.filter(pk=draw.pk).update(visit_ids=created)
         # The public page reads this stored verification instead of re-running the draw.
         store_verification(draw)
-        audit.record(
+        trail.record(
             actor=actor,
             action="publish_result",
             obj=draw,
             summary=f"公布抽取结果：{draw}",
             data={"selected": draw.selected, "visits": created},
+            also=[draw.task],
         )
     draw.refresh_from_db()
     return draw
@@ -552,7 +553,7 @@ def request_redraw(*, actor, task: SamplingTask, reason: str) -> Draw:
             redraw_reason=reason,
             requested_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="request_redraw",
             obj=draw,
@@ -589,12 +590,13 @@ def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
             transition(
                 Draw, draw.pk, "awaiting_approval", "rejected", approved_by=actor, approved_at=now
             )
-        audit.record(
+        trail.record(
             actor=actor,
             action="approve_redraw" if approve else "reject_redraw",
             obj=draw,
             summary=f"{'批准' if approve else '不批准'}重新抽取：{task.title}",
             data={"reason": draw.redraw_reason},
+            also=[task, live] if approve and live is not None else [task],
         )
     draw.refresh_from_db()
     return draw
@@ -667,6 +669,13 @@ def store_verification(draw: Draw) -> Verification:
     }
     Draw.objects.filter(pk=draw.pk).update(verification=stored)
     draw.verification = stored
+    trail.record(
+        actor=None,
+        action="store_verification",
+        obj=draw,
+        summary=f"保存抽取验证结果：{draw}",
+        data={"ok": check.ok},
+    )
     return check
 
 

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
@@ -24,7 +25,6 @@ from fairinspect.rules.caps import (
     check_district_reinspection,
     check_enforcement_level,
 )
-from fairinspect.supervision import audit
 
 from . import access, bridge
 from .models import JointParty, JointPlan, MergeDecision
@@ -246,7 +246,7 @@ def create_joint_plan(*, actor, data: Mapping[str, Any], today: dt.date | None =
                 for n, r, du in external
             ]
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="create_joint_plan",
             obj=plan,
@@ -408,7 +408,7 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
             decided_by=actor,
             decided_at=timezone.now(),
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="merge_visits",
             obj=decision,

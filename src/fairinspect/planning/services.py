@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry.models import Department, Enterprise
 from fairinspect.rules.caps import CELLS, Grade
 from fairinspect.rules.plans import PlanCheck
-from fairinspect.supervision import audit
 
 from . import access, bridge, queries
 from .models import AnnualPlan, KeyEnterprise, PlanLine, SpecialInspection, SpecialQuota
@@ -122,7 +122,7 @@ def create_plan(*, actor, data: Mapping[str, Any], today: dt.date | None = None)
             )
             for hr, grade in CELLS
         )
-        audit.record(
+        trail.record(
             actor=actor, action="create", obj=plan, summary=f"起草{title}", data={"year": year}
         )
     return plan
@@ -172,7 +172,7 @@ def update_plan_lines(*, actor, plan: AnnualPlan, lines: Sequence[Mapping[str, A
                 line.save(update_fields=list(diff))
                 changed[f"{'high_risk' if line.high_risk else 'non_high_risk'}_{line.grade}"] = diff
         if changed:
-            audit.record(
+            trail.record(
                 actor=actor,
                 action="update",
                 obj=plan,
@@ -208,7 +208,7 @@ def add_key_enterprise(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> K
         key = KeyEnterprise.objects.create(
             plan=plan, enterprise=enterprise, planned_visits=visits, reason=reason
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="add_key_enterprise",
             obj=plan,
@@ -227,7 +227,7 @@ def remove_key_enterprise(*, actor, plan: AnnualPlan, key_id: int) -> None:
         if key is None:
             raise ValidationFailed("not_found", "该重点检查企业不在本计划中。", field="key_id")
         key.delete()
-        audit.record(
+        trail.record(
             actor=actor,
             action="remove_key_enterprise",
             obj=plan,
@@ -250,7 +250,7 @@ def submit_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
                 extra={"reasons": _reasons(check)},
             )
         transition(AnnualPlan, plan.pk, "draft", "submitted", submitted_at=timezone.now())
-        audit.record(actor=actor, action="submit", obj=plan, summary=f"{plan.title}报市政府审批")
+        trail.record(actor=actor, action="submit", obj=plan, summary=f"{plan.title}报市政府审批")
     plan.refresh_from_db()
     return plan
 
@@ -261,7 +261,7 @@ def return_plan(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
     reason = _text({"reason": reason}, "reason", "退回理由", max_length=300)
     with transaction.atomic():
         transition(AnnualPlan, plan.pk, "submitted", "draft", submitted_at=None)
-        audit.record(
+        trail.record(
             actor=actor,
             action="return",
             obj=plan,
@@ -296,7 +296,7 @@ def approve_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualP
             approval_date=on,
             approval_recorded_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="approve",
             obj=plan,
@@ -313,7 +313,7 @@ def file_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualPlan
     on = _date(data, "filing_date", "备案日期")
     with transaction.atomic():
         transition(AnnualPlan, plan.pk, "approved", "filed", filing_doc_no=doc_no, filing_date=on)
-        audit.record(
+        trail.record(
             actor=actor,
             action="file",
             obj=plan,
@@ -328,7 +328,7 @@ def publish_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
     access.require_approver(actor, plan.department)
     with transaction.atomic():
         transition(AnnualPlan, plan.pk, "filed", "published", published_at=timezone.now())
-        audit.record(actor=actor, action="publish", obj=plan, summary=f"{plan.title}向社会公开")
+        trail.record(actor=actor, action="publish", obj=plan, summary=f"{plan.title}向社会公开")
     plan.refresh_from_db()
     return plan
 
@@ -352,7 +352,7 @@ def set_special_quota(*, actor, department: Department, data: Mapping[str, Any])
         row, _ = SpecialQuota.objects.update_or_create(
             department=department, year=year, defaults={"quota": quota, "source": source}
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="set_special_quota",
             obj=row,
@@ -409,7 +409,7 @@ def create_special(*, actor, data: Mapping[str, Any]) -> SpecialInspection:
             requested_by=actor,
         )
         special.enterprises.set(enterprises)
-        audit.record(
+        trail.record(
             actor=actor,
             action="create",
             obj=special,
@@ -429,7 +429,7 @@ def submit_special(*, actor, special: SpecialInspection) -> SpecialInspection:
                 f"{special.year}年度专项检查限额{quota}项已用完（已批准{used}项），不能再报批。",
             )
         transition(SpecialInspection, special.pk, "draft", "submitted", submitted_at=timezone.now())
-        audit.record(actor=actor, action="submit", obj=special, summary=f"报批：{special.title}")
+        trail.record(actor=actor, action="submit", obj=special, summary=f"报批：{special.title}")
     special.refresh_from_db()
     return special
 
@@ -475,7 +475,7 @@ def decide_special(
                 decided_at=now,
                 decision_note=note,
             )
-        audit.record(
+        trail.record(
             actor=actor,
             action="approve" if approve else "reject",
             obj=special,
@@ -501,7 +501,7 @@ def announce_special(
         transition(
             SpecialInspection, special.pk, "approved", "announced", announced_at=timezone.now()
         )
-        audit.record(actor=actor, action="announce", obj=special, summary=f"公告：{special.title}")
+        trail.record(actor=actor, action="announce", obj=special, summary=f"公告：{special.title}")
     special.refresh_from_db()
     return special
 

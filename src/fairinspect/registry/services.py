@@ -9,8 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, ValidationFailed
-from fairinspect.supervision import audit
 
 from . import queries, tabular
 from .inputs import (
@@ -50,7 +50,7 @@ def create_enterprise(*, actor, data: Mapping[str, Any]) -> Enterprise:
                 "duplicate_credit_code", "该统一社会信用代码的企业已登记。", field="credit_code"
             )
         ent = Enterprise.objects.create(**_enterprise_values(cleaned))
-        audit.record(
+        trail.record(
             actor=actor, action="create", obj=ent, summary=f"登记企业 {ent.name}", data=cleaned
         )
     return ent
@@ -79,7 +79,7 @@ def update_enterprise(*, actor, enterprise: Enterprise, data: Mapping[str, Any])
             setattr(ent, k, values[k])
         if changed:
             ent.save(update_fields=[*changed, "updated_at"])
-            audit.record(
+            trail.record(
                 actor=actor, action="update", obj=ent, summary=f"修改企业 {ent.name}", data=changed
             )
     return ent
@@ -92,7 +92,7 @@ def revoke_qr(*, actor, enterprise: Enterprise) -> Enterprise:
 
         Enterprise.objects.filter(pk=enterprise.pk).update(qr_generation=F("qr_generation") + 1)
         enterprise.refresh_from_db(fields=["qr_generation"])
-        audit.record(
+        trail.record(
             actor=actor,
             action="revoke_qr",
             obj=enterprise,
@@ -214,26 +214,27 @@ def run_import_job(job_id: int, progress: Progress | None = None) -> ImportJob:
         progress(total, total, "writing")
     with transaction.atomic():
         created, updated = importer.write(valid)
-        audit.record(
+        job.status, job.created_count, job.updated_count = ImportJob.Status.DONE, created, updated
+        job.processed_rows, job.finished_at, job.data = total, timezone.now(), b""
+        job.save(
+            update_fields=[
+                "status",
+                "created_count",
+                "updated_count",
+                "processed_rows",
+                "finished_at",
+                "data",
+                "total_rows",
+            ]
+        )
+        # After the save, so the event's digest is of the finished job.
+        trail.record(
             actor=job.created_by,
             action="import",
             obj=job,
             summary=f"导入{job.get_kind_display()} {job.file_name}：新增{created}，更新{updated}",
             data={"created": created, "updated": updated, "rows": total},
         )
-    job.status, job.created_count, job.updated_count = ImportJob.Status.DONE, created, updated
-    job.processed_rows, job.finished_at, job.data = total, timezone.now(), b""
-    job.save(
-        update_fields=[
-            "status",
-            "created_count",
-            "updated_count",
-            "processed_rows",
-            "finished_at",
-            "data",
-            "total_rows",
-        ]
-    )
     return job
 
 
@@ -405,7 +406,7 @@ def create_officer(*, actor, data: Mapping[str, Any]) -> Officer:
         )
         if number:
             _certificate_from(officer, cleaned)
-        audit.record(
+        trail.record(
             actor=actor,
             action="create",
             obj=officer,
@@ -445,7 +446,7 @@ def update_officer(*, actor, officer: Officer, data: Mapping[str, Any]) -> Offic
             setattr(row, k, values[k])
         if changed:
             row.save(update_fields=list(changed))
-            audit.record(
+            trail.record(
                 actor=actor,
                 action="update",
                 obj=row,
@@ -468,7 +469,7 @@ def add_certificate(*, actor, officer: Officer, data: Mapping[str, Any]) -> Cert
                 "duplicate_certificate", "该执法证号已登记。", field="certificate_number"
             )
         cert = _certificate_from(officer, cleaned)
-        audit.record(
+        trail.record(
             actor=actor,
             action="add_certificate",
             obj=officer,

@@ -1,23 +1,19 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from fairinspect.audit import queries as audit_queries
+from fairinspect.audit.verify import verify
 from fairinspect.core.http import paginate
 
 from . import access
-from .audit import verify_chain
-from .models import AuditEvent
 
 
 @login_required
 def audit_trail(request):
     access.require_supervisor(request.user)
-    qs = AuditEvent.objects.order_by("-id")
     obj = request.GET.get("object", "").strip()
-    if obj:
-        kind, _, pk = obj.partition(":")
-        qs = qs.filter(object_type=kind, object_id=pk) if pk else qs.filter(object_type=kind)
-    page, params = paginate(request, qs)
-    check = verify_chain() if request.GET.get("verify") else None
+    page, params = paginate(request, audit_queries.events(object_filter=obj))
+    check = verify() if request.GET.get("verify") else None
     return render(
         request,
         "supervision/audit_trail.html",

@@ -40,11 +40,11 @@ class CapTableSettingAdmin(admin.ModelAdmin):
     readonly_fields = ("updated_by", "updated_at")
 
     def save_model(self, request, obj, form, change):
-        from fairinspect.supervision import audit
+        from fairinspect.audit import trail
 
         obj.updated_by = request.user
         super().save_model(request, obj, form, change)
-        audit.record(
+        trail.record(
             actor=request.user,
             action="update" if change else "create",
             obj=obj,

@@ -9,11 +9,11 @@ from typing import Any
 
 from django.db import transaction
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden
 from fairinspect.core.roles import has_role
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules import discretion as d
-from fairinspect.supervision import audit
 
 from .. import legal
 from ..models import (
@@ -38,7 +38,7 @@ def load_no_penalty_list(*, actor=None, path: Path | None = None) -> NoPenaltyLi
             version=doc["version"], defaults={"name": doc["name"], "document": doc}
         )
         if created:
-            audit.record(
+            trail.record(
                 actor=actor,
                 action="nopenalty.load",
                 obj=version,
@@ -65,7 +65,7 @@ def publish_no_penalty_list(
         if n != 1:
             raise Conflict("not_draft", "只有草稿状态的清单版本可以公布。")
         version.refresh_from_db()
-        audit.record(
+        trail.record(
             actor=actor,
             action="nopenalty.publish",
             obj=version,

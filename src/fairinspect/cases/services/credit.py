@@ -6,10 +6,10 @@ import datetime as dt
 
 from django.db import transaction
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import has_role
 from fairinspect.registry.models import Enterprise
-from fairinspect.supervision import audit
 
 from ..models import (
     Case,
@@ -35,7 +35,7 @@ def publish_disclosure(*, actor, disclosure: Disclosure, on: dt.date) -> Disclos
         if n != 1:
             raise Conflict("already_published", "该处罚决定已公开。")
         disclosure.refresh_from_db()
-        audit.record(
+        trail.record(
             actor=actor,
             action="disclosure.publish",
             obj=disclosure,
@@ -130,7 +130,7 @@ def propose_listing_by_approver(
             basis=f"依据{DISHONESTY_BASIS}，本案属于“{MANUAL_GROUNDS[ground]}”的情形"
             f"（{reason[:500]}），建议列入严重失信主体名单；管理期限三年，列入满十二个月可申请提前移出。",
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="dishonesty.propose",
             obj=listing,
@@ -194,7 +194,7 @@ def list_dishonest(*, actor, listing: DishonestyListing, on: dt.date) -> Dishone
             on=on,
             summary=f"列入严重失信主体名单，至{listing.expires_on}",
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="dishonesty.list",
             obj=listing,
@@ -258,7 +258,7 @@ def _lift_listing(*, listing: DishonestyListing, on: dt.date, reason: str, early
         on=on,
         summary=("提前移出" if early else "期满移出") + f"：{reason}"[:280],
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action="dishonesty.remove" if actor is not None else "dishonesty.expire",
         obj=listing,
@@ -318,7 +318,7 @@ def apply_early_removal(*, actor, listing: DishonestyListing, statement: str, on
         app = RemovalApplication.objects.create(
             listing=listing, applied_by=actor, applied_on=on, statement=statement[:4000]
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="dishonesty.apply_removal",
             obj=app,
@@ -362,7 +362,7 @@ def decide_early_removal(*, actor, application, approve: bool, note: str, on: dt
             ):
                 raise Conflict("not_listed", "该主体已不在名单中。")
         application.refresh_from_db()
-        audit.record(
+        trail.record(
             actor=actor,
             action="dishonesty.decide_removal",
             obj=application,
@@ -421,7 +421,7 @@ def record_accident(
             recorded_by=actor,
             summary=summary[:300],
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="credit.accident",
             obj=rec,

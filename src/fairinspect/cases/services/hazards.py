@@ -7,8 +7,8 @@ from typing import Any
 
 from django.db import transaction
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, ValidationFailed
-from fairinspect.supervision import audit
 
 from ..models import (
     Case,
@@ -108,7 +108,7 @@ def open_cases_from_hazard(
         )
         Case.objects.filter(pk=unit.pk).update(pair=person)
         Case.objects.filter(pk=person.pk).update(pair=unit)
-        audit.record(
+        trail.record(
             actor=actor,
             action="case.double_penalty",
             obj=unit,

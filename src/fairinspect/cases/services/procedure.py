@@ -7,12 +7,12 @@ from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import has_role
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules import deadlines as dl
 from fairinspect.rules import discretion as d
-from fairinspect.supervision import audit
 
 from .. import legal
 from ..models import (
@@ -98,7 +98,7 @@ def open_case(
             on=on,
             note=cause,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="case.open",
             obj=case,
@@ -192,7 +192,7 @@ def _move(
         on=on,
         note=note[:2000],
     )
-    audit.record(
+    trail.record(
         actor=actor,
         action=f"case.{action}",
         obj=case,

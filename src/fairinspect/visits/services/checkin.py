@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Forbidden, NotFound, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise
@@ -23,7 +24,6 @@ from fairinspect.rules.checkin import (
     TeamDecision,
     decide_team,
 )
-from fairinspect.supervision import audit
 
 from .. import queries
 from ..models import (
@@ -246,7 +246,7 @@ def confirm_check_in(
                 checkin_accuracy=accuracy,
             )
             started = bool(n)
-        audit.record(
+        trail.record(
             actor=actor,
             action="check_in" if started else "confirm_check_in",
             obj=visit,

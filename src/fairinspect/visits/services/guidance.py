@@ -7,9 +7,9 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.catalog.models import Audience, GuidanceEntry
 from fairinspect.core.errors import ValidationFailed
-from fairinspect.supervision import audit
 
 from ..models import GuidanceGiven, Visit
 from .common import _refuse
@@ -68,7 +68,7 @@ def record_guidance(
             )
             for c in codes
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="record_guidance",
             obj=v,

@@ -9,10 +9,10 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Officer
-from fairinspect.supervision import audit
 
 from ..models import (
     Finding,
@@ -57,7 +57,7 @@ def start_recording(*, actor, visit: Visit, device: str, started_at=None) -> Rec
             started_at=started_at or timezone.now(),
             created_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor, action="start_recording", obj=rec, summary=f"开始执法记录 {device}"
         )
     return rec
@@ -70,7 +70,7 @@ def end_recording(*, actor, recording: Recording, ended_at=None) -> Recording:
         raise ValidationFailed("ended_before_start", "结束时间不能早于开始时间。", field="ended_at")
     with transaction.atomic():
         Recording.objects.filter(pk=recording.pk).update(ended_at=ended_at)
-        audit.record(actor=actor, action="end_recording", obj=recording, summary="结束执法记录")
+        trail.record(actor=actor, action="end_recording", obj=recording, summary="结束执法记录")
     recording.refresh_from_db()
     return recording
 
@@ -152,7 +152,7 @@ def upload_media(
         )
         m.file.save(f"{visit.pk}-{h.hexdigest()[:16]}{ext}", upload, save=False)
         m.save()
-        audit.record(
+        trail.record(
             actor=actor,
             action="upload_media",
             obj=m,
@@ -185,7 +185,7 @@ def record_finding(*, actor, visit: Visit, item_code: str, result: str, notes: s
             item=item,
             defaults={"result": result, "notes": notes, "created_by": actor},
         )
-        audit.record(actor=actor, action="record_finding", obj=f, summary=f"{item.code} {result}")
+        trail.record(actor=actor, action="record_finding", obj=f, summary=f"{item.code} {result}")
     return f
 
 
@@ -216,7 +216,7 @@ def record_hazard(
             place=(place or "").strip()[:200],
             created_by=actor,
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="record_hazard",
             obj=h,
@@ -257,7 +257,7 @@ def issue_order(
             issued_by=actor,
         )
         order.hazards.set(hazards)
-        audit.record(
+        trail.record(
             actor=actor,
             action="issue_order",
             obj=order,
@@ -290,7 +290,7 @@ def check_out(*, actor, visit: Visit, summary: str = "", now=None) -> Visit:
                 "updated_at",
             ]
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="check_out",
             obj=v,
@@ -354,11 +354,12 @@ def record_follow_up_result(*, actor, visit: Visit, result: str, notes: str = ""
         RectificationOrder.objects.filter(pk=order.pk).update(status=result)
         if result == "rectified":
             order.hazards.filter(status="open").update(status="rectified", rectified_at=now)
-        audit.record(
+        trail.record(
             actor=actor,
             action="follow_up_result",
             obj=v,
             summary=f"整改复查 {order.number}：{v.get_follow_up_result_display()}",
+            also=[order, *order.hazards.all()],
         )
     return v
 
@@ -421,7 +422,7 @@ def attach_justification(*, actor, visit: Visit, upload) -> Visit:
             )
         v.justification_attachment.save(f"{v.pk}-{h.hexdigest()[:16]}{ext}", upload, save=False)
         v.save(update_fields=["justification_attachment", "updated_at"])
-        audit.record(
+        trail.record(
             actor=actor,
             action="attach_justification",
             obj=v,
@@ -453,5 +454,5 @@ def rate_visit(*, actor, visit: Visit, score: int, comment: str = "") -> VisitRa
         r = VisitRating.objects.create(
             visit=visit, user=actor, score=score, comment=(comment or "").strip()[:1000]
         )
-        audit.record(actor=actor, action="rate_visit", obj=r, summary=f"企业评价 {score} 分")
+        trail.record(actor=actor, action="rate_visit", obj=r, summary=f"企业评价 {score} 分")
     return r

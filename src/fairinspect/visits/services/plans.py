@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.catalog.models import InspectionItem
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
@@ -31,7 +32,6 @@ from fairinspect.rules.checkin import (
     check_plan,
 )
 from fairinspect.rules.guidance import clean_entry_kind
-from fairinspect.supervision import audit
 
 from .. import queries
 from ..guidance import entry_kinds
@@ -307,7 +307,7 @@ def create_visit(
             steps=draft["steps"],
             drafted_from=draft["drafted_from"],
         )
-        audit.record(
+        trail.record(
             actor=actor,
             action="create",
             obj=visit,
@@ -351,7 +351,7 @@ def update_plan(*, actor, visit: Visit, data: Mapping[str, Any]) -> InspectionPl
             items.append(it)
         plan.items = items
         plan.save()
-        audit.record(actor=actor, action="update", obj=plan, summary=f"修改检查方案 {v.pk}")
+        trail.record(actor=actor, action="update", obj=plan, summary=f"修改检查方案 {v.pk}")
     return plan
 
 
@@ -379,7 +379,9 @@ def submit_plan(*, actor, visit: Visit) -> Visit:
             raise _refuse("plan_not_draft", "只有草拟中的方案可以提交审批。")
         now = timezone.now()
         InspectionPlan.objects.filter(pk=v.plan.pk).update(submitted_by=actor, submitted_at=now)
-        audit.record(actor=actor, action="submit_plan", obj=v, summary=f"提交检查方案 {v.pk}")
+        trail.record(
+            actor=actor, action="submit_plan", obj=v, summary=f"提交检查方案 {v.pk}", also=[v.plan]
+        )
     v.refresh_from_db()
     return v
 
@@ -451,12 +453,13 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
         if not plan.number:
             plan.number = next_number("plan", v.planned_date.year)
         plan.save(update_fields=["approved_by", "approved_at", "number", "updated_at"])
-        audit.record(
+        trail.record(
             actor=actor,
             action="approve_plan",
             obj=v,
             summary=f"批准检查方案 {plan.number}（{v.enterprise.name}）",
             data={"cap": _decision_data(decision) if decision else None},
+            also=[plan],
         )
     v.refresh_from_db()
     return v
@@ -474,8 +477,12 @@ def reject_plan(*, actor, visit: Visit, reason: str) -> Visit:
         InspectionPlan.objects.filter(visit=visit).update(
             rejected_by=actor, rejected_at=timezone.now(), rejection_reason=reason
         )
-        audit.record(
-            actor=actor, action="reject_plan", obj=visit, summary=f"退回检查方案：{reason}"
+        trail.record(
+            actor=actor,
+            action="reject_plan",
+            obj=visit,
+            summary=f"退回检查方案：{reason}",
+            also=InspectionPlan.objects.filter(visit=visit),
         )
     visit.refresh_from_db()
     return visit
@@ -489,6 +496,6 @@ def cancel_visit(*, actor, visit: Visit, reason: str) -> Visit:
         ).update(status="cancelled")
         if not n:
             raise _refuse("not_cancellable", "已开始或已完成的检查不能取消。")
-        audit.record(actor=actor, action="cancel", obj=visit, summary=f"取消检查：{reason}")
+        trail.record(actor=actor, action="cancel", obj=visit, summary=f"取消检查：{reason}")
     visit.refresh_from_db()
     return visit

@@ -1,0 +1,193 @@
+"""Writing the audit trail (R8.5).
+
+Services call `record(...)` inside their own transaction, AFTER saving the change: the event
+stores the digest of the record's state as it is then in the database, so a later edit that
+bypasses the services shows as a difference between the row and its latest event.
+
+The trail is partitioned: one chain per bureau and day (`Chain.key`, e.g. "6501/2026-12-01").
+The bureau is the actor's (a section's bureau is its parent); when the actor has none (the
+system, an enterprise user, an administrator without a department) it is the object's
+`department`, else "-". Appending locks only that chain's head row (SELECT ... FOR UPDATE;
+on SQLite the IMMEDIATE transaction serialises writers anyway), so writers of different
+bureaus never wait for each other. Signed checkpoints (checkpoints.py) tie the chains
+together.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, models, transaction
+from django.utils import timezone
+
+from fairinspect.rules.audit_hashing import GENESIS, EventContent, event_hash, state_digest
+
+from .models import AuditEvent, Chain
+from .state import model_for, state_of
+
+# Department id -> bureau code. Departments and their parents change only by migration or
+# the administrator; a stale entry would only put events in another partition, never make
+# the trail wrong, because verification does not depend on which chain an event is in.
+_bureau_codes: dict[int, str] = {}
+
+
+def _bureau_of_department(department_id: int | None) -> str | None:
+    if department_id is None:
+        return None
+    code = _bureau_codes.get(department_id)
+    if code is None:
+        from fairinspect.registry.models import Department
+
+        row = (
+            Department.objects.filter(pk=department_id).values_list("code", "parent__code").first()
+        )
+        if row is None:
+            return None
+        code = row[1] or row[0]
+        _bureau_codes[department_id] = code
+    return code
+
+
+def partition_bureau(actor, obj: models.Model | None) -> str:
+    """The bureau part of the partition key (documented in docs/architecture.md)."""
+    code = _bureau_of_department(getattr(actor, "department_id", None))
+    if code is None and obj is not None:
+        code = _bureau_of_department(getattr(obj, "department_id", None))
+    return code or "-"
+
+
+def _actor_identity(actor) -> tuple[int | None, str]:
+    if actor is not None and getattr(actor, "is_authenticated", False) and actor.pk:
+        return actor.pk, (actor.get_full_name() or actor.username)[:150]
+    return None, "系统"
+
+
+def _locked_chain(bureau: str, day) -> Chain:
+    """The chain head row of (bureau, day), created on first use and locked until the
+    caller's transaction ends."""
+    key = f"{bureau}/{day.isoformat()}"
+    chain = Chain.objects.select_for_update().filter(key=key).first()
+    if chain is not None:
+        return chain
+    try:
+        with transaction.atomic():
+            Chain.objects.create(key=key, bureau=bureau, day=day, updated_at=timezone.now())
+    except IntegrityError:
+        pass  # another writer created it first; lock theirs
+    return Chain.objects.select_for_update().get(key=key)
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    summary: str,
+    data: dict | None = None,
+    also: Iterable[Any] = (),
+) -> AuditEvent:
+    """Append one event. Call it after the change is saved, inside the same transaction.
+
+    `also` names other records the same change saved (a visit's plan, an order's hazards):
+    each gets an event of its own with the same action, so its latest event carries its
+    new state too. Returns the event of `obj`."""
+    event = _append(
+        actor=actor,
+        action=action,
+        obj=obj,
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary,
+        data=data,
+    )
+    for other in also:
+        _append(
+            actor=actor,
+            action=action,
+            obj=other,
+            summary=summary,
+            data={**(data or {}), "with": f"{event.object_type}:{event.object_id}"},
+        )
+    return event
+
+
+def _append(
+    *,
+    actor,
+    action: str,
+    obj: Any = None,
+    object_type: str = "",
+    object_id: Any = "",
+    summary: str,
+    data: dict | None = None,
+) -> AuditEvent:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    object_id = "" if object_id is None else str(object_id)[:64]
+    object_type, action, summary = object_type[:50], action[:50], summary[:300]
+    data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
+    model = model_for(object_type) if object_id else None
+    state = state_of(model, object_id) if model is not None else None
+    digest = state_digest(state) if model is not None else ""
+    actor_id, actor_name = _actor_identity(actor)
+    bureau = partition_bureau(actor, obj)
+    # No savepoint: inside the service's transaction a failure here fails the whole change.
+    with transaction.atomic(savepoint=False):
+        at = timezone.now()
+        chain = _locked_chain(bureau, timezone.localdate(at))
+        seq = chain.length + 1
+        prev = chain.head or GENESIS
+        content = EventContent(
+            chain=chain.key,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary,
+            data=data,
+            state_digest=digest,
+        )
+        h = event_hash(prev, content)
+        event = AuditEvent.objects.create(
+            chain=chain,
+            seq=seq,
+            at=at,
+            actor_id=actor_id,
+            actor_name=actor_name,
+            action=action,
+            object_type=object_type,
+            object_id=object_id,
+            summary=summary,
+            data=data,
+            state=state,
+            state_digest=digest,
+            prev_hash=prev,
+            hash=h,
+        )
+        Chain.objects.filter(pk=chain.pk).update(length=seq, head=h, updated_at=at)
+    return event
+
+
+def content_of(event: Any, chain_key: str) -> EventContent:
+    """What the stored event's hash should cover (used by verification)."""
+    return EventContent(
+        chain=chain_key,
+        seq=event.seq,
+        at=event.at,
+        actor_id=event.actor_id,
+        actor_name=event.actor_name,
+        action=event.action,
+        object_type=event.object_type,
+        object_id=event.object_id,
+        summary=event.summary,
+        data=event.data,
+        state_digest=event.state_digest,
+    )
