@@ -206,15 +206,18 @@ def remove_entry(*, actor, version: GuidanceListVersion, code: str) -> None:
     if version.status != "draft":
         raise Conflict("not_draft", "只有草稿版本可以修改。")
     with transaction.atomic():
-        deleted, _ = version.entries.filter(code=code).delete()
-        if not deleted:
+        entry = version.entries.filter(code=code).first()
+        if entry is None:
             raise NotFound("该版本中没有此条目。")
+        pk = entry.pk
+        entry.delete()
         trail.record(
             actor=actor,
             action="delete",
             object_type="catalog.guidanceentry",
-            object_id=f"{version.number}/{code}",
+            object_id=pk,
             summary=f"删除合规指导条目 {code}（草稿 {version.number}）",
+            data={"version": version.number, "code": code},
         )
 
 
