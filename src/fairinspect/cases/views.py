@@ -250,17 +250,6 @@ def case_create(request):
     return render(request, "cases/case_form.html", ctx, status=422 if ctx.get("error") else 200)
 
 
-def _actions_for(user, case: Case) -> list[str]:
-    return [
-        a
-        for a, s in STEPS.items()
-        if case.status in s.sources
-        and has_role(user, s.role)
-        and not (a == "discuss" and not case.is_major)
-        and not (a == "decide" and case.is_major and case.status != "discussed")
-    ]
-
-
 @login_required
 def case_detail(request, case_id: int):
     case = access.get_case(request.user, case_id)
@@ -283,7 +272,8 @@ def case_detail(request, case_id: int):
             for s in case.steps.select_related("actor")
         ],
         "extensions": case.extensions.all(),
-        "actions": _actions_for(request.user, case),
+        "actions": access.case_actions(request.user, case),
+        "refused_steps": access.refused_steps(request.user, case),
         "docs": documents.available(case),
         "disclosure": getattr(case, "disclosure", None),
         "listings": case.dishonesty_listings.all(),
@@ -511,46 +501,12 @@ def case_from_hazard(request, hazard_id: int):
 
 # ---- the enterprise's own cases (the party's view) -------------------------------------------
 
-PARTY_DEADLINES = ("statement", "hearing_request", "payment")
-PARTY_DUE_LABELS = {
-    "statement": "陈述、申辩（收到告知书之日起3个工作日内）",
-    "hearing_request": "要求听证（收到听证告知书之日起5个工作日内）",
-    "payment": "缴纳罚款（收到决定书之日起15日内，逾期每日加处3%）",
-}
-
-
-def _party_deadlines(case: Case, today: dt.date) -> list[dict]:
-    all_due = services.deadlines(case)
-    out = []
-    for name in PARTY_DEADLINES:
-        x = all_due.get(name)
-        if x is None:
-            continue
-        if name == "hearing_request" and not case.hearing_required:
-            continue
-        if name == "payment" and (case.outcome != "penalty" or not case.fine_amount):
-            continue
-        done = (name == "payment" and case.paid_on is not None) or (
-            name in ("statement", "hearing_request") and case.status != "notified"
-        )
-        out.append(
-            {
-                "name": name,
-                "label": PARTY_DUE_LABELS[name],
-                "due": x.due,
-                "done": done,
-                "passed": not done and x.due < today,
-            }
-        )
-    return out
-
-
 @login_required
 def my_cases(request):
     access.require_enterprise_user(request.user)
     today = _today()
     cases = list(access.party_cases(request.user).order_by("-id")[:200])
-    rows = [(c, _party_deadlines(c, today), documents.served_to_party(c)) for c in cases]
+    rows = [(c, queries.party_deadlines(c, today), documents.served_to_party(c)) for c in cases]
     listings = access.party_listings(request.user).prefetch_related("removal_applications")
     return render(
         request,

@@ -372,6 +372,8 @@ def detail(request, visit_id: int):
         "today": timezone.localdate(),
         "qr_token": qr.token_for(v.enterprise),
     }
+    if v.status == "plan_submitted" and ctx["is_approver"]:
+        ctx["approval"] = access.plan_approval(request.user, v)
     if v.status == "approved":
         pc_facts = queries.visit_facts(v.enterprise_id, timezone.localdate().year)
         ctx["verdict"] = queries.verdict_for(
