@@ -84,10 +84,14 @@ def get_party_case(user, case_id: int) -> Case:
     return case
 
 
+# The party sees a listing matter from the notice on (never a bare proposal).
+PARTY_LISTING_STATUSES = ("notified", "listed", "declined", "removed")
+
+
 def party_listings(user) -> QuerySet[DishonestyListing]:
     require_enterprise_user(user)
     return DishonestyListing.objects.filter(
-        enterprise_id=user.enterprise_id, status__in=("listed", "removed")
+        enterprise_id=user.enterprise_id, status__in=PARTY_LISTING_STATUSES
     )
 
 
@@ -189,3 +193,27 @@ def refused_steps(user, case: Case) -> list[tuple[str, object]]:
         if not d.allowed:
             out.append((STEPS[a].label, d))
     return out
+
+
+def listing_decision(user, listing: DishonestyListing, on):
+    """What `services.list_dishonest` / `decline_listing` will say about this person now:
+    separation of duties, then the notice and the statement period (rules.dishonesty)."""
+    from fairinspect.core.duties import check
+    from fairinspect.rules.dishonesty import check_decision_timing
+    from fairinspect.rules.duties import DutyDecision
+
+    duty = check(user, "决定是否列入", Role.APPROVER, listing_duty(listing))
+    timing = check_decision_timing(
+        status=listing.status,
+        statement_due=listing.statement_due,
+        statement_given=bool(listing.statement),
+        on=on,
+    )
+    reasons = duty.reasons + timing.reasons
+    return DutyDecision(not reasons, reasons)
+
+
+def removal_decision(user, listing: DishonestyListing):
+    from fairinspect.core.duties import check
+
+    return check(user, "移出名单", Role.APPROVER, listing_duty(listing))

@@ -485,3 +485,7 @@ def decide_removal(request, application_id: int, payload: DecisionIn):
         on=timezone.localdate(),
     )
     return _application_out(app)
+
+
+# The listing procedure's endpoints register themselves on this router.
+from . import api_listings  # noqa: E402, F401

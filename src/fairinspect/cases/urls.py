@@ -18,6 +18,7 @@ urlpatterns = [
     path("disclosures/export.<str:fmt>", views.disclosure_export, name="disclosure_export"),
     path("dishonesty/", views.dishonesty_list, name="dishonesty_list"),
     path("dishonesty/public/", views.dishonesty_public, name="dishonesty_public"),
+    path("dishonesty/<int:listing_id>/notice.docx", views.listing_notice, name="listing_notice"),
     path("dishonesty/<int:listing_id>/<str:action>/", views.listing_act, name="listing_act"),
     path(
         "dishonesty/applications/<int:application_id>/", views.removal_decide, name="removal_decide"
@@ -29,6 +30,16 @@ urlpatterns = [
         name="my_case_document",
     ),
     path("mine/listings/<int:listing_id>/apply/", views.my_listing_apply, name="my_listing_apply"),
+    path(
+        "mine/listings/<int:listing_id>/notice.docx",
+        views.my_listing_notice,
+        name="my_listing_notice",
+    ),
+    path(
+        "mine/listings/<int:listing_id>/statement/",
+        views.my_listing_statement,
+        name="my_listing_statement",
+    ),
     path("accidents/new/", views.accident_create, name="accident_create"),
     path("credit/<str:credit_code>/", views.credit_record, name="credit_record"),
     path("<int:case_id>/", views.case_detail, name="case_detail"),

@@ -341,8 +341,21 @@ def disclosure_publish(request, case_id: int):
 def listing_act(request, listing_id: int, action: str):
     listing = get_object_or_404(access.listings_visible_to(request.user), pk=listing_id)
     try:
-        if action == "list":
-            services.list_dishonest(actor=request.user, listing=listing, on=_today())
+        note = request.POST.get("note", "")
+        if action == "notify":
+            services.notify_listing(actor=request.user, listing=listing, on=_today())
+        elif action == "statement":
+            services.submit_listing_statement(
+                actor=request.user,
+                listing=listing,
+                statement=request.POST.get("statement", ""),
+                hearing=request.POST.get("hearing") in ("on", "1", "true"),
+                on=_today(),
+            )
+        elif action == "list":
+            services.list_dishonest(actor=request.user, listing=listing, on=_today(), note=note)
+        elif action == "decline":
+            services.decline_listing(actor=request.user, listing=listing, on=_today(), note=note)
         elif action in ("remove", "remove_early"):
             reason = request.POST.get("reason", "").strip()
             if action == "remove" and not reason:
@@ -370,15 +383,77 @@ def dishonesty_list(request):
         .select_related("enterprise", "case")
         .prefetch_related("removal_applications")
     )
+    today = _today()
+    can_list = has_role(request.user, Role.APPROVER)
+    rows = [
+        (
+            x,
+            access.listing_decision(request.user, x, today)
+            if can_list and x.status == "notified"
+            else None,
+            access.removal_decision(request.user, x) if can_list and x.status == "listed" else None,
+        )
+        for x in listings
+    ]
     return render(
         request,
         "cases/dishonesty_list.html",
         {
-            "listings": listings,
-            "can_list": has_role(request.user, Role.APPROVER),
-            "today": _today(),
+            "rows": rows,
+            "can_list": can_list,
+            "can_notify": has_role(request.user, Role.OFFICER, Role.APPROVER),
+            "can_record": has_role(request.user, Role.OFFICER),
+            "today": today,
         },
     )
+
+
+def _docx(name: str, data: bytes, fallback: str) -> HttpResponse:
+    from urllib.parse import quote
+
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    )
+    resp["Content-Disposition"] = (
+        f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name)}"
+    )
+    return resp
+
+
+@login_required
+def listing_notice(request, listing_id: int):
+    """The listing notice (.docx) for staff of the bureau that may see the enterprise."""
+    listing = get_object_or_404(access.listings_visible_to(request.user), pk=listing_id)
+    name, data = documents.build_listing_notice(listing)
+    return _docx(name, data, f"listing-{listing.pk}-notice.docx")
+
+
+@login_required
+def my_listing_notice(request, listing_id: int):
+    """The same notice, served on the party (the enterprise's own user)."""
+    listing = get_object_or_404(access.party_listings(request.user), pk=listing_id)
+    name, data = documents.build_listing_notice(listing)
+    return _docx(name, data, f"listing-{listing.pk}-notice.docx")
+
+
+@login_required
+@require_POST
+def my_listing_statement(request, listing_id: int):
+    """The party states its case against the proposed listing (陈述、申辩), within the period."""
+    listing = get_object_or_404(access.party_listings(request.user), pk=listing_id)
+    try:
+        services.submit_listing_statement(
+            actor=request.user,
+            listing=listing,
+            statement=request.POST.get("statement", ""),
+            hearing=request.POST.get("hearing") in ("on", "1", "true"),
+            on=_today(),
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "陈述、申辩已提交，单位负责人将复核后作出决定。")
+    return redirect("cases:my_cases")
 
 
 def dishonesty_public(request):
@@ -500,6 +575,7 @@ def case_from_hazard(request, hazard_id: int):
 
 
 # ---- the enterprise's own cases (the party's view) -------------------------------------------
+
 
 @login_required
 def my_cases(request):

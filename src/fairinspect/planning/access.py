@@ -166,7 +166,10 @@ def plan_duty(plan: AnnualPlan):
     return duty_object(
         "年度监督检查计划",
         plan.department,
-        [part(plan.created_by_id, Capacity.DRAFTED), part(plan.submitted_by_id, Capacity.SUBMITTED)],
+        [
+            part(plan.created_by_id, Capacity.DRAFTED),
+            part(plan.submitted_by_id, Capacity.SUBMITTED),
+        ],
     )
 
 
@@ -190,7 +193,10 @@ def redraw_duty(draw: Draw):
     return duty_object(
         "重新抽取申请",
         task.department,
-        [part(draw.requested_by_id, Capacity.REQUESTED), part(task.created_by_id, Capacity.DRAFTED)],
+        [
+            part(draw.requested_by_id, Capacity.REQUESTED),
+            part(task.created_by_id, Capacity.DRAFTED),
+        ],
     )
 
 

@@ -104,6 +104,4 @@ def step_allowed(action: str, *, status: str, is_major: bool, roles: Iterable[st
 
 def available_actions(*, status: str, is_major: bool, roles: Iterable[str]) -> list[str]:
     held = {str(r) for r in roles}
-    return [
-        a for a in STEPS if step_allowed(a, status=status, is_major=is_major, roles=held)
-    ]
+    return [a for a in STEPS if step_allowed(a, status=status, is_major=is_major, roles=held)]

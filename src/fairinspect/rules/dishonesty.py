@@ -96,8 +96,10 @@ def _egregious(c: CaseRecord) -> Reason | None:
         return Reason(
             "ground_not_established", "案件未认定“情节特别严重、影响特别恶劣”，不属于该情形。"
         )
-    if c.fine_amount is None or c.ordinary_fine_min is None or (
-        c.fine_amount < 2 * c.ordinary_fine_min
+    if (
+        c.fine_amount is None
+        or c.ordinary_fine_min is None
+        or (c.fine_amount < 2 * c.ordinary_fine_min)
     ):
         return Reason(
             "ground_fine_too_low",
@@ -107,18 +109,24 @@ def _egregious(c: CaseRecord) -> Reason | None:
 
 
 _CHECKS: dict[str, Callable[[CaseRecord], Reason | None]] = {
-    "major_accident": lambda c: None
-    if c.violation_code in MAJOR_ACCIDENT_CODES
-    else Reason("ground_wrong_violation", "该情形须为重大、特别重大生产安全事故的处罚案件。"),
-    "two_larger_accidents": lambda c: None
-    if c.violation_code == LARGER_ACCIDENT_CODE and c.larger_accidents_12m >= 2
-    else Reason(
-        "ground_not_established", "12个月内已决定的较大事故处罚案件不足2起，不属于该情形。"
+    "major_accident": lambda c: (
+        None
+        if c.violation_code in MAJOR_ACCIDENT_CODES
+        else Reason("ground_wrong_violation", "该情形须为重大、特别重大生产安全事故的处罚案件。")
+    ),
+    "two_larger_accidents": lambda c: (
+        None
+        if c.violation_code == LARGER_ACCIDENT_CODE and c.larger_accidents_12m >= 2
+        else Reason(
+            "ground_not_established", "12个月内已决定的较大事故处罚案件不足2起，不属于该情形。"
+        )
     ),
     "egregious_accident": _egregious,
-    "concealed_accident": lambda c: None
-    if "concealed_accident" in c.aggravations
-    else Reason("ground_not_established", "案件未认定瞒报、谎报生产安全事故，不属于该情形。"),
+    "concealed_accident": lambda c: (
+        None
+        if "concealed_accident" in c.aggravations
+        else Reason("ground_not_established", "案件未认定瞒报、谎报生产安全事故，不属于该情形。")
+    ),
 }
 
 

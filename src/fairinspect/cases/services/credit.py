@@ -189,8 +189,8 @@ def notify_listing(*, actor, listing: DishonestyListing, on: dt.date) -> Dishone
     if not has_role(actor, Role.OFFICER, Role.APPROVER):
         raise Forbidden("列入告知书由办案单位的执法人员或负责人送达。")
     with transaction.atomic():
-        row = DishonestyListing.objects.select_for_update().select_related("case").get(
-            pk=listing.pk
+        row = (
+            DishonestyListing.objects.select_for_update().select_related("case").get(pk=listing.pk)
         )
         bureau = row.case.department_id
         mine = actor.department.bureau.pk if actor.department_id else None
@@ -270,8 +270,8 @@ def _decide_listing(*, actor, listing: DishonestyListing, on: dt.date, note: str
         raise Forbidden("列入严重失信主体名单由作出处罚决定的单位负责人决定。")
     note = (note or "").strip()
     with transaction.atomic():
-        row = DishonestyListing.objects.select_for_update().select_related("case").get(
-            pk=listing.pk
+        row = (
+            DishonestyListing.objects.select_for_update().select_related("case").get(pk=listing.pk)
         )
         require_duty(
             actor,
@@ -375,8 +375,8 @@ def remove_dishonest(
             f"管理期限至{listing.expires_on.isoformat()}届满；期满前只能依申请提前移出。",
         )
     with transaction.atomic():
-        row = DishonestyListing.objects.select_for_update().select_related("case").get(
-            pk=listing.pk
+        row = (
+            DishonestyListing.objects.select_for_update().select_related("case").get(pk=listing.pk)
         )
         require_duty(actor, "移出名单", Role.APPROVER, access.listing_duty(row))
         if not _lift_listing(listing=listing, on=on, reason=reason, early=early, actor=actor):
