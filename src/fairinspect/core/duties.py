@@ -48,8 +48,10 @@ def duty_object(
     )
 
 
-def part(user_id: int | None, capacity: rule.Capacity, role: str = "", step: str = ""):
-    return rule.Participation(user_id=user_id, capacity=capacity, role=role, step=step)  # type: ignore[arg-type]
+def part(
+    user_id: int | None, capacity: rule.Capacity, role: str = "", step: str = ""
+) -> rule.Participation:
+    return rule.Participation(user_id=user_id, capacity=capacity, role=role, step=step)
 
 
 def check(user, act_label: str, role: str, obj: rule.DutyObject) -> rule.DutyDecision:

@@ -63,9 +63,10 @@ _CAPACITY_TEXT = {
 
 @dataclass(frozen=True)
 class Participation:
-    """One person's part in an object: `role` and `step` only matter for ACTED."""
+    """One person's part in an object: `role` and `step` only matter for ACTED. A part
+    nobody holds (a record without its author, from before authors were stored) is None."""
 
-    user_id: int
+    user_id: int | None
     capacity: Capacity
     role: str = ""
     step: str = ""
