@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture
-def served(admin_user, city_officer, approver, legal_reviewer, tianshan_enterprise):
+def served(admin_user, city_officer, approver, legal_reviewer, tianshan_enterprise, make_user):
     version = services.load_no_penalty_list(actor=admin_user)
     services.publish_no_penalty_list(actor=admin_user, version=version, on=dt.date(2025, 1, 2))
     start = timezone.localdate() - dt.timedelta(days=420)
@@ -59,14 +59,20 @@ def served(admin_user, city_officer, approver, legal_reviewer, tianshan_enterpri
             data=data,
             today=start + dt.timedelta(days=offset),
         )
-    listing = DishonestyListing.objects.create(
-        enterprise=tianshan_enterprise,
+    # 令第11号: another approver proposes on a written basis, the officer serves the notice,
+    # the statement period runs out, and the approver (not the proposer) decides.
+    from fairinspect.core.roles import Role
+
+    proposer = make_user("approver2", Role.APPROVER, department="650100-WH")
+    listing = services.propose_listing_by_approver(
+        actor=proposer,
         case=case,
-        ground="concealed_accident",
-        basis="依据应急管理部令第11号，瞒报生产安全事故。",
-        proposed_on=start + dt.timedelta(days=17),
+        ground="unlicensed_operation",
+        reason="安全生产许可证暂扣期间仍组织生产。",
+        on=start + dt.timedelta(days=17),
     )
-    services.list_dishonest(actor=approver, listing=listing, on=start + dt.timedelta(days=18))
+    services.notify_listing(actor=city_officer, listing=listing, on=start + dt.timedelta(days=17))
+    services.list_dishonest(actor=approver, listing=listing, on=start + dt.timedelta(days=40))
     return case
 
 

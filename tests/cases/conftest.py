@@ -131,3 +131,31 @@ def new_case(city_officer, ent):
         )
 
     return make
+
+
+@pytest.fixture
+def second_approver(make_user):
+    """Another approver of the city bureau: proposes listings the first one decides."""
+    from fairinspect.core.roles import Role
+
+    return make_user("approver2", Role.APPROVER, department="650100-WH", first_name="钱科长")
+
+
+@pytest.fixture
+def listed(second_approver, approver, city_officer):
+    """listed(case, on=…) takes a decided case through the listing procedure of 令第11号: the
+    second approver proposes (a ground with a written basis), the officer serves the notice,
+    the statement period runs out, and the approver decides on `on`."""
+
+    def run(case, *, on, decider=None, reason="现场核实：安全生产许可证已被暂扣，仍组织生产。"):
+        proposed = services.propose_listing_by_approver(
+            actor=second_approver,
+            case=case,
+            ground="unlicensed_operation",
+            reason=reason,
+            on=case.decided_on,
+        )
+        services.notify_listing(actor=city_officer, listing=proposed, on=case.decided_on)
+        return services.list_dishonest(actor=decider or approver, listing=proposed, on=on)
+
+    return run

@@ -9,8 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from fairinspect.cases import services
-from fairinspect.cases.models import CreditRecord, DishonestyListing, RemovalApplication
+from fairinspect.cases.models import CreditRecord, RemovalApplication
 
 PERSONAS = [
     "anonymous",
@@ -32,16 +31,9 @@ def at(day):
 
 
 @pytest.fixture
-def world(npl, walk, new_case, tianshan_enterprise, approver):
+def world(npl, walk, new_case, tianshan_enterprise, listed):
     case = walk(new_case(enterprise=tianshan_enterprise), "serve")
-    listing = DishonestyListing.objects.create(
-        enterprise=tianshan_enterprise,
-        case=case,
-        ground="concealed_accident",
-        basis="x",
-        proposed_on=dt.date(2025, 6, 20),
-    )
-    services.list_dishonest(actor=approver, listing=listing, on=dt.date(2025, 7, 1))
+    listing = listed(case, on=dt.date(2025, 7, 1))
     return {"case": case, "listing": listing, "ent": tianshan_enterprise}
 
 

@@ -231,7 +231,7 @@ def test_r7_5_a_large_fine_has_a_hearing_notice_with_the_5_working_day_period(ne
 
 
 def test_r10_2_a_concealed_accident_proposes_listing_for_three_years_with_early_removal_after_12_months(
-    new_case, walk, npl, ent
+    new_case, walk, npl, ent, second_approver
 ):
     case = walk(
         new_case(violation="AQSCF2021-114-1"),
@@ -242,7 +242,10 @@ def test_r10_2_a_concealed_accident_proposes_listing_for_three_years_with_early_
     )
     listing = DishonestyListing.objects.get(case=case)
     assert listing.status == "proposed" and "应急管理部令第11号" in listing.basis
-    approver = walk.people["approver"]
+    # The decider of the case proposed it (R1.5): another approver decides, after notice.
+    assert listing.proposed_by == walk.people["approver"]
+    approver = second_approver
+    services.notify_listing(actor=walk.people["officer"], listing=listing, on=case.decided_on)
     with pytest.raises(Forbidden):
         services.list_dishonest(
             actor=walk.people["officer"], listing=listing, on=dt.date(2025, 7, 1)

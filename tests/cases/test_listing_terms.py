@@ -26,16 +26,9 @@ def at(day: dt.date):
 
 
 @pytest.fixture
-def listing(npl, walk, new_case, tianshan_enterprise, approver):
+def listing(npl, walk, new_case, tianshan_enterprise, listed):
     case = walk(new_case(enterprise=tianshan_enterprise), "decide")
-    proposed = DishonestyListing.objects.create(
-        enterprise=tianshan_enterprise,
-        case=case,
-        ground="concealed_accident",
-        basis="依据应急管理部令第11号，瞒报生产安全事故，建议列入。",
-        proposed_on=dt.date(2025, 6, 20),
-    )
-    return services.list_dishonest(actor=approver, listing=proposed, on=LISTED_ON)
+    return listed(case, on=LISTED_ON)
 
 
 def run_command() -> str:
@@ -88,17 +81,10 @@ def test_r10_2_running_the_expiry_command_twice_changes_nothing_the_second_time(
 
 
 def test_r10_2_expiry_keeps_measures_while_another_listing_still_runs(
-    listing, tianshan_enterprise, walk, new_case, approver
+    listing, tianshan_enterprise, walk, new_case, listed
 ):
     case = walk(new_case(enterprise=tianshan_enterprise), "decide", start=dt.date(2026, 3, 2))
-    second = DishonestyListing.objects.create(
-        enterprise=tianshan_enterprise,
-        case=case,
-        ground="concealed_accident",
-        basis="x",
-        proposed_on=dt.date(2026, 3, 20),
-    )
-    services.list_dishonest(actor=approver, listing=second, on=dt.date(2026, 4, 1))
+    listed(case, on=dt.date(2026, 4, 1))
     with at(dt.date(2028, 7, 1)):
         run_command()
     tianshan_enterprise.refresh_from_db()

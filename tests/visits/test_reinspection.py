@@ -27,6 +27,12 @@ def district(make_user, make_officer, tianshan_enterprise):
     return {"users": (u1, u2), "officers": (o1, o2), "enterprise": tianshan_enterprise}
 
 
+@pytest.fixture
+def approver_user(make_user):
+    """The approver of 天山区: a district's plans are approved in that district (R1.5)."""
+    return make_user("approver_ts", Role.APPROVER, department="650102", first_name="天山科长")
+
+
 def city_visit(enterprise, items, *, status="done", day=dt.date(2025, 3, 1)):
     """The city's visit this year (history, written directly); joint with the district."""
     from fairinspect.registry.models import Department

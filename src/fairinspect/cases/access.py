@@ -84,13 +84,136 @@ def get_party_case(user, case_id: int) -> Case:
     return case
 
 
+# The party sees a listing matter from the notice on (never a bare proposal).
+PARTY_LISTING_STATUSES = ("notified", "listed", "declined", "removed")
+
+
 def party_listings(user) -> QuerySet[DishonestyListing]:
     require_enterprise_user(user)
     return DishonestyListing.objects.filter(
-        enterprise_id=user.enterprise_id, status__in=("listed", "removed")
+        enterprise_id=user.enterprise_id, status__in=PARTY_LISTING_STATUSES
     )
 
 
 def require_accident_recorder(user) -> None:
     if not has_role(user, Role.OFFICER, Role.APPROVER):
         raise Forbidden("只有执法人员或单位负责人可以登记生产安全事故。")
+
+
+# ---- separation of duties (R1.5) -------------------------------------------------------------
+# The records as `rules.duties` sees them. The services require the decision before an
+# approving, reviewing or deciding step; the pages offer only what the same decision allows.
+
+
+def _case_people(case: Case, *, handlers_as_team: bool = False):
+    from fairinspect.core.duties import Capacity, part
+    from fairinspect.rules.case_workflow import STEPS
+
+    people = [part(case.created_by_id, Capacity.TEAM if handlers_as_team else Capacity.DRAFTED)]
+    for action, actor_id in case.steps.values_list("action", "actor_id"):
+        step = STEPS.get(action)
+        if step is None or not step.approving:  # "open" and the officers' steps
+            people.append(part(actor_id, Capacity.TEAM))
+        elif not handlers_as_team:
+            people.append(part(actor_id, Capacity.ACTED, step.role, step.label))
+    if case.visit_id:
+        from fairinspect.visits.models import VisitOfficer
+
+        people += [
+            part(uid, Capacity.TEAM)
+            for uid in VisitOfficer.objects.filter(
+                visit_id=case.visit_id, officer__user__isnull=False
+            ).values_list("officer__user_id", flat=True)
+        ]
+    return people
+
+
+def case_duty(case: Case):
+    """The case: registered by its handler, worked by the officers who took its officer
+    steps (and the inspectors of the visit it came from); it belongs to the handling bureau."""
+    from fairinspect.core.duties import duty_object
+
+    return duty_object("案件", case.department, _case_people(case))
+
+
+def listing_duty(listing: DishonestyListing):
+    """A listing proposal: its proposer and the case's handlers never decide it; it is
+    decided in the bureau that penalised (谁处罚、谁决定、谁负责)."""
+    from fairinspect.core.duties import Capacity, duty_object, part
+
+    case = listing.case
+    people = [part(listing.proposed_by_id, Capacity.PROPOSED)]
+    people += _case_people(case, handlers_as_team=True)
+    return duty_object("严重失信主体名单事项", case.department, people)
+
+
+def removal_duty(application):
+    from fairinspect.core.duties import Capacity, part
+
+    obj = listing_duty(application.listing)
+    return type(obj)(
+        label="提前移出申请",
+        bureau_id=obj.bureau_id,
+        bureau_name=obj.bureau_name,
+        participations=(*obj.participations, part(application.applied_by_id, Capacity.REQUESTED)),
+    )
+
+
+def step_duty(user, case: Case, action: str):
+    """The duties decision for one step of the case (allowed for the officers' own steps)."""
+    from fairinspect.core.duties import check
+    from fairinspect.rules.case_workflow import STEPS
+    from fairinspect.rules.duties import DutyDecision
+
+    step = STEPS[action]
+    if not step.approving:
+        return DutyDecision(True, ())
+    return check(user, step.label, step.role, case_duty(case))
+
+
+def case_actions(user, case: Case) -> list[str]:
+    """The steps the page and the API offer this person now: role, state, the discussion
+    rule (rules.case_workflow) and separation of duties (rules.duties)."""
+    from fairinspect.core.roles import roles_of
+    from fairinspect.rules.case_workflow import available_actions
+
+    actions = available_actions(status=case.status, is_major=case.is_major, roles=roles_of(user))
+    return [a for a in actions if step_duty(user, case, a).allowed]
+
+
+def refused_steps(user, case: Case) -> list[tuple[str, object]]:
+    """Steps the person's roles would allow now but separation of duties refuses, with why."""
+    from fairinspect.core.roles import roles_of
+    from fairinspect.rules.case_workflow import STEPS, available_actions
+
+    actions = available_actions(status=case.status, is_major=case.is_major, roles=roles_of(user))
+    out = []
+    for a in actions:
+        d = step_duty(user, case, a)
+        if not d.allowed:
+            out.append((STEPS[a].label, d))
+    return out
+
+
+def listing_decision(user, listing: DishonestyListing, on):
+    """What `services.list_dishonest` / `decline_listing` will say about this person now:
+    separation of duties, then the notice and the statement period (rules.dishonesty)."""
+    from fairinspect.core.duties import check
+    from fairinspect.rules.dishonesty import check_decision_timing
+    from fairinspect.rules.duties import DutyDecision
+
+    duty = check(user, "决定是否列入", Role.APPROVER, listing_duty(listing))
+    timing = check_decision_timing(
+        status=listing.status,
+        statement_due=listing.statement_due,
+        statement_given=bool(listing.statement),
+        on=on,
+    )
+    reasons = duty.reasons + timing.reasons
+    return DutyDecision(not reasons, reasons)
+
+
+def removal_decision(user, listing: DishonestyListing):
+    from fairinspect.core.duties import check
+
+    return check(user, "移出名单", Role.APPROVER, listing_duty(listing))

@@ -14,7 +14,7 @@ from fairinspect.core.errors import ValidationFailed
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.rules import discretion as d
 
-from . import access, legal, services
+from . import access, legal, queries, services
 from .models import Case
 
 router = Router(tags=["行政处罚案件 cases"])
@@ -186,7 +186,6 @@ class CaseOut(Schema):
 
 
 def case_out(case: Case, user) -> dict[str, Any]:
-    from .views import _actions_for
 
     today = timezone.localdate()
     all_due = services.deadlines(case)
@@ -229,7 +228,7 @@ def case_out(case: Case, user) -> dict[str, Any]:
             for x in sorted(all_due.values(), key=lambda x: x.due)
         ],
         "next_due": case.next_due,
-        "allowed_actions": _actions_for(user, case),
+        "allowed_actions": access.case_actions(user, case),
     }
 
 
@@ -325,7 +324,6 @@ def my_cases(request):
     from django.urls import reverse
 
     from . import documents
-    from .views import _party_deadlines
 
     today = timezone.localdate()
     out = []
@@ -343,7 +341,7 @@ def my_cases(request):
                 "decided_on": c.decided_on,
                 "outcome": c.outcome,
                 "fine_amount": c.fine_amount,
-                "deadlines": _party_deadlines(c, today),
+                "deadlines": queries.party_deadlines(c, today),
                 "documents": [
                     {
                         "kind": k.code,
@@ -487,3 +485,7 @@ def decide_removal(request, application_id: int, payload: DecisionIn):
         on=timezone.localdate(),
     )
     return _application_out(app)
+
+
+# The listing procedure's endpoints register themselves on this router.
+from . import api_listings  # noqa: E402, F401

@@ -194,7 +194,6 @@ def _party_demo(*, people, today, ents) -> int:
     """What the demo enterprise's user sees: a served fine with its payment due and the
     documents served, a serious-dishonesty listing old enough to apply for early removal;
     and an accident on another enterprise's credit record."""
-    from .models import DishonestyListing
 
     ent_user = User.objects.filter(username="enterprise").select_related("enterprise").first()
     if ent_user is None or ent_user.enterprise is None:
@@ -216,16 +215,18 @@ def _party_demo(*, people, today, ents) -> int:
         start=start,
         facts={"harm": "serious", "staff_affected_share": "0.3", "headcount": 80},
     )
-    listing = DishonestyListing.objects.create(
-        enterprise=ent,
+    # 令第11号 due process: the second approver proposes on a written basis, the officer serves
+    # the notice, the period runs out, and the first approver (who did not propose) decides.
+    listing = services.propose_listing_by_approver(
+        actor=User.objects.get(username="approver2"),
         case=case,
         ground="unlicensed_operation",
-        proposed_on=case.decided_on,
-        basis=f"依据{services.DISHONESTY_BASIS}，本案属于“"
-        f"{services.MANUAL_GROUNDS['unlicensed_operation']}”的情形（演示数据），建议列入。",
+        reason="演示数据：安全生产许可证被暂扣期间仍组织生产。",
+        on=case.decided_on,
     )
+    services.notify_listing(actor=people["officer"], listing=listing, on=case.decided_on)
     services.list_dishonest(
-        actor=people["approver"], listing=listing, on=case.decided_on + dt.timedelta(days=2)
+        actor=people["approver"], listing=listing, on=case.decided_on + dt.timedelta(days=15)
     )
     served = services.open_case(
         actor=people["officer"],

@@ -300,3 +300,47 @@ def served_to_party(case: Case) -> list[Kind]:
     if case.served_on and case.decided_on:
         out.append(KINDS["no_penalty" if case.outcome == "no_penalty" else "decision"])
     return out
+
+
+# ---- the notice before a serious-dishonesty listing (令第11号, R10.2) ---------------------------
+
+LISTING_NOTICE_TITLE = "列入安全生产严重失信主体名单告知书"
+
+
+def build_listing_notice(listing) -> tuple[str, bytes]:
+    """The written notice to the party: the ground, the facts the decided case established,
+    the basis, and the right to state and defend (or ask to be heard) within the period."""
+    from fairinspect.rules.dishonesty import BASIS, GROUNDS, STATEMENT_WORKING_DAYS
+
+    if listing.status == "proposed" or not listing.notice_served_on:
+        raise Conflict("document_unavailable", "尚未送达告知书。")
+    case = listing.case
+    w = _Doc()
+    w.centred(AUTHORITY, size=18)
+    w.centred(LISTING_NOTICE_TITLE)
+    w.centred(listing.notice_number or "（未编号）", size=14, bold=False)
+    _parties(w, case)
+    w.para(
+        f"本机关于{cn(case.decided_on)}对你{'单位' if case.party == 'unit' else ''}作出"
+        f"《行政处罚决定书》（{case.decision_number}），认定：{case.violation_title}。"
+    )
+    w.heading("认定的违法事实：")
+    w.para(case.facts_text or "（见行政处罚决定书）")
+    w.heading("拟列入的情形和依据：")
+    ground = GROUNDS.get(listing.ground)
+    w.para(
+        f"依据{BASIS}，你{'单位' if case.party == 'unit' else ''}属于"
+        f"“{ground.text if ground else listing.ground}”的情形，本机关拟将你"
+        f"{'单位' if case.party == 'unit' else ''}列入安全生产严重失信主体名单，管理期限三年。"
+    )
+    if listing.written_basis:
+        w.para(f"认定该情形的事实和证据：{listing.written_basis}")
+    w.heading("当事人的权利：")
+    w.para(
+        f"你{'单位' if case.party == 'unit' else ''}有权进行陈述、申辩，可以要求听证，"
+        f"请在收到本告知书之日起{STATEMENT_WORKING_DAYS}个工作日内（至{cn(listing.statement_due)}）"
+        "通过企业服务页面或书面向本机关提出；逾期未提出的，视为放弃。本机关将对陈述、申辩"
+        "进行复核，并由未参与建议的负责人作出决定。列入决定作出前，本事项不予公开。"
+    )
+    _signature(w, listing.notice_served_on)
+    return f"{LISTING_NOTICE_TITLE}-{listing.pk}.docx", w.bytes()

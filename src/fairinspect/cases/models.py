@@ -132,6 +132,16 @@ class Case(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("承办人")
     )
+    # The bureau that handles the case (the filing officer's bureau): its approvers file,
+    # decide and close it, nobody else's (R1.5, 谁处罚谁决定谁负责).
+    department = models.ForeignKey(
+        "registry.Department",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("办案单位"),
+    )
     created_on = models.DateField(_("登记日期"))
     filed_on = models.DateField(_("立案日期"), null=True, blank=True)
     notice_served_on = models.DateField(_("告知书送达日期"), null=True, blank=True)
@@ -336,6 +346,7 @@ class DishonestyListing(models.Model):
 
     class Status(models.TextChoices):
         PROPOSED = "proposed", _("建议列入")
+        NOTIFIED = "notified", _("已告知（陈述申辩期）")
         LISTED = "listed", _("已列入")
         DECLINED = "declined", _("不予列入")
         REMOVED = "removed", _("已移出")
@@ -346,6 +357,42 @@ class DishonestyListing(models.Model):
     basis = models.TextField(_("列入依据"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default="proposed")
     proposed_on = models.DateField(_("建议日期"))
+    # Due process (令第11号, R10.2): who proposed, the written basis of a ground the case data
+    # cannot show, the notice to the party, its statement, and the decision by someone else.
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("建议人"),
+    )
+    written_basis = models.TextField(_("认定该情形的事实和证据"), blank=True)
+    notice_number = models.CharField(_("告知书文号"), max_length=40, blank=True)
+    notice_served_on = models.DateField(_("告知书送达日期"), null=True, blank=True)
+    notified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    statement_due = models.DateField(_("陈述申辩期限"), null=True, blank=True)
+    statement = models.TextField(_("当事人陈述申辩"), blank=True)
+    statement_on = models.DateField(_("陈述申辩日期"), null=True, blank=True)
+    statement_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    hearing_requested = models.BooleanField(_("要求听证"), default=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("决定人"),
+    )
+    decided_on = models.DateField(_("决定日期"), null=True, blank=True)
+    decision_note = models.TextField(_("决定意见（含对陈述申辩的答复）"), blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+"
+    )
     listed_on = models.DateField(_("列入日期"), null=True, blank=True)
     expires_on = models.DateField(_("届满日期"), null=True, blank=True)
     early_removal_from = models.DateField(_("可申请提前移出日期"), null=True, blank=True)
@@ -364,6 +411,15 @@ class DishonestyListing(models.Model):
                 name="listing_listed_has_term",
                 condition=~Q(status="listed")
                 | Q(listed_on__isnull=False, expires_on__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="listing_notified_has_period",
+                condition=~Q(status="notified")
+                | Q(notice_served_on__isnull=False, statement_due__isnull=False),
+            ),
+            models.CheckConstraint(
+                name="listing_declined_has_reason",
+                condition=~Q(status="declined") | ~Q(decision_note=""),
             ),
             models.CheckConstraint(
                 name="listing_removed_lifts_measures",

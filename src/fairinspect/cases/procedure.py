@@ -1,9 +1,6 @@
-"""The procedure of a penalty case as data (R7.4): which step moves which state, who may take it,
-and which procedure rules apply on a filing date. No database access here.
-
-Roles (the issue's allocation): the officer files, investigates, notifies, serves and executes;
-the approver (单位负责人) approves filing, extends the time limit, holds the collective discussion,
-decides and closes; the legal reviewer does 法制审核.
+"""The procedure of a penalty case (R7.4): which procedure rules apply on a filing date and the
+official working-day calendar. The steps and who takes them are `rules.case_workflow`.
+No database access here.
 """
 
 from __future__ import annotations
@@ -13,7 +10,7 @@ from dataclasses import dataclass
 
 import chinese_calendar
 
-from fairinspect.core.roles import Role
+from fairinspect.rules import case_workflow
 
 
 @dataclass(frozen=True)
@@ -49,48 +46,10 @@ def procedure_rule(code: str) -> ProcedureRule:
     return next((r for r in PROCEDURE_RULES if r.code == code), PROCEDURE_RULES[0])
 
 
-@dataclass(frozen=True)
-class Step:
-    action: str
-    label: str
-    role: Role
-    sources: tuple[str, ...]
-    target: str | None  # None: the service chooses (legal review may return the case)
-
-
-STEPS = {
-    s.action: s
-    for s in (
-        Step("approve_filing", "批准立案", Role.APPROVER, ("pending_filing",), "investigating"),
-        Step("reject_filing", "不予立案", Role.APPROVER, ("pending_filing",), "not_filed"),
-        Step("investigate", "调查取证与裁量", Role.OFFICER, ("investigating",), "investigating"),
-        Step("notify", "送达告知书", Role.OFFICER, ("investigating",), "notified"),
-        Step("record_statement", "记录陈述申辩", Role.OFFICER, ("notified",), "notified"),
-        Step("legal_review", "法制审核", Role.LEGAL_REVIEWER, ("notified",), None),
-        Step("discuss", "集体讨论", Role.APPROVER, ("reviewed",), "discussed"),
-        Step("decide", "作出决定", Role.APPROVER, ("reviewed", "discussed"), "decided"),
-        Step("serve", "送达决定书", Role.OFFICER, ("decided",), "served"),
-        Step("execute", "执行", Role.OFFICER, ("served",), "executed"),
-        Step("close", "结案", Role.APPROVER, ("executed",), "closed"),
-        Step(
-            "extend",
-            "延长办案期限",
-            Role.APPROVER,
-            ("investigating", "notified", "reviewed", "discussed"),
-            None,
-        ),
-    )
-}
-
-OPEN_STATUSES = (
-    "pending_filing",
-    "investigating",
-    "notified",
-    "reviewed",
-    "discussed",
-    "decided",
-    "served",
-)
+# The steps, who takes them and the discussion rule live once, in rules/case_workflow.py.
+STEPS = case_workflow.STEPS
+OPEN_STATUSES = case_workflow.OPEN_STATUSES
+Step = case_workflow.Step
 
 
 def is_workday(day: dt.date) -> bool:

@@ -61,3 +61,42 @@ def no_penalty_versions() -> QuerySet[NoPenaltyListVersion]:
 
 def open_statuses() -> tuple[str, ...]:
     return OPEN_STATUSES
+
+
+# ---- the party's own deadlines ----------------------------------------------------------------
+
+PARTY_DEADLINES = ("statement", "hearing_request", "payment")
+PARTY_DUE_LABELS = {
+    "statement": "陈述、申辩（收到告知书之日起3个工作日内）",
+    "hearing_request": "要求听证（收到听证告知书之日起5个工作日内）",
+    "payment": "缴纳罚款（收到决定书之日起15日内，逾期每日加处3%）",
+}
+
+
+def party_deadlines(case: Case, today: dt.date) -> list[dict]:
+    """The deadlines the party itself has to meet, for its own page and the API."""
+    from .services.deadlines import deadlines
+
+    all_due = deadlines(case)
+    out = []
+    for name in PARTY_DEADLINES:
+        x = all_due.get(name)
+        if x is None:
+            continue
+        if name == "hearing_request" and not case.hearing_required:
+            continue
+        if name == "payment" and (case.outcome != "penalty" or not case.fine_amount):
+            continue
+        done = (name == "payment" and case.paid_on is not None) or (
+            name in ("statement", "hearing_request") and case.status != "notified"
+        )
+        out.append(
+            {
+                "name": name,
+                "label": PARTY_DUE_LABELS[name],
+                "due": x.due,
+                "done": done,
+                "passed": not done and x.due < today,
+            }
+        )
+    return out

@@ -17,7 +17,7 @@ from fairinspect.registry.tabular import write_csv, write_xlsx
 from fairinspect.rules import discretion as d
 
 from . import access, documents, legal, queries, services
-from .models import Case, Disclosure, DishonestyListing, NoPenaltyListVersion
+from .models import Case, Disclosure, NoPenaltyListVersion
 from .procedure import STEPS, procedure_rule
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -250,17 +250,6 @@ def case_create(request):
     return render(request, "cases/case_form.html", ctx, status=422 if ctx.get("error") else 200)
 
 
-def _actions_for(user, case: Case) -> list[str]:
-    return [
-        a
-        for a, s in STEPS.items()
-        if case.status in s.sources
-        and has_role(user, s.role)
-        and not (a == "discuss" and not case.is_major)
-        and not (a == "decide" and case.is_major and case.status != "discussed")
-    ]
-
-
 @login_required
 def case_detail(request, case_id: int):
     case = access.get_case(request.user, case_id)
@@ -283,7 +272,8 @@ def case_detail(request, case_id: int):
             for s in case.steps.select_related("actor")
         ],
         "extensions": case.extensions.all(),
-        "actions": _actions_for(request.user, case),
+        "actions": access.case_actions(request.user, case),
+        "refused_steps": access.refused_steps(request.user, case),
         "docs": documents.available(case),
         "disclosure": getattr(case, "disclosure", None),
         "listings": case.dishonesty_listings.all(),
@@ -344,61 +334,6 @@ def disclosure_publish(request, case_id: int):
     else:
         messages.success(request, "已在公示系统公开。")
     return redirect("cases:case_detail", case.pk)
-
-
-@login_required
-@require_POST
-def listing_act(request, listing_id: int, action: str):
-    listing = get_object_or_404(access.listings_visible_to(request.user), pk=listing_id)
-    try:
-        if action == "list":
-            services.list_dishonest(actor=request.user, listing=listing, on=_today())
-        elif action in ("remove", "remove_early"):
-            reason = request.POST.get("reason", "").strip()
-            if action == "remove" and not reason:
-                reason = services.EXPIRY_REASON
-            services.remove_dishonest(
-                actor=request.user,
-                listing=listing,
-                on=_today(),
-                reason=reason,
-                early=action == "remove_early",
-            )
-        else:
-            raise NotFound()
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已办理。")
-    return redirect("cases:dishonesty_list")
-
-
-@login_required
-def dishonesty_list(request):
-    listings = (
-        access.listings_visible_to(request.user)
-        .select_related("enterprise", "case")
-        .prefetch_related("removal_applications")
-    )
-    return render(
-        request,
-        "cases/dishonesty_list.html",
-        {
-            "listings": listings,
-            "can_list": has_role(request.user, Role.APPROVER),
-            "today": _today(),
-        },
-    )
-
-
-def dishonesty_public(request):
-    """The published serious-dishonesty list (R10.2): units only, while listed."""
-    listings = (
-        DishonestyListing.objects.filter(status="listed")
-        .select_related("enterprise", "case")
-        .order_by("-listed_on", "-id")
-    )
-    return render(request, "cases/dishonesty_public.html", {"listings": listings})
 
 
 @login_required
@@ -511,46 +446,13 @@ def case_from_hazard(request, hazard_id: int):
 
 # ---- the enterprise's own cases (the party's view) -------------------------------------------
 
-PARTY_DEADLINES = ("statement", "hearing_request", "payment")
-PARTY_DUE_LABELS = {
-    "statement": "陈述、申辩（收到告知书之日起3个工作日内）",
-    "hearing_request": "要求听证（收到听证告知书之日起5个工作日内）",
-    "payment": "缴纳罚款（收到决定书之日起15日内，逾期每日加处3%）",
-}
-
-
-def _party_deadlines(case: Case, today: dt.date) -> list[dict]:
-    all_due = services.deadlines(case)
-    out = []
-    for name in PARTY_DEADLINES:
-        x = all_due.get(name)
-        if x is None:
-            continue
-        if name == "hearing_request" and not case.hearing_required:
-            continue
-        if name == "payment" and (case.outcome != "penalty" or not case.fine_amount):
-            continue
-        done = (name == "payment" and case.paid_on is not None) or (
-            name in ("statement", "hearing_request") and case.status != "notified"
-        )
-        out.append(
-            {
-                "name": name,
-                "label": PARTY_DUE_LABELS[name],
-                "due": x.due,
-                "done": done,
-                "passed": not done and x.due < today,
-            }
-        )
-    return out
-
 
 @login_required
 def my_cases(request):
     access.require_enterprise_user(request.user)
     today = _today()
     cases = list(access.party_cases(request.user).order_by("-id")[:200])
-    rows = [(c, _party_deadlines(c, today), documents.served_to_party(c)) for c in cases]
+    rows = [(c, queries.party_deadlines(c, today), documents.served_to_party(c)) for c in cases]
     listings = access.party_listings(request.user).prefetch_related("removal_applications")
     return render(
         request,
@@ -574,50 +476,6 @@ def my_case_document(request, case_id: int, kind: str):
         f"attachment; filename=\"case-{case.pk}-{kind}.docx\"; filename*=UTF-8''{quote(name)}"
     )
     return resp
-
-
-@login_required
-@require_POST
-def my_listing_apply(request, listing_id: int):
-    listing = get_object_or_404(access.party_listings(request.user), pk=listing_id)
-    try:
-        services.apply_early_removal(
-            actor=request.user,
-            listing=listing,
-            statement=request.POST.get("statement", ""),
-            on=_today(),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "提前移出申请已提交，待单位负责人审核。")
-    return redirect("cases:my_cases")
-
-
-@login_required
-@require_POST
-def removal_decide(request, application_id: int):
-    from .models import RemovalApplication
-
-    app = get_object_or_404(
-        RemovalApplication.objects.select_related("listing__enterprise").filter(
-            listing__in=access.listings_visible_to(request.user)
-        ),
-        pk=application_id,
-    )
-    try:
-        services.decide_early_removal(
-            actor=request.user,
-            application=app,
-            approve=request.POST.get("decision") == "approve",
-            note=request.POST.get("note", ""),
-            on=_today(),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已审核提前移出申请。")
-    return redirect("cases:dishonesty_list")
 
 
 # ---- accidents (R10.1) -----------------------------------------------------------------------
@@ -671,22 +529,3 @@ def accident_create(request):
                 return redirect("cases:credit_record", ent.credit_code)
         return render(request, "cases/accident_form.html", ctx, status=422)
     return render(request, "cases/accident_form.html", ctx)
-
-
-@login_required
-@require_POST
-def listing_propose(request, case_id: int):
-    case = access.get_case(request.user, case_id)
-    try:
-        services.propose_listing_by_approver(
-            actor=request.user,
-            case=case,
-            ground=request.POST.get("ground", ""),
-            reason=request.POST.get("reason", ""),
-            on=_today(),
-        )
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "已建议列入严重失信主体名单，待决定。")
-    return redirect("cases:case_detail", case.pk)

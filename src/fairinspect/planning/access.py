@@ -154,3 +154,54 @@ def public_specials() -> QuerySet[SpecialInspection]:
     return SpecialInspection.objects.filter(
         status=SpecialInspection.Status.ANNOUNCED
     ).select_related("department")
+
+
+# ---- separation of duties (R1.5) -------------------------------------------------------------
+# The records as `rules.duties` sees them; services require the decision, pages show it.
+
+
+def plan_duty(plan: AnnualPlan):
+    from fairinspect.core.duties import Capacity, duty_object, part
+
+    return duty_object(
+        "年度监督检查计划",
+        plan.department,
+        [
+            part(plan.created_by_id, Capacity.DRAFTED),
+            part(plan.submitted_by_id, Capacity.SUBMITTED),
+        ],
+    )
+
+
+def special_duty(special: SpecialInspection):
+    from fairinspect.core.duties import Capacity, duty_object, part
+
+    return duty_object(
+        "专项检查申请",
+        special.department,
+        [
+            part(special.requested_by_id, Capacity.DRAFTED),
+            part(special.submitted_by_id, Capacity.SUBMITTED),
+        ],
+    )
+
+
+def redraw_duty(draw: Draw):
+    from fairinspect.core.duties import Capacity, duty_object, part
+
+    task = draw.task
+    return duty_object(
+        "重新抽取申请",
+        task.department,
+        [
+            part(draw.requested_by_id, Capacity.REQUESTED),
+            part(task.created_by_id, Capacity.DRAFTED),
+        ],
+    )
+
+
+def approval(user, obj, act: str = "审批"):
+    """The duties decision for a page: whether `user` may approve `obj` and why not."""
+    from fairinspect.core.duties import check
+
+    return check(user, act, Role.APPROVER, obj)

@@ -27,7 +27,9 @@ from django.utils import timezone
 
 from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
+from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.core.roles import Role
 from fairinspect.registry.models import Officer
 from fairinspect.rules import sampling
 from fairinspect.rules.caps import (
@@ -571,6 +573,12 @@ def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
     now = timezone.now()
     with transaction.atomic():
         SamplingTask.objects.select_for_update().get(pk=task.pk)
+        require_duty(
+            actor,
+            "批准重新抽取" if approve else "不批准重新抽取",
+            Role.APPROVER,
+            access.redraw_duty(Draw.objects.select_related("task").get(pk=draw.pk)),
+        )
         if approve:
             live = live_draw(task)
             if live is not None:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
+from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.access import enterprises_visible_to
@@ -373,6 +374,7 @@ def merge_proposals(
 
 def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> MergeDecision:
     """Approve a merge: the visits get one merge group and one day, and so count once."""
+    from fairinspect.visits.access import plan_duty as merge_duty
     from fairinspect.visits.access import visits_visible_to
 
     if not has_role(actor, Role.APPROVER, Role.ADMIN):
@@ -396,6 +398,10 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
         raise ValidationFailed("not_on_site", "只能合并现场检查。", field="visit_ids")
     group = f"merge-{uuid.uuid4().hex[:16]}"
     with transaction.atomic():
+        # R1.5: every merged visit is approved as its own plan would be: not by its author,
+        # submitter or team, and only within the bureau of its (lead) department.
+        for v in visits:
+            require_duty(actor, "批准合并该检查", Role.APPROVER, merge_duty(v))
         moved = bridge.merge_visits(visit_ids=ids, merge_group=group, planned_date=day)
         if moved != len(ids):
             raise Conflict("visit_started", "部分检查已开始、已完成或已取消，不能合并。")

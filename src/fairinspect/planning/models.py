@@ -41,6 +41,10 @@ class AnnualPlan(models.Model):
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT
     )
     submitted_at = models.DateTimeField(_("报批时间"), null=True, blank=True)
+    # Who sent it for approval: never the one who records its approval (R1.5).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     approval_doc_no = models.CharField(_("市政府批准文号"), max_length=100, blank=True)
     approval_date = models.DateField(_("批准日期"), null=True, blank=True)
     approval_recorded_by = models.ForeignKey(
@@ -420,6 +424,10 @@ class SpecialInspection(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     submitted_at = models.DateTimeField(_("报批时间"), null=True, blank=True)
+    # Who sent it for approval: never its approver (R1.5, rules.duties).
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )

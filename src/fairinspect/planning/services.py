@@ -16,7 +16,9 @@ from django.db.models import Max
 from django.utils import timezone
 
 from fairinspect.audit import trail
+from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.core.roles import Role
 from fairinspect.registry.models import Department, Enterprise
 from fairinspect.rules.caps import CELLS, Grade
 from fairinspect.rules.plans import PlanCheck
@@ -249,7 +251,14 @@ def submit_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
                 "不能报批：" + "；".join(r.message for r in check.reasons),
                 extra={"reasons": _reasons(check)},
             )
-        transition(AnnualPlan, plan.pk, "draft", "submitted", submitted_at=timezone.now())
+        transition(
+            AnnualPlan,
+            plan.pk,
+            "draft",
+            "submitted",
+            submitted_at=timezone.now(),
+            submitted_by=actor,
+        )
         trail.record(actor=actor, action="submit", obj=plan, summary=f"{plan.title}报市政府审批")
     plan.refresh_from_db()
     return plan
@@ -260,6 +269,8 @@ def return_plan(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
     access.require_approver(actor, plan.department)
     reason = _text({"reason": reason}, "reason", "退回理由", max_length=300)
     with transaction.atomic():
+        row = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+        require_duty(actor, "退回该计划", Role.APPROVER, access.plan_duty(row))
         transition(AnnualPlan, plan.pk, "submitted", "draft", submitted_at=None)
         trail.record(
             actor=actor,
@@ -279,7 +290,8 @@ def approve_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualP
     doc_no = _text(data, "approval_doc_no", "市政府批准文号", max_length=100)
     on = _date(data, "approval_date", "批准日期")
     with transaction.atomic():
-        AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+        row = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+        require_duty(actor, "登记该计划的批准", Role.APPROVER, access.plan_duty(row))
         check = queries.plan_check(plan)
         if not check.ok:
             raise Conflict(
@@ -428,7 +440,14 @@ def submit_special(*, actor, special: SpecialInspection) -> SpecialInspection:
                 "special_quota_exhausted",
                 f"{special.year}年度专项检查限额{quota}项已用完（已批准{used}项），不能再报批。",
             )
-        transition(SpecialInspection, special.pk, "draft", "submitted", submitted_at=timezone.now())
+        transition(
+            SpecialInspection,
+            special.pk,
+            "draft",
+            "submitted",
+            submitted_at=timezone.now(),
+            submitted_by=actor,
+        )
         trail.record(actor=actor, action="submit", obj=special, summary=f"报批：{special.title}")
     special.refresh_from_db()
     return special
@@ -442,6 +461,10 @@ def decide_special(
     note = _text({"note": note}, "note", "审批意见", max_length=300, required=not approve)
     now = timezone.now()
     with transaction.atomic():
+        row = SpecialInspection.objects.select_for_update().get(pk=special.pk)
+        require_duty(
+            actor, "批准" if approve else "不批准", Role.APPROVER, access.special_duty(row)
+        )
         if approve:
             quota, used = _quota_left(special.department, special.year)
             if used >= quota:

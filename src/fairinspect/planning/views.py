@@ -198,6 +198,7 @@ def _plan_context(request, plan: AnnualPlan) -> dict:
         "editable": plan.status == "draft" and _can_plan(request.user, plan.department),
         "can_submit": plan.status == "draft" and _can_plan(request.user, plan.department),
         "can_approve": _can_approve(request.user, plan.department),
+        "approval": access.approval(request.user, access.plan_duty(plan)),
         "today": timezone.localdate(),
     }
 
@@ -322,6 +323,7 @@ def task_detail(request, task_id: int):
     pools = {p.kind: p for p in task.pools.defer("text", "facts")}
     all_draws = list(task.draws.order_by("-sequence").select_related("approved_by"))
     live = draws.live_draw(task)
+    pending = next((d for d in all_draws if d.status == "awaiting_approval"), None)
     return render(
         request,
         "planning/task_detail.html",
@@ -331,9 +333,12 @@ def task_detail(request, task_id: int):
             "off_pool": pools.get("officers"),
             "draws": all_draws,
             "live": live,
-            "pending": next((d for d in all_draws if d.status == "awaiting_approval"), None),
+            "pending": pending,
             "can_plan": _can_plan(request.user, task.department),
             "can_approve": _can_approve(request.user, task.department),
+            "redraw_approval": (
+                access.approval(request.user, access.redraw_duty(pending)) if pending else None
+            ),
             "count": draws.draw_count(task, pools["enterprises"].size) if pools else None,
             "names": _names(live.selected if live else []),
             "officer_names": _officer_names(task) if live and live.selected else {},
@@ -505,6 +510,7 @@ def special_detail(request, special_id: int):
             "s": s,
             "can_plan": _can_plan(request.user, s.department),
             "can_approve": _can_approve(request.user, s.department),
+            "approval": access.approval(request.user, access.special_duty(s)),
         },
     )
 

@@ -232,6 +232,7 @@ def _build_users(groups, sections, officers, ents) -> None:
         ("ts_officer", None, [Role.OFFICER], tianshan[0].department, None, tianshan[0]),
         ("ts_officer2", None, [Role.OFFICER], tianshan[1].department, None, tianshan[1]),
         ("approver", "李科长", [Role.APPROVER], sections["650100-WH"], None, None),
+        ("approver2", "孙科长", [Role.APPROVER], sections["650100-WH"], None, None),
         ("legal", "赵审核", [Role.LEGAL_REVIEWER], sections["650100-FZ"], None, None),
         ("supervisor", "周监督", [Role.SUPERVISOR], sections["650100-ZH"], None, None),
         ("enterprise", f"{demo_ent.name}安全员", [Role.ENTERPRISE], None, demo_ent, None),

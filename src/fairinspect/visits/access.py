@@ -79,3 +79,32 @@ def get_order(user, pk: int) -> RectificationOrder:
 
 def hazards_of(visit: Visit) -> QuerySet[Hazard]:
     return Hazard.objects.filter(visit=visit).select_related("item")
+
+
+# ---- separation of duties (R1.5) -------------------------------------------------------------
+
+
+def plan_duty(visit: Visit):
+    """The on-site plan as the duties rule sees it: drafted by whoever arranged the visit,
+    submitted by whoever sent it for approval, the inspection team; it belongs to the bureau
+    of the visit's (lead) department, so a joint visit is approved by the lead's approvers."""
+    from fairinspect.core.duties import Capacity, duty_object, part
+
+    plan = getattr(visit, "plan", None)
+    people = [part(visit.created_by_id, Capacity.DRAFTED)]
+    if plan is not None:
+        people.append(part(plan.submitted_by_id, Capacity.SUBMITTED))
+    people += [
+        part(uid, Capacity.TEAM)
+        for uid in visit.team.exclude(officer__user__isnull=True).values_list(
+            "officer__user_id", flat=True
+        )
+    ]
+    return duty_object("现场检查方案", visit.department, people)
+
+
+def plan_approval(user, visit: Visit):
+    """What `services.approve_plan` will decide about the person (the page shows it)."""
+    from fairinspect.core.duties import check
+
+    return check(user, "审批该检查方案", Role.APPROVER, plan_duty(visit))

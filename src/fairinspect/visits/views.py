@@ -419,6 +419,8 @@ def detail(request, visit_id: int):
         "qr_token": qr.token_for(v.enterprise),
     }
     ctx.update(_guidance_context(v))
+    if v.status == "plan_submitted" and ctx["is_approver"]:
+        ctx["approval"] = access.plan_approval(request.user, v)
     if v.status == "approved":
         pc_facts = queries.visit_facts(v.enterprise_id, timezone.localdate().year)
         ctx["verdict"] = queries.verdict_for(

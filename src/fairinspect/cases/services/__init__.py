@@ -1,5 +1,6 @@
-"""Writes for penalty cases, split by stage; everything is importable from
-`fairinspect.cases.services`. Every write is recorded in the audit trail."""
+"""Writes for penalty cases, split by stage; every public function is importable from
+`fairinspect.cases.services` (private helpers stay in their modules). Every write is recorded
+in the audit trail."""
 
 from .assessment import (  # noqa: F401
     assess,
@@ -16,21 +17,22 @@ from .credit import (  # noqa: F401
     DISHONESTY_BASIS,
     EXPIRY_REASON,
     MANUAL_GROUNDS,
-    _add_years,
-    _lift_listing,
     apply_early_removal,
+    case_record,
     decide_early_removal,
+    decline_listing,
     dishonesty_grounds,
     expire_listings,
     list_dishonest,
+    notify_listing,
     propose_dishonesty,
     propose_listing_by_approver,
     publish_disclosure,
     record_accident,
     remove_dishonest,
+    submit_listing_statement,
 )
 from .deadlines import (  # noqa: F401
-    _refresh_due,
     deadlines,
     open_deadlines,
 )
@@ -43,24 +45,6 @@ from .hazards import (  # noqa: F401
     open_cases_from_hazard,
 )
 from .procedure import (  # noqa: F401
-    _HANDLERS,
-    _approve_filing,
-    _close,
-    _date,
-    _decide,
-    _discuss,
-    _execute,
-    _extend,
-    _investigate,
-    _legal_review,
-    _money,
-    _move,
-    _notify,
-    _record_statement,
-    _reject_filing,
-    _serve,
-    _snapshot,
-    _text,
     check_step,
     open_case,
     redact_party,

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from django.db import transaction
 
 from fairinspect.audit import trail
+from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
-from fairinspect.core.roles import has_role
+from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise
+from fairinspect.rules import deadlines as dl
+from fairinspect.rules import dishonesty as dishonesty_rule
 
+from .. import access, legal
 from ..models import (
     Case,
     CreditRecord,
     Disclosure,
     DishonestyListing,
 )
+from ..procedure import is_workday
 from .common import DECIDED_STATUSES
 from .deadlines import _refresh_due
 
@@ -47,64 +53,69 @@ def publish_disclosure(*, actor, disclosure: Disclosure, on: dt.date) -> Disclos
 
 
 # ---- the serious-dishonesty list (R10.2, 应急管理部令第11号) -----------------------------------
+# proposal → notice to the party (告知) → statement period → decision by someone else of the
+# bureau → publication of decisions only. The grounds and the timing are rules.dishonesty;
+# who may decide is rules.duties.
 
-DISHONESTY_BASIS = "《安全生产严重失信主体名单管理办法》（应急管理部令第11号，2023年10月1日施行）"
-
-
-def dishonesty_grounds(case: Case, *, larger_accidents_12m: int = 0) -> list[tuple[str, str]]:
-    """Which listing situations of 令第11号 the decided case meets. The system proposes;
-    the unit that penalised decides (谁处罚、谁决定、谁负责)."""
-    grounds = []
-    aggr = set((case.facts or {}).get("aggravations", ()))
-    code = case.violation_code
-    if code in ("AQSCF2021-114-3", "AQSCF2021-114-4", "AQSCF2021-95-3", "AQSCF2021-95-4"):
-        grounds.append(
-            ("major_accident", "发生特别重大、重大生产安全事故的生产经营单位及其主要负责人")
-        )
-    if code == "AQSCF2021-114-2" and larger_accidents_12m >= 2:
-        grounds.append(
-            (
-                "two_larger_accidents",
-                "12个月内累计发生2起以上较大生产安全事故的生产经营单位及其主要负责人",
-            )
-        )
-    if code.startswith("AQSCF2021-114") and "egregious_accident" in aggr:
-        grounds.append(
-            (
-                "egregious_accident",
-                "发生生产安全事故，情节特别严重、影响特别恶劣，依照《安全生产法》"
-                "第一百一十四条被处以罚款数额2倍以上5倍以下罚款的生产经营单位及其主要负责人",
-            )
-        )
-    if "concealed_accident" in aggr:
-        grounds.append(
-            (
-                "concealed_accident",
-                "瞒报、谎报生产安全事故的生产经营单位及其有关责任人员"
-                "（仅迟报的不属于本情形，列入前须核实）",
-            )
-        )
-    return grounds
+DISHONESTY_BASIS = dishonesty_rule.BASIS
+MANUAL_GROUNDS = dishonesty_rule.MANUAL_GROUNDS
+TERM_TEXT = "管理期限三年，列入满十二个月可申请提前移出。"
 
 
-# Grounds the system cannot see in the case data, proposed by the approver from a decided case.
-# Wording checked against the published text of 令第11号; article numbers deliberately not cited.
-MANUAL_GROUNDS = {
-    "unlicensed_operation": (
-        "未依法取得安全生产相关许可或者许可被暂扣、吊销期间从事相关生产经营活动的"
-        "生产经营单位及其主要负责人"
-    ),
-}
+def case_record(case: Case, *, on: dt.date | None = None) -> dishonesty_rule.CaseRecord:
+    """What the case established, for the ground rule (values derived from the records)."""
+    on = on or case.decided_on
+    larger = 0
+    if on is not None:
+        larger = Case.objects.filter(
+            enterprise=case.enterprise,
+            violation_code=dishonesty_rule.LARGER_ACCIDENT_CODE,
+            status__in=DECIDED_STATUSES,
+            decided_on__gt=on - dt.timedelta(days=365),
+            decided_on__lte=on,
+        ).count()
+    ordinary_min = None
+    try:
+        v = legal.catalogue().get(case.violation_code)
+        fines = [s.fine.min for p, _st, s in v.sanctions if p == case.party and s.fine]
+        ordinary_min = min(fines) if fines else None
+    except Exception:  # a violation no longer in the catalogue: the ground check says so
+        ordinary_min = None
+    return dishonesty_rule.CaseRecord(
+        decided=case.status in DECIDED_STATUSES,
+        outcome=case.outcome,
+        violation_code=case.violation_code,
+        aggravations=frozenset((case.facts or {}).get("aggravations", ())),
+        fine_amount=case.fine_amount,
+        ordinary_fine_min=ordinary_min,
+        larger_accidents_12m=larger,
+    )
+
+
+def dishonesty_grounds(case: Case, *, larger_accidents_12m: int | None = None):
+    """Which automatic listing situations of 令第11号 the decided case meets, with their text."""
+    record = case_record(case)
+    if larger_accidents_12m is not None:
+        record = dataclasses.replace(record, larger_accidents_12m=larger_accidents_12m)
+    return [(g, dishonesty_rule.GROUNDS[g].text) for g in dishonesty_rule.detect_grounds(record)]
+
+
+def _refuse_ground(check: dishonesty_rule.GroundCheck, field: str = "ground"):
+    r = check.reasons[0]
+    raise Conflict(
+        r.code,
+        r.message,
+        field=field,
+        extra={"reasons": [{"code": x.code, "message": x.message} for x in check.reasons]},
+    )
 
 
 def propose_listing_by_approver(
     *, actor, case: Case, ground: str, reason: str, on: dt.date
 ) -> DishonestyListing:
     """The approver proposes listing on a ground of 令第11号 that the case data cannot show
-    (for example working without a required licence); the listing then follows the ordinary
-    decision (`list_dishonest`)."""
-    from fairinspect.core.roles import Role
-
+    (for example working without a required licence), writing the facts and evidence; the
+    party is then notified and heard, and another person decides (`list_dishonest`)."""
     if not has_role(actor, Role.APPROVER):
         raise Forbidden("建议列入严重失信主体名单由作出处罚决定的单位负责人办理。")
     if ground not in MANUAL_GROUNDS:
@@ -114,12 +125,15 @@ def propose_listing_by_approver(
         raise ValidationFailed(
             "missing", "reason：必须写明认定该情形的事实和证据。", field="reason"
         )
-    if case.status not in DECIDED_STATUSES or case.outcome != "penalty":
-        raise Conflict("not_decided", "只有已作出行政处罚决定的案件可以建议列入。")
     with transaction.atomic():
-        Case.objects.select_for_update().get(pk=case.pk)
+        case = Case.objects.select_for_update().get(pk=case.pk)
+        check = dishonesty_rule.check_ground(ground, case_record(case), written_basis=reason)
+        if not check.ok:
+            if check.reasons[0].code == "case_not_decided":
+                raise Conflict("not_decided", "只有已作出行政处罚决定的案件可以建议列入。")
+            _refuse_ground(check)
         if DishonestyListing.objects.filter(
-            case=case, ground=ground, status__in=("proposed", "listed")
+            case=case, ground=ground, status__in=("proposed", "notified", "listed")
         ).exists():
             raise Conflict("already_proposed", "本案已就该情形建议或列入名单。")
         listing = DishonestyListing.objects.create(
@@ -127,8 +141,10 @@ def propose_listing_by_approver(
             case=case,
             ground=ground,
             proposed_on=on,
+            proposed_by=actor,
+            written_basis=reason[:4000],
             basis=f"依据{DISHONESTY_BASIS}，本案属于“{MANUAL_GROUNDS[ground]}”的情形"
-            f"（{reason[:500]}），建议列入严重失信主体名单；管理期限三年，列入满十二个月可申请提前移出。",
+            f"（{reason[:500]}），建议列入严重失信主体名单；{TERM_TEXT}",
         )
         trail.record(
             actor=actor,
@@ -140,26 +156,106 @@ def propose_listing_by_approver(
     return listing
 
 
-def propose_dishonesty(*, case: Case, on: dt.date) -> DishonestyListing | None:
-    larger = Case.objects.filter(
-        enterprise=case.enterprise,
-        violation_code="AQSCF2021-114-2",
-        status__in=DECIDED_STATUSES,
-        decided_on__gt=on - dt.timedelta(days=365),
-        decided_on__lte=on,
-    ).count()
-    grounds = dishonesty_grounds(case, larger_accidents_12m=larger)
+def propose_dishonesty(*, case: Case, on: dt.date, actor=None) -> DishonestyListing | None:
+    """At the decision: a ground the case established becomes a proposal by the person who
+    decided the case (so someone else decides the listing). Nothing is published."""
+    grounds = dishonesty_rule.detect_grounds(case_record(case, on=on))
     if not grounds:
         return None
-    code, text = grounds[0]
-    return DishonestyListing.objects.create(
+    code = grounds[0]
+    text = dishonesty_rule.GROUNDS[code].text
+    listing = DishonestyListing.objects.create(
         enterprise=case.enterprise,
         case=case,
         ground=code,
         proposed_on=on,
-        basis=f"依据{DISHONESTY_BASIS}，本案属于“{text}”的情形，建议列入严重失信主体名单；"
-        "管理期限三年，列入满十二个月可申请提前移出。",
+        proposed_by=actor,
+        basis=f"依据{DISHONESTY_BASIS}，本案属于“{text}”的情形，建议列入严重失信主体名单；{TERM_TEXT}",
     )
+    trail.record(
+        actor=actor,
+        action="dishonesty.propose",
+        obj=listing,
+        summary=f"建议列入严重失信主体名单：{case.enterprise.name}",
+        data={"case": case.pk, "ground": code, "automatic": True},
+    )
+    return listing
+
+
+def notify_listing(*, actor, listing: DishonestyListing, on: dt.date) -> DishonestyListing:
+    """Serve the written notice (列入告知书) on the party: the ground, the facts the case
+    established, the right to state and defend within the period. An officer or approver
+    of the bureau that penalised serves it."""
+    if not has_role(actor, Role.OFFICER, Role.APPROVER):
+        raise Forbidden("列入告知书由办案单位的执法人员或负责人送达。")
+    with transaction.atomic():
+        row = (
+            DishonestyListing.objects.select_for_update().select_related("case").get(pk=listing.pk)
+        )
+        bureau = row.case.department_id
+        mine = actor.department.bureau.pk if actor.department_id else None
+        if bureau is None or mine != bureau:
+            raise Forbidden("列入告知书由作出处罚决定的单位送达。")
+        due = dl.add_working_days(on, dishonesty_rule.STATEMENT_WORKING_DAYS, is_workday)
+        n = DishonestyListing.objects.filter(pk=row.pk, status="proposed").update(
+            status="notified",
+            notice_served_on=on,
+            notified_by=actor,
+            statement_due=due,
+            notice_number=f"乌应急失信告〔{on.year}〕{row.pk}号",
+        )
+        if n != 1:
+            raise Conflict("not_proposed", "只有“建议列入”的事项可以送达告知书。")
+        row.refresh_from_db()
+        trail.record(
+            actor=actor,
+            action="dishonesty.notify",
+            obj=row,
+            summary=f"送达列入严重失信主体名单告知书：{row.enterprise.name}",
+            data={"on": on, "statement_due": due, "number": row.notice_number},
+        )
+    return row
+
+
+def submit_listing_statement(
+    *, actor, listing: DishonestyListing, statement: str, on: dt.date, hearing: bool = False
+) -> DishonestyListing:
+    """The party states its case (陈述、申辩) or asks to be heard, within the period: the
+    enterprise's own user on its page or the API, or an officer recording a statement made on
+    paper."""
+    party = has_role(actor, Role.ENTERPRISE) and actor.enterprise_id == listing.enterprise_id
+    if not (party or has_role(actor, Role.OFFICER)):
+        raise Forbidden("只有当事人（本企业用户）或办案执法人员可以提交陈述、申辩。")
+    statement = (statement or "").strip()
+    if not statement:
+        raise ValidationFailed(
+            "missing", "statement：请写明陈述、申辩的事实和理由。", field="statement"
+        )
+    with transaction.atomic():
+        row = DishonestyListing.objects.select_for_update().get(pk=listing.pk)
+        if row.status != "notified":
+            raise Conflict("not_notified", "该事项不在陈述、申辩期内。")
+        if row.statement_due and on > row.statement_due:
+            raise Conflict(
+                "statement_period_over",
+                f"陈述、申辩期限已于{row.statement_due.isoformat()}届满。",
+                field="statement",
+            )
+        DishonestyListing.objects.filter(pk=row.pk).update(
+            statement=statement[:4000],
+            statement_on=on,
+            statement_by=actor,
+            hearing_requested=bool(hearing),
+        )
+        row.refresh_from_db()
+        trail.record(
+            actor=actor,
+            action="dishonesty.statement",
+            obj=row,
+            summary=f"当事人陈述、申辩：{row.enterprise.name}",
+            data={"on": on, "hearing": bool(hearing)},
+        )
+    return row
 
 
 def _add_years(day: dt.date, years: int) -> dt.date:
@@ -169,39 +265,91 @@ def _add_years(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year + years, day=28)
 
 
-def list_dishonest(*, actor, listing: DishonestyListing, on: dt.date) -> DishonestyListing:
-    from fairinspect.core.roles import Role
-
+def _decide_listing(*, actor, listing: DishonestyListing, on: dt.date, note: str, approve: bool):
     if not has_role(actor, Role.APPROVER):
         raise Forbidden("列入严重失信主体名单由作出处罚决定的单位负责人决定。")
+    note = (note or "").strip()
     with transaction.atomic():
-        ent = Enterprise.objects.select_for_update().get(pk=listing.enterprise_id)
-        n = DishonestyListing.objects.filter(pk=listing.pk, status="proposed").update(
-            status="listed",
-            listed_on=on,
-            expires_on=_add_years(on, 3),
-            early_removal_from=_add_years(on, 1),
-            previous_credit_level=ent.credit_level,
+        row = (
+            DishonestyListing.objects.select_for_update().select_related("case").get(pk=listing.pk)
         )
-        if n != 1:
-            raise Conflict("not_proposed", "只有“建议列入”的记录可以列入。")
-        Enterprise.objects.filter(pk=ent.pk).update(credit_level="D")
-        listing.refresh_from_db()
-        CreditRecord.objects.create(
-            enterprise=ent,
-            case=listing.case,
-            kind="dishonest",
+        require_duty(
+            actor,
+            "决定列入" if approve else "决定不予列入",
+            Role.APPROVER,
+            access.listing_duty(row),
+        )
+        timing = dishonesty_rule.check_decision_timing(
+            status=row.status,
+            statement_due=row.statement_due,
+            statement_given=bool(row.statement),
             on=on,
-            summary=f"列入严重失信主体名单，至{listing.expires_on}",
         )
+        if not timing.allowed:
+            r = timing.reasons[0]
+            raise Conflict(r.code, r.message)
+        if (row.statement or not approve) and not note:
+            raise ValidationFailed(
+                "missing",
+                "note：请写明决定意见"
+                + ("，并答复当事人的陈述、申辩。" if row.statement else "（不予列入的理由）。"),
+                field="note",
+            )
+        if approve:
+            check = dishonesty_rule.check_ground(
+                row.ground, case_record(row.case), written_basis=row.written_basis
+            )
+            if not check.ok:
+                _refuse_ground(check)
+        ent = Enterprise.objects.select_for_update().get(pk=row.enterprise_id)
+        fields = {"decided_by": actor, "decided_on": on, "decision_note": note[:4000]}
+        if approve:
+            fields.update(
+                status="listed",
+                listed_on=on,
+                expires_on=_add_years(on, 3),
+                early_removal_from=_add_years(on, 1),
+                previous_credit_level=ent.credit_level,
+            )
+        else:
+            fields.update(status="declined")
+        n = DishonestyListing.objects.filter(pk=row.pk, status="notified").update(**fields)
+        if n != 1:
+            raise Conflict("concurrent_change", "名单状态已被他人改变，请刷新后重试。")
+        row.refresh_from_db()
+        if approve:
+            Enterprise.objects.filter(pk=ent.pk).update(credit_level="D")
+            CreditRecord.objects.create(
+                enterprise=ent,
+                case=row.case,
+                kind="dishonest",
+                on=on,
+                summary=f"列入严重失信主体名单，至{row.expires_on}",
+            )
         trail.record(
             actor=actor,
-            action="dishonesty.list",
-            obj=listing,
-            summary=f"列入严重失信主体名单：{ent.name}",
-            data={"expires": listing.expires_on},
+            action="dishonesty.list" if approve else "dishonesty.decline",
+            obj=row,
+            summary=("列入" if approve else "不予列入") + f"严重失信主体名单：{ent.name}",
+            data={"expires": row.expires_on, "note": note},
         )
-    return listing
+    return row
+
+
+def list_dishonest(
+    *, actor, listing: DishonestyListing, on: dt.date, note: str = ""
+) -> DishonestyListing:
+    """The listing decision: by an approver of the bureau that penalised who neither proposed
+    it nor worked the case, after the party was notified and its period ended or it stated
+    its case (then `note` answers it), with the ground checked again against the case."""
+    return _decide_listing(actor=actor, listing=listing, on=on, note=note, approve=True)
+
+
+def decline_listing(
+    *, actor, listing: DishonestyListing, on: dt.date, note: str
+) -> DishonestyListing:
+    """Not listed (for example the statement showed the ground does not hold): reason required."""
+    return _decide_listing(actor=actor, listing=listing, on=on, note=note, approve=False)
 
 
 def remove_dishonest(
@@ -227,6 +375,10 @@ def remove_dishonest(
             f"管理期限至{listing.expires_on.isoformat()}届满；期满前只能依申请提前移出。",
         )
     with transaction.atomic():
+        row = (
+            DishonestyListing.objects.select_for_update().select_related("case").get(pk=listing.pk)
+        )
+        require_duty(actor, "移出名单", Role.APPROVER, access.listing_duty(row))
         if not _lift_listing(listing=listing, on=on, reason=reason, early=early, actor=actor):
             raise Conflict("concurrent_change", "名单状态已被他人改变。")
     listing.refresh_from_db()
@@ -239,7 +391,11 @@ def _lift_listing(*, listing: DishonestyListing, on: dt.date, reason: str, early
     Returns False when the listing was no longer listed. Call inside a transaction."""
     Enterprise.objects.select_for_update().get(pk=listing.enterprise_id)
     n = DishonestyListing.objects.filter(pk=listing.pk, status="listed").update(
-        status="removed", removed_on=on, removal_reason=reason, measures_lifted=True
+        status="removed",
+        removed_on=on,
+        removal_reason=reason,
+        measures_lifted=True,
+        removed_by=actor,
     )
     if n != 1:
         return False
@@ -342,6 +498,12 @@ def decide_early_removal(*, actor, application, approve: bool, note: str, on: dt
         raise ValidationFailed("missing", "note：必须填写审核意见。", field="note")
     listing = application.listing
     with transaction.atomic():
+        require_duty(
+            actor,
+            "审核提前移出申请",
+            Role.APPROVER,
+            access.removal_duty(RemovalApplication.objects.get(pk=application.pk)),
+        )
         n = RemovalApplication.objects.filter(pk=application.pk, status="pending").update(
             status="approved" if approve else "refused",
             decided_by=actor,

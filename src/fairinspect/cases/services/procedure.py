@@ -8,13 +8,15 @@ from decimal import Decimal, InvalidOperation
 from django.db import transaction
 
 from fairinspect.audit import trail
+from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
-from fairinspect.core.roles import has_role
+from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules import deadlines as dl
 from fairinspect.rules import discretion as d
+from fairinspect.rules.case_workflow import DISCUSSION_BASIS, discussion_rule
 
-from .. import legal
+from .. import access, legal
 from ..models import (
     Case,
     CaseStep,
@@ -54,7 +56,6 @@ def open_case(
     on: dt.date,
     extra_fields: dict | None = None,
 ) -> Case:
-    from fairinspect.core.roles import Role
     from fairinspect.registry.access import enterprises_visible_to
 
     if not has_role(actor, Role.OFFICER):
@@ -85,6 +86,7 @@ def open_case(
             source=source[:200],
             procedure_rule=procedure_rule_on(on).code,
             created_by=actor,
+            department=actor.department.bureau if actor.department_id else None,
             created_on=on,
             **_snapshot(v),
             **(extra_fields or {}),
@@ -146,13 +148,16 @@ def _text(data: dict, key: str, *, required: bool = False, label: str = "") -> s
 
 
 def check_step(*, actor, case: Case, action: str) -> None:
+    """Role and state (rules.case_workflow), then separation of duties (rules.duties) for
+    the approving, reviewing and deciding steps."""
     step = STEPS.get(action)
     if step is None:
         raise ValidationFailed("unknown_action", f"action：未知的操作 {action}。", field="action")
-    if not has_role(actor, step.role):
+    role = Role(step.role)
+    if not has_role(actor, role):
         raise Forbidden(
-            f"“{step.label}”只能由{step.role.label}办理。",
-            extra={"reasons": [f"需要角色：{step.role.label}"]},
+            f"“{step.label}”只能由{role.label}办理。",
+            extra={"reasons": [f"需要角色：{role.label}"]},
         )
     if case.status not in step.sources:
         raise Conflict(
@@ -165,6 +170,8 @@ def check_step(*, actor, case: Case, action: str) -> None:
                 ]
             },
         )
+    if step.approving:
+        require_duty(actor, step.label, step.role, access.case_duty(case))
 
 
 def _move(
@@ -404,8 +411,9 @@ def _legal_review(*, actor, case, data, today):
 
 
 def _discuss(*, actor, case, data, today):
-    if not case.is_major:
-        raise Conflict("not_major", "本案不属于须集体讨论的重大案件，可直接决定。")
+    rule = discussion_rule("discuss", status=case.status, is_major=case.is_major)
+    if not rule.allowed:
+        raise Conflict(rule.reasons[0].code, rule.reasons[0].message)
     minutes = _text(data, "minutes", required=True, label="集体讨论意见")
     return _move(
         actor=actor,
@@ -420,16 +428,10 @@ def _discuss(*, actor, case, data, today):
 
 
 def _decide(*, actor, case, data, today):
-    if case.is_major and case.status != "discussed":
+    rule = discussion_rule("decide", status=case.status, is_major=case.is_major)
+    if not rule.allowed:
         raise Conflict(
-            "discussion_required",
-            "重大行政处罚案件须经集体讨论后方可决定。",
-            extra={
-                "reasons": [
-                    "《行政处罚法》第五十七条第二款：对情节复杂或者重大违法行为"
-                    "给予行政处罚，行政机关负责人应当集体讨论决定。"
-                ]
-            },
+            rule.reasons[0].code, rule.reasons[0].message, extra={"reasons": [DISCUSSION_BASIS]}
         )
     on = _date(data, "on", today)
     if case.outcome == "no_penalty":
@@ -487,7 +489,7 @@ def _decide(*, actor, case, data, today):
         decided_on=on,
         due_on=dl.publication_due(on, is_workday).due,
     )
-    propose_dishonesty(case=case, on=on)
+    propose_dishonesty(case=case, on=on, actor=actor)
     _refresh_due(case)
     return case
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from fairinspect.audit import trail
 from fairinspect.catalog.models import InspectionItem
+from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Department, Enterprise, Expert, Officer
@@ -34,6 +35,7 @@ from fairinspect.rules.checkin import (
 from fairinspect.rules.guidance import clean_entry_kind
 
 from .. import queries
+from ..access import plan_duty
 from ..guidance import entry_kinds
 from ..models import (
     Finding,
@@ -427,8 +429,7 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
         v = Visit.objects.select_for_update().select_related("enterprise").get(pk=visit.pk)
         if v.status != "plan_submitted":
             raise _refuse("plan_not_submitted", "只有已提交审批的方案可以批准。")
-        if officer_of(actor) and v.team.filter(officer=officer_of(actor)).exists():
-            raise Forbidden("检查组成员不能审批自己的检查方案。")
+        require_duty(actor, "批准该检查方案", Role.APPROVER, plan_duty(v))
         problems = _plan_problems(v, v.plan)
         if problems:
             raise _refuse("plan_incomplete", problems[0].message, problems)
@@ -472,6 +473,8 @@ def reject_plan(*, actor, visit: Visit, reason: str) -> Visit:
     if not reason:
         raise ValidationFailed("rejection_reason_blank", "请填写退回理由。", field="reason")
     with transaction.atomic():
+        v = Visit.objects.select_for_update().select_related("department").get(pk=visit.pk)
+        require_duty(actor, "退回该检查方案", Role.APPROVER, plan_duty(v))
         if not Visit.objects.filter(pk=visit.pk, status="plan_submitted").update(status="draft"):
             raise _refuse("plan_not_submitted", "只有已提交审批的方案可以退回。")
         InspectionPlan.objects.filter(visit=visit).update(
