@@ -81,6 +81,23 @@ def test_r3_2_an_expired_grade_counts_as_ungraded_through_the_service(make_enter
     assert queries.quota_for(ent, year=2025, today=TODAY).cap == 12
 
 
+def test_r3_2_a_grade_not_yet_in_force_does_not_set_the_cap_at_check_in(
+    make_enterprise, started_visit, approved_visit, team
+):
+    """Graded 一级 from September: in June the enterprise is still 未定级 (cap 5, not 2)."""
+    ent = make_enterprise(
+        supervising_level="city",
+        high_risk=True,
+        standardization_grade=1,
+        grade_valid_from=dt.date(2025, 9, 1),
+        grade_valid_to=dt.date(2028, 8, 31),
+    )
+    assert queries.quota_for(ent, year=2025, today=TODAY).cap == 12
+    fill(ent, 2)  # 一级 would be full (2); 未定级 high risk allows 12
+    v = started_visit(ent)
+    assert v.status == "in_progress"
+
+
 def test_r3_2_an_administrator_set_table_replaces_the_default(city_enterprise):
     from fairinspect.visits.models import CapTableSetting
 

@@ -178,7 +178,9 @@ def visit_facts(enterprise_id: int, year: int) -> list[VisitFact]:
 
 
 def grade_of(enterprise: Enterprise, on: dt.date):
-    return effective_grade(enterprise.standardization_grade, enterprise.grade_valid_to, on)
+    return effective_grade(
+        enterprise.standardization_grade, enterprise.grade_valid_to, on, enterprise.grade_valid_from
+    )
 
 
 def quota_for(enterprise: Enterprise, *, year: int, today: dt.date, facts=None) -> Quota:
