@@ -12,7 +12,6 @@ from collections.abc import Iterable
 
 from django.db.models import Q
 
-from fairinspect.rules.checkin import effective_grade as _effective_grade
 from fairinspect.rules.caps import (
     DEFAULT_2025,
     CapPolicy,
@@ -25,6 +24,7 @@ from fairinspect.rules.caps import (
     VisitKind,
     VisitStatus,
 )
+from fairinspect.rules.checkin import effective_grade as _effective_grade
 
 # visits' statuses as the cap rule reads them (a draft or submitted plan holds nothing).
 RULE_STATUS = {
