@@ -138,7 +138,7 @@ def enterprise_filter_q(task) -> Q:
     if task.district_code:
         q &= Q(district_code=task.district_code)
     if task.industry_prefix:
-        q &= Q(industry_id__startswith=task.industry_prefix)
+        q &= Q(industry__code__startswith=task.industry_prefix)
     if task.risk_level:
         q &= Q(risk_level=task.risk_level)
     if task.high_risk is not None:
