@@ -266,3 +266,32 @@ def test_r9_api_writes_are_refused_to_enterprise_users(world, client, api_token,
         ).status_code
         == 403
     )
+
+
+def test_r9_2_a_draw_by_industry_runs_over_the_api_and_draws_only_that_industry(
+    items,
+    city_planner,
+    city_enterprises,
+    city_officers,
+    task_data,
+    client,
+    api_token,
+    make_enterprise,
+):
+    """Issue 8 item 10: filtering the pool by industry answered a 500 (a `startswith` lookup
+    on the industry foreign key)."""
+    refinery = [make_enterprise(supervising_level="city", industry_id="2511") for _ in range(3)]
+    h = api_token(city_planner)
+    body = {**task_data, "count": 2, "industry_prefix": "251"}
+    r = client.post("/api/v1/sampling-tasks", body, content_type="application/json", **h)
+    assert r.status_code == 201, r.content
+    task_id = r.json()["id"]
+    r = client.post(f"/api/v1/sampling-tasks/{task_id}/publish-pools", **h)
+    assert r.status_code == 200, r.content
+    draw_id = r.json()["draws"][0]["id"]
+    seed = {"seed": "20250401", "entered_by": "群众代表"}
+    client.post(f"/api/v1/draws/{draw_id}/seed", seed, content_type="application/json", **h)
+    r = client.post(f"/api/v1/draws/{draw_id}/run", **h)
+    assert r.status_code == 200, r.content
+    assert set(r.json()["selected"]) <= {e.credit_code for e in refinery}
+    assert len(r.json()["selected"]) == 2

@@ -1,5 +1,6 @@
 """Who may enter and which grade counts (R1.3, R3.2, R4.2, R6.2)."""
 
+import datetime as dt
 from datetime import date
 
 import pytest
@@ -80,3 +81,20 @@ def test_r4_2_an_offsite_capable_item_needs_a_reason_in_the_plan():
 def test_r2_3_a_plan_without_items_or_with_one_officer_is_refused():
     codes = [r.code for r in check_plan([], officers=1)]
     assert codes == ["no_items", "too_few_officers"]
+
+
+@pytest.mark.parametrize(
+    ("valid_from", "valid_to", "expected"),
+    [
+        (None, None, Grade.ONE),
+        (dt.date(2025, 1, 1), dt.date(2027, 12, 31), Grade.ONE),
+        (dt.date(2025, 6, 18), None, Grade.ONE),  # in force from the visit day itself
+        (dt.date(2025, 6, 19), None, Grade.NONE),  # not yet in force: 未定级
+        (dt.date(2025, 9, 1), dt.date(2028, 8, 31), Grade.NONE),
+        (dt.date(2022, 1, 1), dt.date(2025, 6, 17), Grade.NONE),  # lapsed
+    ],
+)
+def test_r3_2_a_grade_not_yet_in_force_does_not_set_the_cap(valid_from, valid_to, expected):
+    from fairinspect.rules.checkin import effective_grade
+
+    assert effective_grade(1, valid_to, dt.date(2025, 6, 18), valid_from) is expected

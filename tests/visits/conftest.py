@@ -126,10 +126,135 @@ def started_visit(approved_visit, team):
     return make
 
 
-def complaint(ref="TS-2025-0001", day=dt.date(2025, 6, 1)):
+# Complaints are supervision's records; until that app registers its resolver, the visits
+# tests stand one in through the same interface (visits/justifications.register), backed by
+# the complaints a test files with `complaint(enterprise, ...)`.
+_FILED: dict[str, tuple[int, dt.date, str]] = {}
+
+
+def complaint(enterprise, ref="TS-2025-0001", day=dt.date(2025, 6, 1)):
+    """File a complaint about `enterprise` (in the stand-in registry) and return the
+    justification a visit names it with."""
+    _FILED[ref] = (enterprise.pk, day, "群众举报储罐区违规动火")
     return {
         "kind": "complaint_record",
         "reference": ref,
         "date": day.isoformat(),
         "summary": "群众举报储罐区违规动火",
     }
+
+
+@pytest.fixture(autouse=True)
+def _complaint_records():
+    from fairinspect.rules.caps import JustificationKind
+    from fairinspect.visits import justifications
+
+    def resolve(reference: str):
+        if reference not in _FILED:
+            return None
+        ent, day, summary = _FILED[reference]
+        return justifications.JustifyingRecord(
+            JustificationKind.COMPLAINT_RECORD, reference, ent, day, summary
+        )
+
+    saved = dict(justifications._RESOLVERS)
+    justifications.register(JustificationKind.COMPLAINT_RECORD, resolve)
+    yield
+    _FILED.clear()
+    justifications._RESOLVERS.clear()
+    justifications._RESOLVERS.update(saved)
+
+
+@pytest.fixture
+def records(db, city_enterprise, make_user, settings, tmp_path):
+    """Real records of visits' own kinds that justify exempt visits (R3.3)."""
+    settings.MEDIA_ROOT = tmp_path
+    return Records(city_enterprise, make_user)
+
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+class Records:
+    def __init__(self, enterprise, make_user):
+        self.enterprise = enterprise
+        self.make_user = make_user
+        self._n = itertools.count(1)
+
+    def _staff(self):
+        from fairinspect.registry.models import User
+
+        u = User.objects.filter(username="records_staff").first()
+        return u or self.make_user(
+            "records_staff", Role.OFFICER, department="650100-WH", first_name="登记员"
+        )
+
+    def application(self, enterprise=None, *, day=dt.date(2025, 6, 1), accept=True):
+        from fairinspect.visits.records import InspectionApplication
+        from fairinspect.visits.services import records as rs
+
+        ent = enterprise or self.enterprise
+        user = self.make_user(f"ent_user_{next(self._n)}", Role.ENTERPRISE, enterprise=ent)
+        with time_machine.travel(dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)):
+            app = rs.apply_for_inspection(actor=user, reason="新建装置投产前申请检查", today=day)
+            if accept:
+                rs.decide_application(actor=self._staff(), application=app, accept=True)
+        app = InspectionApplication.objects.get(pk=app.pk)
+        return app, {"kind": "enterprise_application", "reference": app.number}
+
+    def referral(self, enterprise=None, *, day=dt.date(2025, 6, 1), number=None):
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from fairinspect.visits.services import records as rs
+
+        ent = enterprise or self.enterprise
+        number = number or f"乌政办转〔2025〕{next(self._n)}号"
+        ref = rs.register_referral(
+            actor=self._staff(),
+            enterprise=ent,
+            issuing_body="乌鲁木齐市人民政府办公厅",
+            document_number=number,
+            document_date=day,
+            received_on=day,
+            summary="转办群众反映的储罐区安全问题",
+            upload=SimpleUploadedFile("交办函.pdf", PDF),
+            today=max(day, TODAY),
+        )
+        return ref, {"kind": "referral_document", "reference": ref.document_number}
+
+    def order(self, enterprise=None, *, day=dt.date(2025, 5, 1), deadline=None):
+        from fairinspect.catalog.models import InspectionItem
+        from fairinspect.registry.models import Department
+        from fairinspect.visits.models import Hazard, RectificationOrder, Visit
+
+        ent = enterprise or self.enterprise
+        at = dt.datetime.combine(day, dt.time(9), tzinfo=dt.UTC)
+        v = Visit.objects.create(
+            enterprise=ent,
+            kind="on_site",
+            trigger="annual_plan",
+            status="done",
+            planned_date=day,
+            department=Department.objects.get(code="650100-WH"),
+            inspecting_level=ent.supervising_level,
+            checked_in_at=at,
+            checked_out_at=at + dt.timedelta(hours=2),
+        )
+        v.items.set(
+            InspectionItem.objects.filter(
+                version__status="published", domain="hazchem", offsite_capable=False
+            ).order_by("code")[:2]
+        )
+        deadline = deadline or max(day + dt.timedelta(days=30), dt.date(2025, 6, 10))
+        h = Hazard.objects.create(
+            visit=v, enterprise=ent, level="general", description="消防通道堵塞"
+        )
+        o = RectificationOrder.objects.create(
+            visit=v,
+            enterprise=ent,
+            number=f"(乌)应急责改〔2025〕{900 + next(self._n)}号",
+            issued_on=day,
+            deadline=deadline,
+        )
+        o.hazards.set([h])
+        return o, {"kind": "rectification_order", "reference": o.number}

@@ -66,7 +66,7 @@ def test_r6_the_whole_visit_over_the_api(
         "planned_date": TODAY.isoformat(),
         "item_codes": [items["onsite"][0].code],
         "officer_ids": [o1.pk, o2.pk],
-        "justification": complaint(),
+        "justification": complaint(city_enterprise),
     }
     r = client.post("/api/v1/visits", body, content_type="application/json", **h1)
     assert r.status_code == 201, r.content

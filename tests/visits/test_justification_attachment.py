@@ -25,9 +25,9 @@ def _media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
 
 
-def form(items, team, **extra):
+def form(items, team, enterprise, **extra):
     (_u1, o1), (_u2, o2) = team
-    j = complaint()
+    j = complaint(enterprise)
     return {
         "kind": "on_site",
         "trigger": "complaint",
@@ -48,7 +48,12 @@ def test_r3_3_the_create_page_stores_the_attachment_and_serves_it_as_a_download(
     client.force_login(team[0][0])
     r = client.post(
         f"/visits/new/?enterprise={city_enterprise.credit_code}",
-        form(items, team, justification_attachment=SimpleUploadedFile("举报.pdf", PDF)),
+        form(
+            items,
+            team,
+            city_enterprise,
+            justification_attachment=SimpleUploadedFile("举报.pdf", PDF),
+        ),
     )
     assert r.status_code == 302, r.content.decode()[:500]
     v = Visit.objects.get()
@@ -78,7 +83,7 @@ def test_r3_3_a_bad_attachment_on_the_create_page_saves_nothing(
     client.force_login(team[0][0])
     r = client.post(
         f"/visits/new/?enterprise={city_enterprise.credit_code}",
-        form(items, team, justification_attachment=SimpleUploadedFile(name, data)),
+        form(items, team, city_enterprise, justification_attachment=SimpleUploadedFile(name, data)),
     )
     assert r.status_code == 422
     message = {"file_type_not_allowed": "只接受PDF、JPEG、PNG", "file_empty": "为空文件"}[code]
@@ -86,8 +91,8 @@ def test_r3_3_a_bad_attachment_on_the_create_page_saves_nothing(
     assert not Visit.objects.exists()
 
 
-def test_r3_3_an_attachment_over_10_mb_is_refused(new_visit, team, monkeypatch):
-    v = new_visit(trigger="complaint", justification=complaint())
+def test_r3_3_an_attachment_over_10_mb_is_refused(new_visit, team, monkeypatch, city_enterprise):
+    v = new_visit(trigger="complaint", justification=complaint(city_enterprise))
     big = SimpleUploadedFile("big.pdf", PDF + b"0" * (10 * 1024 * 1024))
     from fairinspect.core.errors import ValidationFailed
 
@@ -99,9 +104,9 @@ def test_r3_3_an_attachment_over_10_mb_is_refused(new_visit, team, monkeypatch):
 
 
 def test_r3_3_the_api_uploads_the_attachment_and_serves_it_with_safe_headers(
-    client, api_token, team, new_visit
+    client, api_token, team, new_visit, city_enterprise
 ):
-    v = new_visit(trigger="complaint", justification=complaint())
+    v = new_visit(trigger="complaint", justification=complaint(city_enterprise))
     h = api_token(team[0][0])
     url = f"/api/v1/visits/{v.pk}/justification-attachment"
     r = client.post(url, {"file": SimpleUploadedFile("scan.png", PNG)}, **h)
@@ -114,10 +119,10 @@ def test_r3_3_the_api_uploads_the_attachment_and_serves_it_with_safe_headers(
 
 
 def test_r3_3_the_api_refuses_a_wrong_type_and_a_visit_without_justification(
-    client, api_token, team, new_visit
+    client, api_token, team, new_visit, city_enterprise
 ):
     h = api_token(team[0][0])
-    v = new_visit(trigger="complaint", justification=complaint())
+    v = new_visit(trigger="complaint", justification=complaint(city_enterprise))
     r = client.post(
         f"/api/v1/visits/{v.pk}/justification-attachment",
         {"file": SimpleUploadedFile("x.pdf", HTML)},
@@ -133,10 +138,12 @@ def test_r3_3_the_api_refuses_a_wrong_type_and_a_visit_without_justification(
     assert r.status_code == 409 and r.json()["code"] == "no_justification"
 
 
-def test_r3_3_after_check_in_the_attachment_can_no_longer_be_replaced(started_visit, team):
+def test_r3_3_after_check_in_the_attachment_can_no_longer_be_replaced(
+    started_visit, team, city_enterprise
+):
     from fairinspect.core.errors import Conflict
 
-    v = started_visit(trigger="complaint", justification=complaint())
+    v = started_visit(trigger="complaint", justification=complaint(city_enterprise))
     with pytest.raises(Conflict) as e:
         services.attach_justification(
             actor=team[0][0], visit=v, upload=SimpleUploadedFile("a.pdf", PDF)
@@ -158,7 +165,7 @@ def test_r3_3_after_check_in_the_attachment_can_no_longer_be_replaced(started_vi
 def test_r3_3_access_table_for_the_attachment_download(
     who, expected, client, team, new_visit, make_user, city_enterprise, supervisor, expert_user
 ):
-    v = new_visit(trigger="complaint", justification=complaint())
+    v = new_visit(trigger="complaint", justification=complaint(city_enterprise))
     services.attach_justification(
         actor=team[0][0], visit=v, upload=SimpleUploadedFile("a.pdf", PDF)
     )
@@ -182,7 +189,7 @@ def test_r3_3_access_table_for_the_attachment_download(
 def test_r3_3_api_access_table_for_the_attachment_upload(
     who, expected, client, api_token, new_visit, make_user, city_enterprise, expert_user
 ):
-    v = new_visit(trigger="complaint", justification=complaint())
+    v = new_visit(trigger="complaint", justification=complaint(city_enterprise))
     users = {
         "other_district": make_user("sy_off", Role.OFFICER, department="650103"),
         "enterprise": make_user("ent_j", Role.ENTERPRISE, enterprise=city_enterprise),

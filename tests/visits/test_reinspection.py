@@ -112,21 +112,23 @@ def test_r5_3_last_years_city_visit_does_not_block_this_years_district_plan(
     assert services.approve_plan(actor=approver_user, visit=v, today=TODAY).status == "approved"
 
 
-def test_r5_3_a_district_follow_up_after_the_citys_visit_is_allowed(district, items, approver_user):
+def test_r5_3_a_district_follow_up_after_the_citys_visit_is_allowed(
+    district, items, approver_user, records
+):
     city_visit(district["enterprise"], items["onsite"][:1])
-    follow = {
-        "kind": "rectification_order",
-        "reference": "(天)应急责改〔2025〕3号",
-        "date": "2025-05-01",
-        "summary": "复查隐患整改情况",
-    }
+    _order, follow = records.order(district["enterprise"])
     v = submitted(district, items["onsite"][:2], trigger="follow_up", justification=follow)
     assert services.approve_plan(actor=approver_user, visit=v, today=TODAY).status == "approved"
 
 
 def test_r5_3_a_district_complaint_visit_after_the_citys_is_allowed(district, items, approver_user):
     city_visit(district["enterprise"], items["onsite"][:1])
-    v = submitted(district, items["onsite"][:2], trigger="complaint", justification=complaint())
+    v = submitted(
+        district,
+        items["onsite"][:2],
+        trigger="complaint",
+        justification=complaint(district["enterprise"]),
+    )
     assert services.approve_plan(actor=approver_user, visit=v, today=TODAY).status == "approved"
 
 
@@ -156,25 +158,13 @@ def test_r5_3_the_api_refuses_the_district_approval_with_409_naming_the_city_vis
     assert body["reasons"][0]["code"] == "city_already_inspected"
 
 
-@pytest.mark.parametrize(
-    ("trigger", "justification"),
-    [
-        (
-            "follow_up",
-            {
-                "kind": "rectification_order",
-                "reference": "R-1",
-                "date": "2025-05-01",
-                "summary": "复查",
-            },
-        ),
-        ("complaint", complaint()),
-    ],
-)
+@pytest.mark.parametrize("trigger", ["follow_up", "complaint"])
 def test_r5_3_the_api_allows_district_follow_ups_and_complaints_after_the_city(
-    trigger, justification, client, api_token, district, items, approver_user
+    trigger, client, api_token, district, items, approver_user, records
 ):
     city_visit(district["enterprise"], items["onsite"][:1])
+    ent = district["enterprise"]
+    justification = records.order(ent)[1] if trigger == "follow_up" else complaint(ent)
     v = submitted(district, items["onsite"][:2], trigger=trigger, justification=justification)
     r = client.post(f"/api/v1/visits/{v.pk}/plan/approve", **api_token(approver_user))
     assert r.status_code == 200, r.content

@@ -81,6 +81,23 @@ def test_r3_2_an_expired_grade_counts_as_ungraded_through_the_service(make_enter
     assert queries.quota_for(ent, year=2025, today=TODAY).cap == 12
 
 
+def test_r3_2_a_grade_not_yet_in_force_does_not_set_the_cap_at_check_in(
+    make_enterprise, started_visit, approved_visit, team
+):
+    """Graded 一级 from September: in June the enterprise is still 未定级 (cap 5, not 2)."""
+    ent = make_enterprise(
+        supervising_level="city",
+        high_risk=True,
+        standardization_grade=1,
+        grade_valid_from=dt.date(2025, 9, 1),
+        grade_valid_to=dt.date(2028, 8, 31),
+    )
+    assert queries.quota_for(ent, year=2025, today=TODAY).cap == 12
+    fill(ent, 2)  # 一级 would be full (2); 未定级 high risk allows 12
+    v = started_visit(ent)
+    assert v.status == "in_progress"
+
+
 def test_r3_2_an_administrator_set_table_replaces_the_default(city_enterprise):
     from fairinspect.visits.models import CapTableSetting
 
@@ -90,15 +107,29 @@ def test_r3_2_an_administrator_set_table_replaces_the_default(city_enterprise):
     assert table is DEFAULT_2025  # no row for 2026: the seed's table, with its source
 
 
-@pytest.mark.parametrize("trigger", sorted(t.value for t in EXEMPT_TRIGGERS))
-def test_r3_3_an_exempt_visit_with_its_justification_goes_ahead_beyond_the_cap(
-    trigger, city_enterprise, started_visit
+def _record(records, trigger, enterprise=None, **kw):
+    """A real record of the kind the trigger needs (complaints: the stand-in registry)."""
+    ent = enterprise or records.enterprise
+    if trigger == "complaint":
+        return complaint(ent, **kw)
+    if trigger == "monitoring":
+        return {"kind": "monitoring_warning", "reference": "W-2025-1", "summary": "超限报警"}
+    return {
+        "application": records.application,
+        "referral": records.referral,
+        "follow_up": records.order,
+    }[trigger](ent, **kw)[1]
+
+
+@pytest.mark.parametrize("trigger", ["application", "complaint", "follow_up", "referral"])
+def test_r3_3_an_exempt_visit_resting_on_a_matching_record_goes_ahead_beyond_the_cap(
+    trigger, city_enterprise, started_visit, records
 ):
-    kind, what = JUSTIFY[trigger]
-    fill(city_enterprise, 2)  # grade 1, high risk: cap 2, used up
-    just = {"kind": kind, "reference": f"{what}-001", "date": "2025-06-01", "summary": what}
-    v = started_visit(trigger=trigger, justification=just)
+    just = _record(records, trigger)  # an order comes with the visit that issued it
+    fill(city_enterprise, 2 - queries.quota_for(city_enterprise, year=2025, today=TODAY).used)
+    v = started_visit(trigger=trigger, justification=just)  # grade 1, high risk: cap 2, used up
     assert v.status == "in_progress"
+    assert v.justification_round == 1 and v.justification_enterprise_id == city_enterprise.pk
     q = queries.quota_for(city_enterprise, year=2025, today=TODAY)
     assert (q.used, q.exempt_used) == (2, 1)
 
@@ -114,14 +145,17 @@ def test_r3_3_an_exempt_trigger_without_its_justification_is_refused_with_the_re
     assert not Visit.objects.exists()
 
 
-def test_r3_3_a_justification_of_the_wrong_kind_or_dated_after_the_visit_is_refused(new_visit):
-    wrong = {**complaint(), "kind": "referral_document"}
+def test_r3_3_a_justification_of_the_wrong_kind_or_dated_after_the_visit_is_refused(
+    new_visit, city_enterprise
+):
+    wrong = {**complaint(city_enterprise), "kind": "referral_document"}
     with pytest.raises(ValidationFailed) as e:
         new_visit(trigger="complaint", justification=wrong)
-    assert e.value.code == "justification_wrong_kind"
+    assert (e.value.code, e.value.field) == ("justification_wrong_kind", "justification.kind")
+    late = complaint(city_enterprise, "TS-LATE", day=dt.date(2025, 6, 30))
     with pytest.raises(ValidationFailed) as e:
-        new_visit(trigger="complaint", justification=complaint(day=dt.date(2025, 6, 30)))
-    assert e.value.code == "justification_date_in_future"
+        new_visit(trigger="complaint", justification=late)
+    assert (e.value.code, e.value.field) == ("justification_after_visit", "justification.reference")
 
 
 def test_r3_3_the_database_refuses_an_exempt_visit_without_a_reference(city_enterprise):

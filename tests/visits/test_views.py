@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from fairinspect.core.roles import Role
 from fairinspect.visits import qr, services
 
-from .conftest import TODAY
+from .conftest import TODAY, complaint
 from .test_services import fill
 
 pytestmark = pytest.mark.django_db
@@ -315,6 +315,7 @@ def test_r6_2_the_visit_form_creates_a_visit_and_names_the_bad_field(
     }
     r = client.post("/visits/new/", data)
     assert r.status_code == 422 and "投诉举报记录" in r.content.decode()
+    complaint(city_enterprise, "TS-1")
     data.update(
         justification_kind="complaint_record",
         justification_reference="TS-1",

@@ -24,6 +24,7 @@ from fairinspect.rules.caps import (
     VisitKind,
     VisitStatus,
 )
+from fairinspect.rules.checkin import effective_grade as _effective_grade
 
 # visits' statuses as the cap rule reads them (a draft or submitted plan holds nothing).
 RULE_STATUS = {
@@ -65,12 +66,14 @@ def cap_policy(year: int) -> CapPolicy:
 
 
 def effective_grade(
-    standardization_grade: int | None, valid_to: dt.date | None, on: dt.date
+    standardization_grade: int | None,
+    valid_to: dt.date | None,
+    on: dt.date,
+    valid_from: dt.date | None = None,
 ) -> Grade:
-    """The grade that decides the cap: a lapsed grade counts as none (未定级)."""
-    if standardization_grade is None or (valid_to is not None and valid_to < on):
-        return Grade.NONE
-    return Grade(str(standardization_grade))
+    """The grade that decides the cap: the one rule, rules.checkin.effective_grade (a lapsed
+    grade or one not yet in force counts as none, 未定级)."""
+    return _effective_grade(standardization_grade, valid_to, on, valid_from)
 
 
 def _year_visits(enterprise_ids: Iterable[int] | None, year: int):
@@ -185,17 +188,18 @@ def last_year_visits(department_id: int, year: int) -> dict[tuple[bool, Grade], 
             "enterprise__high_risk",
             "enterprise__standardization_grade",
             "enterprise__grade_valid_to",
+            "enterprise__grade_valid_from",
         )
     )
     seen: set = set()
     out: dict[tuple[bool, Grade], int] = {}
     end = dt.date(year, 12, 31)
-    for pk, group, day, high_risk, grade, valid_to in rows:
+    for pk, group, day, high_risk, grade, valid_to, valid_from in rows:
         key = (group, day) if group else pk
         if key in seen:
             continue
         seen.add(key)
-        cls = (high_risk, effective_grade(grade, valid_to, end))
+        cls = (high_risk, effective_grade(grade, valid_to, end, valid_from))
         out[cls] = out.get(cls, 0) + 1
     return out
 

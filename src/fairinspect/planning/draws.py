@@ -194,9 +194,12 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
         "standardization_grade",
         "grade_valid_to",
         "supervising_level",
+        "grade_valid_from",
     )
-    for pk, code, high_risk, grade_value, valid_to, level in rows.iterator(chunk_size=5000):
-        grade = bridge.effective_grade(grade_value, valid_to, on)
+    for pk, code, high_risk, grade_value, valid_to, level, valid_from in rows.iterator(
+        chunk_size=5000
+    ):
+        grade = bridge.effective_grade(grade_value, valid_to, on, valid_from)
         own = facts.get(pk)
         if own:
             at_cap = not decide_cap(

@@ -33,6 +33,7 @@ def grade_expression(on: dt.date):
     return Case(
         When(standardization_grade__isnull=True, then=Value("none")),
         When(grade_valid_to__lt=on, then=Value("none")),
+        When(grade_valid_from__gt=on, then=Value("none")),  # not yet in force
         default=Cast(F("standardization_grade"), CharField()),
         output_field=CharField(),
     )
@@ -68,7 +69,9 @@ def plan_check(plan: AnnualPlan) -> PlanCheck:
     key_facts = []
     for k in keys:
         e = k.enterprise
-        grade = bridge.effective_grade(e.standardization_grade, e.grade_valid_to, on)
+        grade = bridge.effective_grade(
+            e.standardization_grade, e.grade_valid_to, on, e.grade_valid_from
+        )
         used = len({(f.merge_group or f.visit_id, f.date) for f in facts.get(e.pk, [])})
         key_facts.append(KeyFact(e.credit_code, e.name, e.high_risk, grade, k.planned_visits, used))
     return check_plan(table=table, lines=lines, key_enterprises=key_facts)
@@ -135,7 +138,7 @@ def enterprise_filter_q(task) -> Q:
     if task.district_code:
         q &= Q(district_code=task.district_code)
     if task.industry_prefix:
-        q &= Q(industry_id__startswith=task.industry_prefix)
+        q &= Q(industry__code__startswith=task.industry_prefix)
     if task.risk_level:
         q &= Q(risk_level=task.risk_level)
     if task.high_risk is not None:

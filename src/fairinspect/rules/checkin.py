@@ -15,16 +15,22 @@ from .caps import Grade, Reason
 MIN_OFFICERS = 2  # R1.3: 执法人员不得少于两人
 
 
-def effective_grade(grade: int | str | None, valid_to: date | None, on: date) -> Grade:
+def effective_grade(
+    grade: int | str | None, valid_to: date | None, on: date, valid_from: date | None = None
+) -> Grade:
     """The standardisation grade that sets the cap on `on`.
 
     A grade whose certificate has lapsed (valid_to before the visit day) is 未定级 for the
     cap: the enterprise no longer holds the grade that earned it fewer inspections. A grade
-    without an end date is taken as recorded.
+    not yet in force (valid_from after the visit day) has not earned it yet either: until
+    then the enterprise is 未定级 (its earlier grade, if any, is not on record). A grade
+    without dates is taken as recorded.
     """
     if grade in (None, "", "none", 0):
         return Grade.NONE
     if valid_to is not None and valid_to < on:
+        return Grade.NONE
+    if valid_from is not None and valid_from > on:
         return Grade.NONE
     return Grade(str(grade))
 

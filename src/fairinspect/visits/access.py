@@ -108,3 +108,45 @@ def plan_approval(user, visit: Visit):
     from fairinspect.core.duties import check
 
     return check(user, "审批该检查方案", Role.APPROVER, plan_duty(visit))
+# ------------------------------------------------ the records behind exempt visits (R3.3)
+
+
+def applications_visible_to(user):
+    """Staff: the applications of the enterprises they may see; an enterprise user: its own."""
+    from .records import InspectionApplication
+
+    qs = InspectionApplication.objects.select_related("enterprise")
+    if not user.is_authenticated:
+        return qs.none()
+    if is_staff(user):
+        return qs.filter(enterprise__in=enterprises_visible_to(user).values("pk"))
+    if has_role(user, Role.ENTERPRISE) and user.enterprise_id:
+        return qs.filter(enterprise_id=user.enterprise_id)
+    return qs.none()
+
+
+def get_application(user, pk: int):
+    a = applications_visible_to(user).filter(pk=pk).first()
+    if a is None:
+        raise NotFound()
+    return a
+
+
+def referrals_visible_to(user):
+    """Staff only: the referrals about the enterprises they may see."""
+    from .records import Referral
+
+    if not user.is_authenticated or not is_staff(user):
+        return Referral.objects.none()
+    return Referral.objects.select_related("enterprise", "department").filter(
+        enterprise__in=enterprises_visible_to(user).values("pk")
+    )
+
+
+def get_referral(user, pk: int):
+    if not is_staff(user):
+        raise Forbidden("只有本局工作人员可以查看转办交办文件。")
+    r = referrals_visible_to(user).filter(pk=pk).first()
+    if r is None:
+        raise NotFound()
+    return r

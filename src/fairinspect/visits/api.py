@@ -738,3 +738,7 @@ def get_rating(request, visit_id: int):
     if r is None:
         raise NotFound("该检查尚无企业评价。")
     return _rating_out(r)
+
+
+# The records behind exempt visits (R3.3) register their endpoints on this router.
+from . import api_records  # noqa: E402,F401

@@ -71,11 +71,14 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
         "high_risk",
         "standardization_grade",
         "grade_valid_to",
+        "grade_valid_from",
         "supervising_level",
         "district_code",
     )
     for e in ents.iterator(chunk_size=2000):
-        grade = effective_grade(e.standardization_grade, e.grade_valid_to, today)
+        grade = effective_grade(
+            e.standardization_grade, e.grade_valid_to, today, e.grade_valid_from
+        )
         cap = DEFAULT_2025.cap(e.high_risk, grade)
         roll = rng.random()
         exempt = 0

@@ -19,20 +19,14 @@ never by the resolver.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
 
 from fairinspect.rules.caps import JustificationKind
 
+# The record type is a pure value, defined beside the rule that judges it; importing it from
+# here (justifications.JustifyingRecord) stays the interface for the apps' resolvers.
+from fairinspect.rules.exemptions import JustifyingRecord
 
-@dataclass(frozen=True, slots=True)
-class JustifyingRecord:
-    kind: JustificationKind
-    reference: str  # the record's own number, normalised (what is stored on the visit)
-    enterprise_id: int  # the enterprise the record is about
-    dated: date  # the day the record came into being
-    summary: str  # one line a reader of the visit understands
-    url: str = ""  # the staff page of the record, when it has one
+__all__ = ["JustifyingRecord", "Resolver", "register", "registered_kinds", "resolve"]
 
 
 Resolver = Callable[[str], JustifyingRecord | None]

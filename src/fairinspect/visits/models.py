@@ -132,6 +132,17 @@ class Visit(models.Model):
     justification_reference = models.CharField(_("依据编号"), max_length=100, blank=True)
     justification_date = models.DateField(_("依据日期"), null=True, blank=True)
     justification_summary = models.TextField(_("依据摘要"), blank=True)
+    # Set when the reference was checked against the record it names (R3.3): which round of
+    # that record this visit used and the enterprise the record is about.
+    justification_round = models.PositiveSmallIntegerField(_("依据轮次"), null=True, blank=True)
+    justification_enterprise = models.ForeignKey(
+        "registry.Enterprise",
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("依据涉及的企业"),
+    )
     justification_attachment = models.FileField(
         _("依据附件"), upload_to="visits/justifications/%Y/", blank=True
     )
@@ -222,6 +233,18 @@ class Visit(models.Model):
                     & ~Q(justification_kind="")
                     & Q(justification_date__isnull=False)
                 ),
+            ),
+            # One inspection per record round (rules.exemptions); cancelled visits give the
+            # record back. Rows from before the records were checked carry no round.
+            models.UniqueConstraint(
+                fields=["justification_kind", "justification_reference", "justification_round"],
+                condition=Q(justification_round__isnull=False) & ~Q(status="cancelled"),
+                name="visit_justification_record_once",
+            ),
+            models.CheckConstraint(
+                name="visit_justification_same_enterprise",
+                condition=Q(justification_enterprise__isnull=True)
+                | Q(justification_enterprise=F("enterprise")),
             ),
             models.CheckConstraint(
                 name="visit_checkout_after_checkin",
@@ -603,3 +626,5 @@ class GuidanceGiven(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id}: {self.entry_id}"
+# The application and referral records (R3.3) live in their own module.
+from .records import InspectionApplication, Referral  # noqa: E402,F401

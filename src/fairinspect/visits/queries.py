@@ -15,12 +15,15 @@ from fairinspect.registry.models import Enterprise, Officer
 from fairinspect.registry.queries import officer_fact
 from fairinspect.rules.caps import (
     DEFAULT_2025,
+    EXEMPT_TRIGGERS,
+    REQUIRED_JUSTIFICATION,
     CapDecision,
     CapPolicy,
     CapStage,
     CapTable,
     Justification,
     JustificationKind,
+    Level,
     ProposedVisit,
     Quota,
     Trigger,
@@ -31,8 +34,12 @@ from fairinspect.rules.caps import (
     quota,
 )
 from fairinspect.rules.certificates import Eligibility, check_eligibility
-from fairinspect.rules.checkin import effective_grade
+from fairinspect.rules.checkin import OfficerConfirmation, effective_grade
+from fairinspect.rules.entry import EntryDecision, EntryFacts, decide_entry
+from fairinspect.rules.exemptions import RecordDecision, RecordUse, decide_record
+from fairinspect.rules.results import Reason
 
+from . import justifications
 from .models import CAP_FIELDS, CapTableSetting, Hazard, RectificationOrder, Visit, VisitOfficer
 
 # The model's statuses as the cap rule reads them: a draft or a submitted plan holds nothing.
@@ -83,6 +90,59 @@ def justification_of(v) -> Justification | None:
     )
 
 
+def record_uses(kind: str, reference: str, *, exclude_pk: int | None) -> list[RecordUse]:
+    """The visits (not cancelled) already resting on the record (kind, reference)."""
+    rows = (
+        Visit.objects.filter(justification_kind=kind, justification_reference=reference)
+        .exclude(status="cancelled")
+        .exclude(pk=exclude_pk)
+        .values_list("pk", "justification_round", "enterprise_id")
+    )
+    # A visit from before records were checked has no round: it used the first one.
+    return [RecordUse(str(pk), rnd or 1, ent) for pk, rnd, ent in rows]
+
+
+def justification_decision(
+    *,
+    trigger: str,
+    kind: str,
+    reference: str,
+    enterprise_id: int,
+    day: dt.date,
+    exclude_pk: int | None = None,
+) -> RecordDecision:
+    """Does the record (kind, reference) justify an exempt visit of the enterprise on `day`?
+    Resolves it through the registry (visits/justifications.py) and asks rules.exemptions."""
+    trig, jkind = Trigger(trigger), JustificationKind(kind)
+    ref = (reference or "").strip()
+    record = justifications.resolve(jkind, ref) if ref else None
+    uses = record_uses(jkind.value, record.reference, exclude_pk=exclude_pk) if record else []
+    return decide_record(
+        trigger=trig,
+        kind=jkind,
+        reference=ref,
+        record=record,
+        kind_checkable=jkind in justifications.registered_kinds(),
+        enterprise_id=enterprise_id,
+        visit_date=day,
+        uses=uses,
+    )
+
+
+def visit_justification_decision(visit: Visit, *, day: dt.date) -> RecordDecision | None:
+    """The record check of an existing exempt visit on `day` (None for other triggers)."""
+    if Trigger(visit.trigger) not in EXEMPT_TRIGGERS:
+        return None
+    return justification_decision(
+        trigger=visit.trigger,
+        kind=visit.justification_kind or REQUIRED_JUSTIFICATION[Trigger(visit.trigger)].value,
+        reference=visit.justification_reference,
+        enterprise_id=visit.enterprise_id,
+        day=day,
+        exclude_pk=visit.pk,
+    )
+
+
 def _visit_day(row: dict) -> dt.date:
     # A visit happens the day it was checked in; until then, on its planned date.
     at = row.get("checked_in_at")
@@ -118,7 +178,9 @@ def visit_facts(enterprise_id: int, year: int) -> list[VisitFact]:
 
 
 def grade_of(enterprise: Enterprise, on: dt.date):
-    return effective_grade(enterprise.standardization_grade, enterprise.grade_valid_to, on)
+    return effective_grade(
+        enterprise.standardization_grade, enterprise.grade_valid_to, on, enterprise.grade_valid_from
+    )
 
 
 def quota_for(enterprise: Enterprise, *, year: int, today: dt.date, facts=None) -> Quota:
@@ -250,6 +312,8 @@ class PreCheck:
     mine: list[Visit] = field(default_factory=list)
     # (my visit, the other unit's visit, overlapping item codes): R5.4 warning
     overlaps: list[tuple[Visit, Visit, list[str]]] = field(default_factory=list)
+    facts: list[VisitFact] = field(default_factory=list)
+    city_items: set[str] = field(default_factory=set)
 
 
 def visits_this_year(enterprise: Enterprise, year: int):
@@ -259,9 +323,11 @@ def visits_this_year(enterprise: Enterprise, year: int):
             planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
         )
         .exclude(status="cancelled")
-        .select_related("department", "plan")
+        .select_related("enterprise", "department", "plan")
         .prefetch_related(
             "items",
+            "experts",
+            "joint_departments",
             Prefetch(
                 "team",
                 queryset=VisitOfficer.objects.select_related("officer")
@@ -318,6 +384,13 @@ def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date)
         v.fact_exempt = str(v.pk) in q.exempt_visits
         v.fact_counted = str(v.pk) in q.counted_visits
     pc.facts = facts
+    # R5.3: the items of the city's visits this year that took place, from the rows above.
+    pc.city_items = {
+        i.code
+        for v in visits
+        if v.inspecting_level == "city" and v.status in ("in_progress", "done")
+        for i in v.items.all()
+    }
     return pc
 
 
@@ -325,44 +398,96 @@ def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date)
 class Verdict:
     ok: bool
     reasons: list[str]
+    code: str = ""  # the refusal's code, "" when ok
+    decision: EntryDecision | None = None
 
 
-def verdict_for(visit: Visit, *, facts, today: dt.date, officer: Officer | None) -> Verdict:
-    """可以入企 or 不可入企 for one visit, from prefetched rows only (no query)."""
-    from fairinspect.rules.checkin import OfficerConfirmation, decide_team
+def entry_facts(
+    visit: Visit,
+    *,
+    today: dt.date,
+    caller: Officer | None,
+    confirmed: set[int] | None,
+    team=None,
+    facts=None,
+    city_items: set[str] | None = None,
+) -> EntryFacts:
+    """The facts `rules.entry.decide_entry` reads, from the visit's rows.
 
-    reasons: list[str] = []
-    blocked = False
-    if visit.status in ("draft", "plan_submitted"):
-        reasons.append("现场检查方案尚未经审批负责人批准，不得入企检查。")
-        blocked = True
-    elif visit.status == "in_progress":
-        return Verdict(True, ["检查已开始（两名执法人员已确认入企）。"])
-    elif visit.status != "approved":
-        return Verdict(False, ["该检查已结束或已取消。"])
-    if visit.kind != "on_site":
-        return Verdict(False, ["非现场检查不需要入企。"])
-    domains = {i.domain for i in visit.items.all()}
+    `confirmed=None` means "as if every officer of the team confirmed" (what the page
+    predicts); the service passes who has. With `team`, `facts` and `city_items` given (the
+    pre-check prefetches them) only the exempt record's check queries the database.
+    """
+    members = team if team is not None else list(visit.team.all())
+    items = list(visit.items.all())
+    domains = {i.domain for i in items}
     confs = []
-    for m in visit.team.all():
+    for m in members:
         e = check_eligibility(officer_fact(m.officer), on=today, domains=domains)
         confs.append(
-            OfficerConfirmation(str(m.officer_id), m.officer.name, e.eligible, True, e.reasons)
+            OfficerConfirmation(
+                str(m.officer_id),
+                m.officer.name,
+                e.eligible,
+                confirmed is None or m.officer_id in confirmed,
+                tuple(Reason(r.code, r.message) for r in e.reasons),
+            )
         )
-    team = decide_team(confs)
-    blocked = blocked or not team.ready
-    reasons.extend(r.message for r in team.reasons)
-    if officer is not None and not any(m.officer_id == officer.pk for m in visit.team.all()):
-        reasons.append("您不是本次检查方案中的执法人员。")
-        blocked = True
-    if visit.planned_date.year != today.year:
-        reasons.append("检查方案的计划年度与今天不一致。")
-        blocked = True
-    else:
-        d = cap_decision(visit, today=today, stage=CapStage.CHECK_IN, day=today, facts=facts)
-        blocked = blocked or not d.allowed
-        reasons.extend(r.message for r in d.reasons)
-    return Verdict(not blocked, reasons)
+    if facts is None:
+        facts = visit_facts(visit.enterprise_id, today.year)
+    if city_items is None:
+        city_items = {
+            i.code
+            for c in city_visits_this_year(visit.enterprise_id, today.year, exclude_pk=visit.pk)
+            for i in c.items.all()
+        }
+    table, policy = cap_setting(today.year)
+    ent = visit.enterprise
+    record = visit_justification_decision(visit, day=today) if visit.status == "approved" else None
+    return EntryFacts(
+        visit_id=str(visit.pk),
+        status=visit.status,
+        kind=VisitKind(visit.kind),
+        trigger=Trigger(visit.trigger),
+        planned_date=visit.planned_date,
+        today=today,
+        team=tuple(confs),
+        caller_id=str(caller.pk) if caller is not None else None,
+        experts=len(visit.experts.all()),
+        supervising_level=Level(ent.supervising_level),
+        inspecting_level=Level(visit.inspecting_level),
+        district_partner=any(d.level == "district" for d in visit.joint_departments.all()),
+        items=frozenset(i.code for i in items),
+        city_items_this_year=frozenset(city_items),
+        record=record,
+        table=table,
+        policy=policy,
+        high_risk=ent.high_risk,
+        grade=grade_of(ent, today),
+        visits=tuple(facts),
+        merge_group=visit.merge_group or None,
+        justification=justification_of(visit),
+    )
+
+
+def verdict_for(
+    visit: Visit, *, facts, today: dt.date, officer: Officer | None, city_items=None
+) -> Verdict:
+    """可以入企 or 不可入企 for one visit: `rules.entry.decide_entry`, the rule check-in calls,
+    over the same facts, as if every officer of the team confirmed."""
+    d = decide_entry(
+        entry_facts(
+            visit,
+            today=today,
+            caller=officer,
+            confirmed=None,
+            team=list(visit.team.all()),
+            facts=facts,
+            city_items=city_items,
+        )
+    )
+    shown = [r.message for r in d.reasons if r.code != "awaiting_confirmation"]
+    return Verdict(d.allowed, shown, d.refusal.code if d.refusal else "", d)
 
 
 def visits_without_recording():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_records
 
 app_name = "visits"
 urlpatterns = [
@@ -16,6 +16,17 @@ urlpatterns = [
         name="guidance_sheet_mine",
     ),
     path("guidance/activity/", views.guidance_activity, name="guidance_activity"),
+    path("applications/", views_records.applications, name="applications"),
+    path(
+        "applications/<int:application_id>/decide/",
+        views_records.decide_application,
+        name="decide_application",
+    ),
+    path("referrals/", views_records.referrals, name="referrals"),
+    path(
+        "referrals/<int:referral_id>/status/", views_records.referral_status, name="referral_status"
+    ),
+    path("referrals/<int:referral_id>/file/", views_records.referral_file, name="referral_file"),
     path("enterprise/<str:credit_code>/poster/", views.poster, name="poster"),
     path("enterprise/<str:credit_code>/qr.svg", views.qr_svg, name="qr_svg"),
     path("enterprise/<str:credit_code>/revoke-qr/", views.revoke_qr, name="revoke_qr"),

@@ -55,7 +55,12 @@ def qr_landing(request, token: str):
         officer = services.officer_of(request.user)
         pc = queries.precheck(ent, officer=officer, today=today)
         verdicts = [
-            (v, queries.verdict_for(v, facts=pc.facts, today=today, officer=officer))
+            (
+                v,
+                queries.verdict_for(
+                    v, facts=pc.facts, today=today, officer=officer, city_items=pc.city_items
+                ),
+            )
             for v in pc.mine
         ]
         return render(

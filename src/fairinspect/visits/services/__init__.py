@@ -41,3 +41,9 @@ from .plans import (  # noqa: F401
     submit_plan,
     update_plan,
 )
+from .records import (  # noqa: F401
+    apply_for_inspection,
+    decide_application,
+    register_referral,
+    set_referral_status,
+)

@@ -16,7 +16,6 @@ from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules.caps import (
     CapDecision,
-    CapStage,
     Reason,
 )
 from fairinspect.rules.checkin import (
@@ -24,6 +23,7 @@ from fairinspect.rules.checkin import (
     TeamDecision,
     decide_team,
 )
+from fairinspect.rules.entry import EntryDecision, decide_entry
 
 from .. import queries
 from ..models import (
@@ -96,6 +96,20 @@ def _outcome(visit: Visit, *, replay: bool, now) -> CheckInOutcome:
         _reasons(decision.reasons) if visit.status == "approved" else [],
         queries.same_item_warnings(visit),
     )
+
+
+def _raise_refusal(visit: Visit, entry: EntryDecision, *, year: int) -> None:
+    r = entry.refusal
+    assert r is not None
+    if r.code == "not_on_team":
+        raise Forbidden(r.message)
+    if entry.field:  # the record behind an exempt trigger (R3.3): the input is named
+        raise ValidationFailed(
+            r.code, r.message, field=entry.field, extra={"reasons": _reasons(entry.reasons)}
+        )
+    if r.code == "city_already_inspected":
+        _check_reinspection(visit, year=year)  # the same refusal, naming the city's visits
+    raise _refuse(r.code, r.message, entry.reasons)
 
 
 def confirm_check_in(
@@ -176,38 +190,23 @@ def confirm_check_in(
                     "入企须由2名以上执法人员共同确认，officer_ids 只列了1人。",
                     [Reason("too_few_officers", "现场检查须由2名以上持有效执法证的执法人员实施。")],
                 )
-        if visit.kind != "on_site":
-            raise _refuse("off_site_visit", "非现场检查不需要扫码入企。")
-        if visit.status in ("draft", "plan_submitted"):
-            r = Reason("plan_not_approved", "现场检查方案尚未经审批负责人批准，不得入企检查。")
-            raise _refuse(r.code, r.message, [r])
-        if visit.status in ("cancelled", "done"):
-            raise _refuse("visit_closed", "该检查已结束或已取消。")
         confirmed = set(CheckIn.objects.filter(visit=visit).values_list("officer_id", flat=True))
-        decision = _team_decision(visit, team, confirmed | {officer.pk}, on=today)
+        # The one decision the pre-check page predicts (rules.entry), over the same facts.
+        entry = decide_entry(
+            queries.entry_facts(
+                visit, today=today, caller=officer, confirmed=confirmed | {officer.pk}, team=team
+            )
+        )
+        if not entry.allowed:
+            _raise_refusal(visit, entry, year=today.year)
+        decision = entry.team
+        assert decision is not None
         own = queries.eligibility(
             next(m.officer for m in team if m.officer_id == officer.pk),
             on=today,
             domains=queries.item_domains(visit),
         )
-        if not own.eligible:
-            r = own.reasons[0]
-            raise _refuse(r.code, r.message, own.reasons)
-        blocking = [
-            r
-            for r in decision.reasons
-            if r.code in ("too_few_officers", "too_few_eligible_officers")
-        ]
-        if blocking:
-            raise _refuse(blocking[0].code, blocking[0].message, decision.reasons)
-        cap = None
-        if visit.status == "approved":
-            if visit.planned_date.year != today.year:
-                raise _refuse("plan_other_year", "检查方案的计划年度与今天不一致，请重新安排检查。")
-            _check_reinspection(visit, year=today.year)
-            cap = queries.cap_decision(visit, today=today, stage=CapStage.CHECK_IN, day=today)
-            if not cap.allowed:
-                raise _refuse("cap_reached", cap.reasons[-1].message, cap.reasons)
+        cap = entry.cap
         try:
             with transaction.atomic():
                 CheckIn.objects.create(

@@ -23,6 +23,7 @@ DOC_PREFIX = {
     "record": "(乌)应急现记",
     "order": "(乌)应急责改",
     "review": "(乌)应急复查",
+    "application": "(乌)应急检申",
 }
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from fairinspect.audit import trail
@@ -32,6 +33,7 @@ from fairinspect.rules.checkin import (
     PlanItem,
     check_plan,
 )
+from fairinspect.rules.exemptions import JustifyingRecord, RecordDecision
 from fairinspect.rules.guidance import clean_entry_kind
 
 from .. import queries
@@ -51,8 +53,16 @@ from .common import _decision_data, _reasons, _refuse, next_number, officer_of
 
 
 def _clean_justification(
-    trigger: Trigger, data: Mapping[str, Any] | None, *, today: dt.date, day: dt.date
-) -> Justification | None:
+    trigger: Trigger,
+    data: Mapping[str, Any] | None,
+    *,
+    today: dt.date,
+    day: dt.date,
+    enterprise_id: int,
+) -> tuple[Justification | None, JustifyingRecord | None]:
+    """The justification of a new visit. For an exempt trigger it is the record the reference
+    names, checked by rules.exemptions (exists, same enterprise, right kind, dated on or before
+    the visit, not used up); its kind, number and date come from the record, never typed."""
     if not data or not any(data.get(k) for k in ("kind", "reference", "date", "summary")):
         if trigger in EXEMPT_TRIGGERS:
             d = check_exemption(trigger, None, today=today, visit_date=day)
@@ -62,7 +72,7 @@ def _clean_justification(
                 field="justification",
                 extra={"reasons": _reasons(d.reasons)},
             )
-        return None
+        return None, None
     kind_raw = data.get("kind") or (
         REQUIRED_JUSTIFICATION[trigger].value if trigger in EXEMPT_TRIGGERS else ""
     )
@@ -72,6 +82,32 @@ def _clean_justification(
         raise ValidationFailed(
             "justification_kind_invalid", "依据类型不在允许范围内。", field="justification.kind"
         ) from None
+    reference = str(data.get("reference") or "").strip()[:100]
+    summary = str(data.get("summary") or "").strip()
+    if trigger in EXEMPT_TRIGGERS:
+        decision = queries.justification_decision(
+            trigger=trigger.value,
+            kind=kind.value,
+            reference=reference,
+            enterprise_id=enterprise_id,
+            day=day,
+        )
+        _raise_unless_justified(decision)
+        record = decision.record
+        assert record is not None
+        j = Justification(
+            kind=kind,
+            reference=record.reference,
+            date=record.dated,
+            summary=summary or record.summary,
+        )
+        d = check_exemption(trigger, j, today=today, visit_date=day)
+        if not d.exempt:
+            r = d.reasons[0]
+            raise ValidationFailed(
+                r.code, r.message, field="justification", extra={"reasons": _reasons(d.reasons)}
+            )
+        return j, record
     when = data.get("date")
     if isinstance(when, str):
         try:
@@ -86,20 +122,39 @@ def _clean_justification(
         raise ValidationFailed(
             "justification_date_missing", "依据日期未填写。", field="justification.date"
         )
-    j = Justification(
-        kind=kind,
-        reference=str(data.get("reference") or "").strip()[:100],
-        date=when,
-        summary=str(data.get("summary") or "").strip(),
+    return Justification(kind=kind, reference=reference, date=when, summary=summary), None
+
+
+def _raise_unless_justified(decision: RecordDecision | None) -> None:
+    """A 422 naming the field when the record does not justify the visit (R3.3)."""
+    if decision is None or decision.ok:
+        return
+    r = decision.reasons[0]
+    raise ValidationFailed(
+        r.code, r.message, field=decision.field, extra={"reasons": _reasons(decision.reasons)}
     )
-    if trigger in EXEMPT_TRIGGERS:
-        d = check_exemption(trigger, j, today=today, visit_date=day)
-        if not d.exempt:
-            r = d.reasons[0]
-            raise ValidationFailed(
-                r.code, r.message, field="justification", extra={"reasons": _reasons(d.reasons)}
-            )
-    return j
+
+
+def _recheck_justification(v: Visit, *, day: dt.date) -> None:
+    """Approval and check-in check the record again: it may have been closed, used by another
+    visit or be out of its window by now."""
+    _raise_unless_justified(queries.visit_justification_decision(v, day=day))
+
+
+@contextmanager
+def _record_used_up_on_race():
+    """Two visits racing for the same record: the database's unique constraint
+    (visit_justification_record_once) lets one through; the other is told why."""
+    try:
+        yield
+    except IntegrityError as exc:
+        if "visit_justification_record_once" not in str(exc) and "justification" not in str(exc):
+            raise
+        raise ValidationFailed(
+            "justification_used_up",
+            "该依据已作为另一次检查的依据；一件依据只支持一次不受频次上限限制的检查。",
+            field="justification.reference",
+        ) from None
 
 
 def _items_in_force(codes: Iterable[str]) -> list[InspectionItem]:
@@ -262,7 +317,9 @@ def create_visit(
     entry, bad = clean_entry_kind(entry_kind, entry_kinds(), visit_kind=kind)
     if bad is not None:
         raise ValidationFailed(bad.code, bad.message, field=bad.field)
-    j = _clean_justification(trig, justification, today=today, day=planned_date)
+    j, record = _clean_justification(
+        trig, justification, today=today, day=planned_date, enterprise_id=enterprise.pk
+    )
     items = _items_in_force(item_codes)
     domains = {i.domain for i in items}
     team = _officers(officer_ids, on=planned_date, domains=domains)
@@ -274,7 +331,7 @@ def create_visit(
     bureau = department.bureau
     experts = list(Expert.objects.filter(pk__in=list(expert_ids)))
     joint = list(Department.objects.filter(pk__in=list(joint_department_ids)))
-    with transaction.atomic():
+    with transaction.atomic(), _record_used_up_on_race():
         visit = Visit.objects.create(
             enterprise=enterprise,
             kind=kind,
@@ -286,6 +343,8 @@ def create_visit(
             justification_reference=j.reference if j else "",
             justification_date=j.date if j else None,
             justification_summary=j.summary if j else "",
+            justification_round=record.round if record else None,
+            justification_enterprise_id=record.enterprise_id if record else None,
             merge_group=(merge_group or None),
             parent_visit=parent_visit,
             follow_up_order=follow_up_order,
@@ -443,6 +502,7 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
         if not level.allowed:
             raise _refuse(level.reasons[0].code, level.reasons[0].message, level.reasons)
         _check_reinspection(v, year=v.planned_date.year)
+        _recheck_justification(v, day=v.planned_date)  # R3.3: the record still justifies it
         decision = None
         if v.kind == "on_site":
             decision = queries.cap_decision(v, today=today, stage=CapStage.PLANNING)
