@@ -339,3 +339,5 @@ def add_certificate(request, officer_id: int, payload: CertificateIn):
 
 
 __all__ = ["Enterprise", "NotFound", "auth_router", "bearer", "router"]
+
+from . import api_admin  # noqa: E402, F401  (registers the token and mapping endpoints)

@@ -132,6 +132,15 @@ def start_import(
     return job
 
 
+def queue_import(*, actor, job: ImportJob) -> None:
+    """Hand a pending job (a previewed upload) to the worker."""
+    if job.status != ImportJob.Status.PENDING:
+        raise Conflict("not_pending", "该导入已开始或已结束。", field="status")
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+
+
 def claim_import(job_id: int, runner: str) -> bool:
     """Take the job for this runner: true for exactly one runner of a pending job."""
     n = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(

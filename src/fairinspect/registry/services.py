@@ -14,6 +14,7 @@ from fairinspect.supervision import audit
 from . import queries
 from .imports import (
     claim_import,
+    queue_import,
     reap_stale_imports,
     rerun_import,
     run_import_job,
@@ -169,6 +170,7 @@ __all__ = [
     "claim_import",
     "create_enterprise",
     "create_officer",
+    "queue_import",
     "reap_stale_imports",
     "rerun_import",
     "run_import_job",

@@ -89,7 +89,7 @@ def read_rows(
     raise TableError("file_type", "只支持 .csv 或 .xlsx 文件。", field="file")
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -101,7 +101,7 @@ def _decode(data: bytes) -> str:
 
 
 def _read_csv(data: bytes, labels, aliases, ignore_unknown):
-    text = _decode(data)
+    text = decode(data)
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         headers = next(reader)
