@@ -4,8 +4,9 @@ search keys (issue 15), so that a query finds a name however either was typed.
 - full-width and half-width forms are one (NFKC: `ＮＥＣ` → `nec`, `１２３` → `123`,
   `（控股）` → `(控股)`); letters fold to lower case;
 - every bracket (（）【】〔〕[]{}〈〉《》「」) becomes `(` / `)`;
-- the middle-dot family (`·` `•` `・` `‧` `∙` `⋅` and a `.` between two letters, which a
-  keyboard offers in its place) becomes `·`; the dash family becomes `-`;
+- the middle-dot family (`·` `•` `・` `‧` `∙` `⋅`, and a `.` between two letters, which a
+  keyboard offers in its place) is dropped, as is a space typed for it: 阿不都·热合曼,
+  阿不都.热合曼 and 阿不都 热合曼 are one name; the dash family becomes `-`;
 - spaces of every width and invisible characters (zero-width space/joiners, BOM, soft
   hyphen, direction marks) are removed.
 
@@ -47,18 +48,23 @@ def normalise_text(raw: str) -> str:
         elif ch in CLOSE:
             out.append(")")
         elif ch in DOTS:
-            out.append("·")
+            continue
         elif ch in DASHES:
             out.append("-")
         else:
             out.append(ch)
     text = "".join(out).casefold()
     # A full stop between two non-digits stands for a middle dot (阿不都.热合曼); 1.5 stays.
-    chars = list(text)
-    for i in range(1, len(chars) - 1):
-        if chars[i] == "." and not chars[i - 1].isdigit() and not chars[i + 1].isdigit():
-            chars[i] = "·"
-    return "".join(chars)
+    return "".join(
+        ch
+        for i, ch in enumerate(text)
+        if not (
+            ch == "."
+            and 0 < i < len(text) - 1
+            and not text[i - 1].isdigit()
+            and not text[i + 1].isdigit()
+        )
+    )
 
 
 def pinyin_initials(name: str) -> str:
