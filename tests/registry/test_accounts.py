@@ -192,5 +192,5 @@ def test_r13_1_an_enterprise_named_like_a_formula_exports_as_text(
     else:
         ws = load_workbook(io.BytesIO(data)).worksheets[0]
         cells = [c.value for r in ws.iter_rows() for c in r if isinstance(c.value, str)]
-    assert all(not c[:1] in tabular.FORMULA_START for c in cells if c)
+    assert all(c[:1] not in tabular.FORMULA_START for c in cells if c)
     assert '\'=HYPERLINK("http://evil","点我")' in cells

@@ -33,7 +33,7 @@ ROWS = 3000
 
 @pytest.mark.django_db(transaction=True)
 def test_r3_1_check_ins_and_logins_keep_working_during_a_re_import(
-    admin_user, new_visit, team, approver_user, make_enterprise, monkeypatch
+    admin_user, new_visit, team, approver_user, make_enterprise, monkeypatch  # noqa: F811
 ):
     (u1, _o1), (u2, _o2) = team
     visits = []
