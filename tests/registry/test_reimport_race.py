@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the visits fixtures are imported into this module and used by name)
 """A re-import racing with check-ins and logins (issue 15 item 4): while an import of a
 few thousand rows validates and writes, officers check in and people log in, and every one
 of those succeeds; the import is all-or-nothing still. Real threads and transactions, on
@@ -33,7 +34,7 @@ ROWS = 3000
 
 @pytest.mark.django_db(transaction=True)
 def test_r3_1_check_ins_and_logins_keep_working_during_a_re_import(
-    admin_user, new_visit, team, approver_user, make_enterprise, monkeypatch  # noqa: F811
+    admin_user, new_visit, team, approver_user, make_enterprise, monkeypatch
 ):
     (u1, _o1), (u2, _o2) = team
     visits = []
