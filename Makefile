@@ -24,7 +24,7 @@ run: $(STAMP)
 	@# One shell for both: the trap stops the worker this target started (and only it) when
 	@# the server stops, on Ctrl-C, or when make itself is terminated.
 	@mkdir -p var; \
-	  $(BIN)/python manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
+	  $(BIN)/python manage.py db_worker --no-reload --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
 	  echo $$worker > var/worker.pid; \
 	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; rm -f var/worker.pid' EXIT; \
 	  trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
