@@ -61,7 +61,7 @@ def test_r3_1_check_ins_and_logins_keep_working_during_a_re_import(
 
     # Gates, so that the officers' work provably overlaps each phase of the import.
     validating, main_done, writing, attempt_started = (threading.Event() for _ in range(4))
-    real_beat, real_stage = imports._Run.beat, imports.staged_update
+    real_beat, real_write = imports._Run.beat, imports.EnterpriseImporter.write
 
     def beat(self, done, phase, *, force=False):
         if phase == "validating" and done == 1000:
@@ -69,13 +69,13 @@ def test_r3_1_check_ins_and_logins_keep_working_during_a_re_import(
             assert main_done.wait(60)
         return real_beat(self, done, phase, force=force)
 
-    def staged_and_seen(*args, **kw):
+    def write_when_they_come(self, result):  # inside the import's write transaction
         writing.set()
         assert attempt_started.wait(60)  # a login and a check-in are on their way
-        return real_stage(*args, **kw)
+        return real_write(self, result)
 
     monkeypatch.setattr(imports._Run, "beat", beat)
-    monkeypatch.setattr(imports, "staged_update", staged_and_seen)
+    monkeypatch.setattr(imports.EnterpriseImporter, "write", write_when_they_come)
     outcomes, phases = [], []
 
     def officer_work(visit):

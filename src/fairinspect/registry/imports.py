@@ -284,6 +284,11 @@ def _execute(job: ImportJob, run: _Run) -> None:
         raise LeaseLost()
     if run.progress:
         run.progress(result.total, result.total, "writing")
+    # Stage the rows to write in temporary tables first, outside the write transaction (on
+    # SQLite a temporary table does not lock the database), so that the transaction itself
+    # only moves them over in a few statements.
+    importer.stage(result)
+    run.beat(result.total, "writing", force=True)
     with transaction.atomic():
         counts = importer.write(result)
         audit.record(
@@ -489,16 +494,28 @@ class EnterpriseImporter:
 
     # ---- writing ----------------------------------------------------------------------
 
+    def stage(self, result: Validated) -> None:
+        now = timezone.now()
+        if result.creates:
+            stage_new(result.creates, now)
+        if result.updates:
+            stage_changed(result.updates, now)
+
     def write(self, result: Validated) -> dict[str, int]:
         now = timezone.now()
-        for batch in _chunks(iter(result.creates), CHUNK):
-            Enterprise.objects.bulk_create(
-                [Enterprise(**dict(zip(CREATE_FIELDS, row, strict=True))) for row in batch],
-                batch_size=CHUNK,
-            )
-        if result.updates:
-            staged_update(result.updates, now)
+        table = Enterprise._meta.db_table
+        with connection.cursor() as cur:
+            if result.creates:
+                cols = ", ".join(_new_columns())
+                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {NEW_TABLE}")
+            if result.updates:
+                cols = _changed_columns()
+                sets = ", ".join(f"{c} = s.{c}" for c in cols[1:])
+                cur.execute(
+                    f"UPDATE {table} SET {sets} FROM {STAGE_TABLE} s WHERE {table}.id = s.id"
+                )
         missing = self._flag_missing(result.codes, now) if self.mapping else 0
+        drop_stages()
         return {
             "created": len(result.creates),
             "updated": len(result.updates),
@@ -529,32 +546,69 @@ class EnterpriseImporter:
         return n
 
 
-def staged_update(rows: list[tuple], now) -> None:
-    """Update many enterprises in one statement: stage the new values in a temporary table
-    shaped like the enterprise table, then `UPDATE … FROM` it (SQLite 3.33+, PostgreSQL)."""
+NEW_TABLE, STAGE_TABLE = "fi_enterprise_new", "fi_enterprise_stage"
+
+
+def _shaped_like_enterprises(cur, table: str, cols: list[str]) -> None:
+    """A temporary table with the enterprise table's column types (both databases)."""
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(cols)} "
+        f"FROM {Enterprise._meta.db_table} WHERE 1 = 0"
+    )
+
+
+def _new_columns() -> list[str]:
+    return [f.column for f in Enterprise._meta.concrete_fields if not f.primary_key]
+
+
+def _changed_columns() -> list[str]:
     meta = Enterprise._meta
-    fields = [meta.get_field(f) for f in UPDATE_COLUMNS] + [meta.get_field("updated_at")]
-    cols = ["id"] + [f.column for f in fields]
-    table, target = "fi_enterprise_stage", meta.db_table
+    return ["id"] + [meta.get_field(f).column for f in [*UPDATE_COLUMNS, "updated_at"]]
+
+
+def stage_new(rows: list[tuple], now) -> None:
+    """The new enterprises, every column as Django would insert it (defaults, auto_now)."""
+    fields = [f for f in Enterprise._meta.concrete_fields if not f.primary_key]
+    cols = [f.column for f in fields]
     marks = ", ".join(["%s"] * len(cols))
     with connection.cursor() as cur:
-        cur.execute(f"DROP TABLE IF EXISTS {table}")
-        cur.execute(
-            f"CREATE TEMP TABLE {table} AS SELECT {', '.join(cols)} FROM {target} WHERE 1 = 0"
-        )
+        _shaped_like_enterprises(cur, NEW_TABLE, cols)
+        for batch in _chunks(iter(rows), 2000):
+            values = []
+            for row in batch:
+                obj = Enterprise(**dict(zip(CREATE_FIELDS, row, strict=True)))
+                values.append(
+                    [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+                )
+            cur.executemany(f"INSERT INTO {NEW_TABLE} ({', '.join(cols)}) VALUES ({marks})", values)
+
+
+def stage_changed(rows: list[tuple], now) -> None:
+    """The new values of the changed enterprises: (id, *UPDATE_COLUMNS, updated_at)."""
+    meta = Enterprise._meta
+    fields = [meta.get_field(f) for f in UPDATE_COLUMNS]
+    stamp = meta.get_field("updated_at").get_db_prep_save(now, connection)
+    cols = _changed_columns()
+    marks = ", ".join(["%s"] * len(cols))
+    with connection.cursor() as cur:
+        _shaped_like_enterprises(cur, STAGE_TABLE, cols)
         for batch in _chunks(iter(rows), 2000):
             cur.executemany(
-                f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})",
+                f"INSERT INTO {STAGE_TABLE} ({', '.join(cols)}) VALUES ({marks})",
                 [
                     [pk]
                     + [
                         f.get_db_prep_save(v, connection)
-                        for f, v in zip(fields, values, strict=False)
+                        for f, v in zip(fields, values, strict=True)
                     ]
-                    + [fields[-1].get_db_prep_save(now, connection)]
+                    + [stamp]
                     for pk, *values in batch
                 ],
             )
-        sets = ", ".join(f"{c} = s.{c}" for c in cols[1:])
-        cur.execute(f"UPDATE {target} SET {sets} FROM {table} s WHERE {target}.id = s.id")
-        cur.execute(f"DROP TABLE {table}")
+
+
+def drop_stages() -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {NEW_TABLE}")
+        cur.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")

@@ -37,6 +37,9 @@ class OfficerImporter:
         run.beat(out.total, "validating", force=True)
         return out
 
+    def stage(self, result: Validated) -> None:
+        """Officers are few (hundreds): written directly in the transaction."""
+
     def write(self, result: Validated) -> dict[str, int]:
         valid = result.officers
         certs = {
