@@ -21,8 +21,13 @@ run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/fairinspect demo --once
 	@echo "Starting the background worker (imports) and the web server on http://$(HOST):$(PORT)/"
-	@$(BIN)/python manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & echo $$! > var/worker.pid
-	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
+	@# One shell for both: the trap stops the worker this target started (and only it) when
+	@# the server stops, on Ctrl-C, or when make itself is terminated.
+	@mkdir -p var; \
+	  $(BIN)/python manage.py db_worker --no-reload --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
+	  echo $$worker > var/worker.pid; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; rm -f var/worker.pid' EXIT; \
+	  trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: test-sqlite test-postgres test-browser

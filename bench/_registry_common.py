@@ -218,7 +218,9 @@ def bulk_load_enterprises(n: int) -> float:
     for row in enterprise_rows(n):
         cleaned, errors = clean_enterprise(row, district_codes=districts, industries=industries)
         assert not errors, errors
-        batch.append(Enterprise(**services._enterprise_values(cleaned)))
+        e = Enterprise(**services._enterprise_values(cleaned))
+        e.search_key = e.computed_search_key()  # bulk_create skips save()
+        batch.append(e)
         if len(batch) == 5000:
             Enterprise.objects.bulk_create(batch)
             batch = []

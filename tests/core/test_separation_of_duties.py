@@ -404,7 +404,7 @@ CASES = [
 
 @pytest.mark.parametrize(("action", "persona", "allowed"), CASES)
 def test_r1_5_separation_of_duties_table(world, make_enterprise, action, persona, allowed):
-    from fairinspect.supervision.models import AuditEvent
+    from fairinspect.audit.models import AuditEvent
 
     build = TABLE[action][0]
     act, state = build(world, make_enterprise) if build is redraw_decide else build(world)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.core.roles import Role
-from fairinspect.supervision.models import AuditEvent
 from fairinspect.visits.records import InspectionApplication, Referral
 
 from .conftest import PDF, TODAY

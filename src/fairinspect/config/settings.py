@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "fairinspect.core",
     "fairinspect.audit",
     "fairinspect.registry",
@@ -62,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "fairinspect.core.middleware.ContentSecurityPolicyMiddleware",
     "fairinspect.core.http.DomainErrorMiddleware",
+    # Last, as django-axes asks; it keeps the page's own answer (AXES_LOCKOUT_CALLABLE).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "fairinspect.config.urls"
@@ -120,10 +123,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Failed logins for one username: after LOGIN_MAX_FAILURES within LOGIN_LOCK_MINUTES the
-# account is locked for LOGIN_LOCK_MINUTES (core/auth.py).
+# Lock-out (django-axes, registry/auth.py): LOGIN_MAX_FAILURES failed logins for one
+# username from one address lock that username at that address for LOGIN_LOCK_MINUTES;
+# LOGIN_IP_MAX_FAILURES failures from one address, whatever the usernames, lock the address.
+# A username is never locked for every address, so an outsider cannot lock its owner out.
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+LOGIN_IP_MAX_FAILURES = int(os.environ.get("LOGIN_IP_MAX_FAILURES", "30"))
 LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = LOGIN_LOCK_MINUTES / 60  # hours
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "fairinspect.registry.auth.ThrottlingAxesHandler"
+AXES_CLIENT_IP_CALLABLE = "fairinspect.registry.auth.client_ip"
+AXES_LOCKOUT_CALLABLE = "fairinspect.registry.auth.keep_response"
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -151,6 +169,9 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+# An import's runner renews its lease while it works; a job whose lease ran out this long ago
+# (its runner died) is failed by registry.imports.reap_stale_imports and can be run again.
+IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

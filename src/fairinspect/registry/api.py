@@ -66,7 +66,10 @@ class TokenOut(Schema):
 def obtain_token(request, payload: TokenIn):
     """Exchange a username and password for a bearer token (valid 30 days)."""
     user = login_with_password(
-        username=payload.username, password=payload.password, ip=client_ip(request)
+        username=payload.username,
+        password=payload.password,
+        ip=client_ip(request),
+        request=request,
     )
     return {"token": issue_token(user)}
 
@@ -336,3 +339,5 @@ def add_certificate(request, officer_id: int, payload: CertificateIn):
 
 
 __all__ = ["Enterprise", "NotFound", "auth_router", "bearer", "router"]
+
+from . import api_admin  # noqa: E402, F401  (registers the token and mapping endpoints)

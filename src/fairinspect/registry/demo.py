@@ -209,6 +209,8 @@ def _build_enterprises(rng, today, count: int) -> list[Enterprise]:
                 contact_phone=_phone(rng),
             )
         )
+    for e in rows:  # bulk_create skips save(), which keeps the search key
+        e.search_key = e.computed_search_key()
     Enterprise.objects.bulk_create(rows, batch_size=1000)
     return list(Enterprise.objects.order_by("id"))
 

@@ -80,4 +80,22 @@ class ImportForm(forms.Form):
     kind = forms.ChoiceField(
         label=_("导入内容"), choices=[("enterprises", _("企业")), ("officers", _("执法人员"))]
     )
+    mapping = forms.ChoiceField(
+        label=_("文件格式"),
+        required=False,
+        help_text=_("选择来源的导出格式时，先预览前几行的对应结果，确认后再导入。"),
+    )
     file = forms.FileField(label=_("文件（.csv 或 .xlsx）"))
+
+    def __init__(self, *args, **kwargs):
+        from .models import ImportMapping
+
+        super().__init__(*args, **kwargs)
+        self.fields["mapping"].choices = [("", _("本系统的导入模板或导出文件"))] + [
+            (m.source, m.name) for m in ImportMapping.objects.all()
+        ]
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(label=_("用途"), max_length=100, required=False)
+    days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=365, initial=30)

@@ -64,6 +64,16 @@ LEVEL_LABEL = {"city": "市级", "district": "区（县）级"}
 STATUS = {
     "active": "active",
     "在营": "active",
+    # As the market regulator's registration records name the registration state (登记状态).
+    "存续": "active",
+    "在业": "active",
+    "开业": "active",
+    "存续（在营、开业、在册）": "active",
+    "吊销": "closed",
+    "吊销，未注销": "closed",
+    "吊销，已注销": "closed",
+    "迁出": "closed",
+    "撤销": "closed",
     "suspended": "suspended",
     "停产停业": "suspended",
     "closed": "closed",
@@ -115,7 +125,16 @@ ENTERPRISE_LABELS = {
     "contact_name": "安全联系人",
     "contact_phone": "联系电话",
     "status": "经营状态",
+    "registered_on": "成立日期",
+    "enterprise_type": "企业类型",
+    "legal_representative": "法定代表人",
+    "registered_capital": "注册资本",
+    "business_scope": "经营范围",
+    "registration_authority": "登记机关",
 }
+# Fields a mapped source may fill that are not registry fields themselves: resolved by the
+# importer (the industry's GB/T 4754 name → its code).
+MAPPED_ONLY_LABELS = {"industry_name": "所属行业"}
 OFFICER_LABELS = {
     "name": "姓名",
     "department_code": "部门编码",
@@ -272,6 +291,12 @@ def clean_enterprise(
     c.text("contact_name", required=False, max_len=50)
     c.phone("contact_phone")
     c.choice("status", STATUS, default="active", allowed_text="在营、停产停业、注销")
+    c.date("registered_on", required=False)
+    c.text("enterprise_type", required=False, max_len=100)
+    c.text("legal_representative", required=False, max_len=100)
+    c.text("registered_capital", required=False, max_len=100)
+    c.text("business_scope", required=False, max_len=5000)
+    c.text("registration_authority", required=False, max_len=100)
     return c.out, c.errors
 
 

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fairinspect.rules.certificates import CertificateStatus, OfficerStatus
 from fairinspect.rules.domains import DOMAIN_LABELS
+from fairinspect.rules.search import search_key
 
 
 class Level(models.TextChoices):
@@ -135,6 +136,25 @@ class Enterprise(models.Model):
     status = models.CharField(
         _("经营状态"), max_length=10, choices=Status.choices, default=Status.ACTIVE
     )
+    # From the market regulator's registration records (国家企业信用信息公示系统), as exported.
+    registered_on = models.DateField(_("成立日期"), null=True, blank=True)
+    enterprise_type = models.CharField(_("企业类型"), max_length=100, blank=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=100, blank=True)
+    registered_capital = models.CharField(_("注册资本"), max_length=100, blank=True)
+    business_scope = models.TextField(_("经营范围"), blank=True)
+    registration_authority = models.CharField(_("登记机关"), max_length=100, blank=True)
+    # Names the enterprise had before (a re-import that changes the name appends the old one).
+    former_names = models.JSONField(_("曾用名"), default=list, blank=True)
+    # Identifiers that are not credit codes (15-digit 工商注册号, organisation code), kept.
+    former_identifiers = models.JSONField(_("原注册号/组织机构代码"), default=list, blank=True)
+    # The import source that last carried the enterprise, and since when it no longer does:
+    # an enterprise missing from its source's newest export is flagged, never deleted.
+    source = models.CharField(_("数据来源"), max_length=50, blank=True)
+    missing_from_source_since = models.DateTimeField(
+        _("来源中已无此企业（起）"), null=True, blank=True
+    )
+    # rules.search.search_key of the name, former names, code and address (what search reads).
+    search_key = models.TextField(_("检索键"), blank=True, default="", editable=False)
     # Incremented to revoke every QR code printed before; the token signs (id, generation).
     qr_generation = models.PositiveIntegerField(_("二维码版本"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -172,6 +192,25 @@ class Enterprise(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # search_key is derived from the row's own columns (a denormalised index column, no
+        # rule): kept right on every save; the importer, which bulk-writes, computes it too.
+        self.search_key = self.computed_search_key()
+        fields = kwargs.get("update_fields")
+        if fields is not None and self.KEY_SOURCES & set(fields):
+            kwargs["update_fields"] = {*fields, "search_key"}
+        super().save(*args, **kwargs)
+
+    KEY_SOURCES = frozenset({"name", "former_names", "credit_code", "address"})
+
+    def computed_search_key(self) -> str:
+        return search_key(
+            name=self.name,
+            former_names=self.former_names or (),
+            credit_code=self.credit_code,
+            address=self.address,
+        )
 
 
 class Officer(models.Model):
@@ -312,7 +351,8 @@ class User(AbstractUser):
 
 
 class LoginAttempt(models.Model):
-    """Every login attempt, kept to slow down password guessing (and for the audit)."""
+    """Login attempts recorded before django-axes kept them (axes' AccessAttempt/AccessLog
+    now decide the lock-out); kept so that earlier history is not lost."""
 
     username = models.CharField(max_length=150, db_index=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
@@ -327,16 +367,51 @@ class LoginAttempt(models.Model):
 
 
 class ApiToken(models.Model):
-    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once."""
+    """A bearer token for the API. Only its SHA-256 is stored; the token is shown once.
+
+    It dies when it expires, when its owner or an administrator revokes it, and when the
+    owner's password changes (`password_mark` is a digest of the password hash it was
+    issued under; auth.user_for_token compares it)."""
 
     user = models.ForeignKey(User, models.CASCADE, related_name="api_tokens")
     key_hash = models.CharField(max_length=64, unique=True)
+    name = models.CharField(_("用途"), max_length=100, blank=True)
+    prefix = models.CharField(_("令牌开头"), max_length=8, blank=True)
+    password_mark = models.CharField(max_length=64, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
 
     def __str__(self) -> str:
         return f"token of {self.user_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class ImportMapping(models.Model):
+    """How one source's export names its columns: header → registry field, and the values a
+    new enterprise takes for fields the source does not carry (industry, supervising level).
+    Saved per source; the national enterprise credit publicity export is the first."""
+
+    source = models.SlugField(_("来源标识"), max_length=50, unique=True)
+    name = models.CharField(_("来源名称"), max_length=100)
+    columns = models.JSONField(_("列对应"), default=dict)  # {"企业名称": "name", ...}
+    defaults = models.JSONField(_("新企业默认值"), default=dict)  # {"industry_code": "…"}
+    # Whether an enterprise of this source that is missing from a complete export is flagged.
+    flags_missing = models.BooleanField(_("标记来源中消失的企业"), default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(User, models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("导入列对应")
+        verbose_name_plural = _("导入列对应")
+        ordering = ["source"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ImportJob(models.Model):
@@ -352,6 +427,7 @@ class ImportJob(models.Model):
         WRITING = "writing", _("写入中")
         DONE = "done", _("已导入")
         REJECTED = "rejected", _("有错误，未导入")
+        FAILED = "failed", _("中断，未导入（可重新运行）")
 
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
     file_name = models.CharField(_("文件名"), max_length=200)
@@ -363,6 +439,18 @@ class ImportJob(models.Model):
     processed_rows = models.PositiveIntegerField(default=0)
     created_count = models.PositiveIntegerField(default=0)
     updated_count = models.PositiveIntegerField(default=0)
+    unchanged_count = models.PositiveIntegerField(default=0)
+    missing_count = models.PositiveIntegerField(default=0)
+    mapping = models.ForeignKey(
+        ImportMapping, models.PROTECT, null=True, blank=True, related_name="jobs"
+    )
+    # The one runner that claimed the job (services.claim_import) and its lease: a runner
+    # renews heartbeat_at while it works; a job whose lease ran out is failed by the reaper.
+    runner = models.CharField(max_length=100, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # Values normalised with a note (a code pasted with spaces …): [{"row", "field", "message"}]
+    notes = models.JSONField(default=list)
     # [{"row": 7, "field": "credit_code", "column": "统一社会信用代码", "code": ..., "message": ...}]
     errors = models.JSONField(default=list)
     created_by = models.ForeignKey(User, models.SET_NULL, null=True, related_name="+")

@@ -6,7 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 from functools import lru_cache
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import connection
+from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models.expressions import RawSQL
 
 from fairinspect.rules.certificates import (
     AuditRow,
@@ -16,6 +18,7 @@ from fairinspect.rules.certificates import (
     OfficerStatus,
     audit_certificates,
 )
+from fairinspect.rules.search import SEPARATOR, parse_query
 
 from .models import Certificate, Department, Enterprise, Industry, Officer
 
@@ -23,6 +26,13 @@ from .models import Certificate, Department, Enterprise, Industry, Officer
 def industry_map() -> dict[str, tuple[str, bool]]:
     """code → (domain, high_risk) for every GB/T 4754 code."""
     return {c: (d, h) for c, d, h in Industry.objects.values_list("code", "domain", "high_risk")}
+
+
+def industry_names() -> dict[str, str]:
+    """GB/T 4754 name → code for the levels an enterprise may carry (大类, 中类, 小类); where a
+    name repeats across levels the most specific code wins."""
+    rows = Industry.objects.filter(level__gte=2).order_by("level").values_list("name", "code")
+    return dict(rows)
 
 
 def district_codes() -> set[str]:
@@ -62,13 +72,36 @@ SORTS = {
 }
 
 
+def search_enterprises(qs: QuerySet[Enterprise], raw: str) -> tuple[QuerySet[Enterprise], bool]:
+    """Enterprises whose name, former names, code, address or pinyin initials contain the
+    query, both in the one normal form of rules/search.py. A query that looks like a credit
+    code finds that code. True when the query searched (exact matches should come first).
+
+    On PostgreSQL every query of two or more characters first goes through the GIN index
+    of the key's bigrams (migration 0005), then the LIKE confirms the order of the pieces;
+    SQLite reads the keys (measured in docs/performance.md)."""
+    sq = parse_query(raw)
+    if not sq.text:
+        return qs, False
+    if sq.credit_code:
+        return qs.filter(credit_code=sq.credit_code), True
+    if connection.vendor == "postgresql" and len(sq.text) >= 2:
+        table = Enterprise._meta.db_table
+        qs = qs.filter(
+            RawSQL(
+                f'fi_bigrams("{table}"."search_key") @> %s::text[]',
+                [list(sq.bigrams)],
+                output_field=BooleanField(),
+            )
+        )
+    qs = qs.filter(search_key__contains=sq.text)
+    exact = Q(search_key=sq.text) | Q(search_key__startswith=sq.text + SEPARATOR)
+    qs = qs.annotate(search_rank=Case(When(exact, then=0), default=1, output_field=IntegerField()))
+    return qs, True
+
+
 def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySet[Enterprise]:
-    q = f.q.strip()
-    if q:
-        if len(q) == 18 and q.isalnum():
-            qs = qs.filter(credit_code=q.upper())
-        else:
-            qs = qs.filter(Q(name__contains=q) | Q(credit_code__startswith=q.upper()))
+    qs, searched = search_enterprises(qs, f.q)
     if f.district:
         qs = qs.filter(district_code=f.district)
     if f.industry:
@@ -83,7 +116,10 @@ def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySe
         qs = qs.filter(risk_level=f.risk_level)
     if f.supervising_level:
         qs = qs.filter(supervising_level=f.supervising_level)
-    return qs.order_by(*SORTS.get(f.sort, SORTS["name"]))
+    order = SORTS.get(f.sort, SORTS["name"])
+    if searched and "search_rank" in qs.query.annotations and f.sort == "name":
+        order = ("search_rank", *order)  # the exact name first
+    return qs.order_by(*order)
 
 
 def filter_officers(

@@ -3,24 +3,30 @@ records the change in the audit trail."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, ValidationFailed
 
-from . import queries, tabular
+from . import queries
+from .imports import (
+    claim_import,
+    queue_import,
+    reap_stale_imports,
+    rerun_import,
+    run_import_job,
+    start_import,
+)
 from .inputs import (
     ENTERPRISE_LABELS,
-    OFFICER_LABELS,
     FieldError,
     clean_enterprise,
     clean_officer,
 )
-from .models import Certificate, Department, Enterprise, ImportJob, Officer
+from .models import Certificate, Department, Enterprise, Officer
 
 ENTERPRISE_FIELDS = [f for f in ENTERPRISE_LABELS if f != "industry_code"] + ["industry_id"]
 
@@ -127,6 +133,12 @@ def export_enterprise_row(e: Enterprise, *, labels: bool = True) -> dict[str, An
         "contact_name": e.contact_name,
         "contact_phone": e.contact_phone,
         "status": STATUS_LABEL[e.status] if labels else e.status,
+        "registered_on": e.registered_on.isoformat() if e.registered_on else "",
+        "enterprise_type": e.enterprise_type,
+        "legal_representative": e.legal_representative,
+        "registered_capital": e.registered_capital,
+        "business_scope": e.business_scope,
+        "registration_authority": e.registration_authority,
     }
 
 
@@ -153,225 +165,19 @@ def export_officer_row(o: Officer) -> dict[str, Any]:
     return row
 
 
-# ---- imports -----------------------------------------------------------------------------
-
-Progress = Callable[[int, int, str], None]
-
-
-def start_import(*, actor, kind: str, file_name: str, data: bytes) -> ImportJob:
-    """Store the upload and queue its processing. Refuses an unreadable file at once."""
-    from django.conf import settings
-
-    if kind not in ImportJob.Kind.values:
-        raise ValidationFailed("invalid_choice", "导入类型应为企业或执法人员。", field="kind")
-    if not data:
-        raise ValidationFailed("empty", "请选择要导入的文件。", field="file")
-    if len(data) > settings.IMPORT_MAX_BYTES:
-        raise ValidationFailed(
-            "file_too_large",
-            f"文件过大（上限 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB）。",
-            field="file",
-        )
-    labels = ENTERPRISE_LABELS if kind == "enterprises" else OFFICER_LABELS
-    _, _, total = tabular.read_rows(file_name, data, labels)  # header and type errors now
-    job = ImportJob.objects.create(
-        kind=kind, file_name=file_name[:200], data=data, total_rows=total, created_by=actor
-    )
-    from .tasks import run_import
-
-    transaction.on_commit(lambda: run_import.enqueue(job.pk))
-    return job
-
-
-def run_import_job(job_id: int, progress: Progress | None = None) -> ImportJob:
-    """Validate every row; if any is bad save nothing and keep the report; else write all."""
-    job = ImportJob.objects.get(pk=job_id)
-    if job.status not in (ImportJob.Status.PENDING, ImportJob.Status.VALIDATING):
-        return job  # already processed: running a queued task twice changes nothing
-    job.status = ImportJob.Status.VALIDATING
-    job.save(update_fields=["status"])
-    importer = _ENTERPRISES if job.kind == "enterprises" else _OFFICERS
-    labels = ENTERPRISE_LABELS if job.kind == "enterprises" else OFFICER_LABELS
-
-    def report(done: int, phase: str) -> None:
-        if progress:
-            progress(done, job.total_rows, phase)
-        if done % 2000 == 0 or done == job.total_rows:
-            ImportJob.objects.filter(pk=job.pk).update(processed_rows=done)
-
-    _, rows, total = tabular.read_rows(job.file_name, bytes(job.data), labels)
-    job.total_rows = total
-    valid, errors = importer.validate(rows, labels, report)
-    if errors:
-        job.status, job.errors = ImportJob.Status.REJECTED, errors[:1000]
-        job.finished_at = timezone.now()
-        job.save(update_fields=["status", "errors", "finished_at", "total_rows"])
-        return job
-    ImportJob.objects.filter(pk=job.pk).update(
-        status=ImportJob.Status.WRITING, processed_rows=total
-    )
-    if progress:
-        progress(total, total, "writing")
-    with transaction.atomic():
-        created, updated = importer.write(valid)
-        job.status, job.created_count, job.updated_count = ImportJob.Status.DONE, created, updated
-        job.processed_rows, job.finished_at, job.data = total, timezone.now(), b""
-        job.save(
-            update_fields=[
-                "status",
-                "created_count",
-                "updated_count",
-                "processed_rows",
-                "finished_at",
-                "data",
-                "total_rows",
-            ]
-        )
-        # After the save, so the event's digest is of the finished job.
-        trail.record(
-            actor=job.created_by,
-            action="import",
-            obj=job,
-            summary=f"导入{job.get_kind_display()} {job.file_name}：新增{created}，更新{updated}",
-            data={"created": created, "updated": updated, "rows": total},
-        )
-    return job
-
-
-def _error_rows(n: int, errs: list[FieldError], labels: Mapping[str, str]) -> list[dict]:
-    return [
-        {
-            "row": n,
-            "field": e.field,
-            "column": labels.get(e.field, e.field),
-            "code": e.code,
-            "message": e.message,
-        }
-        for e in errs
-    ]
-
-
-class _Importer:
-    """Shared row validation: clean each row, catch keys repeated within the file, report
-    progress. Subclasses name the key and how a row is cleaned and written."""
-
-    key: str
-    key_label: str
-
-    def prepare(self) -> None: ...
-
-    def clean(self, raw) -> tuple[dict[str, Any], list[FieldError]]:
-        raise NotImplementedError
-
-    def validate(self, rows, labels, report):
-        self.prepare()
-        seen: dict[str, int] = {}
-        valid, errors = [], []
-        for done, (n, raw) in enumerate(rows, start=1):
-            cleaned, errs = self.clean(raw)
-            key = cleaned.get(self.key)
-            if key and key in seen:
-                errs.append(
-                    FieldError(
-                        self.key, "duplicate_in_file", f"{self.key_label}：与第{seen[key]}行重复。"
-                    )
-                )
-            elif key:
-                seen[key] = n
-            if errs:
-                errors.extend(_error_rows(n, errs, labels))
-            else:
-                valid.append(cleaned)
-            report(done, "validating")
-        return valid, errors
-
-
-class _EnterpriseImporter(_Importer):
-    key, key_label = "credit_code", "统一社会信用代码"
-
-    def prepare(self) -> None:
-        self.districts, self.industries = queries.district_codes(), queries.industry_map()
-
-    def clean(self, raw):
-        cleaned, errs = clean_enterprise(
-            raw, district_codes=self.districts, industries=self.industries
-        )
-        return (_enterprise_values(cleaned) if not errs else cleaned), errs
-
-    def write(self, valid):
-        existing = dict(
-            Enterprise.objects.filter(
-                credit_code__in=[v["credit_code"] for v in valid]
-            ).values_list("credit_code", "pk")
-        )
-        new = [Enterprise(**v) for v in valid if v["credit_code"] not in existing]
-        Enterprise.objects.bulk_create(new, batch_size=1000)
-        changed = []
-        for v in valid:
-            if v["credit_code"] in existing:
-                changed.append(
-                    Enterprise(pk=existing[v["credit_code"]], updated_at=timezone.now(), **v)
-                )
-        fields = [k for k in valid[0] if k != "credit_code"] + ["updated_at"] if changed else []
-        if changed:
-            Enterprise.objects.bulk_update(changed, fields, batch_size=500)
-        return len(new), len(changed)
-
-
-class _OfficerImporter(_Importer):
-    key, key_label = "certificate_number", "执法证号"
-
-    def prepare(self) -> None:
-        self.departments = dict(Department.objects.values_list("code", "pk"))
-
-    def clean(self, raw):
-        cleaned, errs = clean_officer(raw, department_codes=set(self.departments))
-        if not errs:
-            cleaned["department_id"] = self.departments[cleaned["department_code"]]
-        return cleaned, errs
-
-    def write(self, valid):
-        """An officer is matched by certificate number; without one a new officer is added."""
-        certs = {
-            c.number: c
-            for c in Certificate.objects.select_related("officer").filter(
-                number__in=[v["certificate_number"] for v in valid if v.get("certificate_number")]
-            )
-        }
-        created = updated = 0
-        for v in valid:
-            cert = certs.get(v.get("certificate_number") or "")
-            person = dict(
-                name=v["name"],
-                department_id=v["department_id"],
-                status=v["status"],
-                phone=v["phone"],
-                post_domains=v["post_domains"],
-            )
-            if cert:
-                Officer.objects.filter(pk=cert.officer_id).update(**person)
-                officer_id = cert.officer_id
-                updated += 1
-            else:
-                officer_id = Officer.objects.create(**person).pk
-                created += 1
-            if v.get("certificate_number"):
-                Certificate.objects.update_or_create(
-                    number=v["certificate_number"],
-                    defaults=dict(
-                        officer_id=officer_id,
-                        issuer=v["issuer"],
-                        valid_from=v["valid_from"],
-                        valid_to=v["valid_to"],
-                        scopes=v["scopes"],
-                        status=v["certificate_status"],
-                    ),
-                )
-        return created, updated
-
-
-_ENTERPRISES = _EnterpriseImporter()
-_OFFICERS = _OfficerImporter()
+__all__ = [
+    "add_certificate",
+    "claim_import",
+    "create_enterprise",
+    "create_officer",
+    "queue_import",
+    "reap_stale_imports",
+    "rerun_import",
+    "run_import_job",
+    "start_import",
+    "update_enterprise",
+    "update_officer",
+]
 
 
 def _certificate_from(officer: Officer, cleaned: Mapping[str, Any]) -> Certificate:

@@ -18,20 +18,49 @@ class TableError(ValidationFailed):
     pass
 
 
-def _header_map(headers: Sequence[Any], labels: Mapping[str, str]) -> dict[int, str]:
-    by_label = {v: k for k, v in labels.items()}
+# A cell starting with one of these is a formula to a spreadsheet (CSV/formula injection):
+# exports prefix it with an apostrophe, and imports take that apostrophe off again.
+FORMULA_START = frozenset("=+-@\t\r\n＝＋－＠")
+
+
+def cell_text(v: Any) -> str:
+    """A cell as text: integers without ".0", stripped, our export's apostrophe removed."""
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    s = str(v).strip()
+    if s[:1] == "'" and s[1:2] in FORMULA_START:
+        s = s[1:]
+    return s
+
+
+def _header_key(h: Any) -> str:
+    return "".join(str(h or "").split()).lstrip("\ufeff")
+
+
+def _header_map(
+    headers: Sequence[Any],
+    labels: Mapping[str, str],
+    aliases: Mapping[str, str] | None = None,
+    ignore_unknown: bool = False,
+) -> dict[int, str]:
+    """Column index → field. `aliases` (a source's saved mapping) names more headers;
+    with `ignore_unknown` the columns it does not name are skipped (an export carries many)."""
+    by_label = {_header_key(v): k for k, v in labels.items()}
+    by_label |= {_header_key(h): f for h, f in (aliases or {}).items() if f}
     out: dict[int, str] = {}
     unknown = []
     for i, h in enumerate(headers):
-        name = str(h or "").strip().lstrip("\ufeff")
+        name = _header_key(h)
         if not name:
             continue
         field = name if name in labels else by_label.get(name)
         if field is None:
             unknown.append(name)
-        else:
+        elif field not in out.values():
             out[i] = field
-    if unknown:
+    if unknown and not ignore_unknown:
         raise TableError(
             "unknown_column",
             f"第1行表头含有无法识别的列：{'、'.join(unknown)}。"
@@ -44,18 +73,23 @@ def _header_map(headers: Sequence[Any], labels: Mapping[str, str]) -> dict[int, 
 
 
 def read_rows(
-    name: str, data: bytes, labels: Mapping[str, str]
+    name: str,
+    data: bytes,
+    labels: Mapping[str, str],
+    *,
+    aliases: Mapping[str, str] | None = None,
+    ignore_unknown: bool = False,
 ) -> tuple[dict[int, str], Iterator[tuple[int, dict[str, Any]]], int]:
     """(column index → field, iterator of (row number, values), number of data rows)."""
     lower = name.lower()
     if lower.endswith(".xlsx"):
-        return _read_xlsx(data, labels)
+        return _read_xlsx(data, labels, aliases, ignore_unknown)
     if lower.endswith(".csv"):
-        return _read_csv(data, labels)
+        return _read_csv(data, labels, aliases, ignore_unknown)
     raise TableError("file_type", "只支持 .csv 或 .xlsx 文件。", field="file")
 
 
-def _decode(data: bytes) -> str:
+def decode(data: bytes) -> str:
     for enc in ("utf-8-sig", "gb18030"):
         try:
             return data.decode(enc)
@@ -66,26 +100,31 @@ def _decode(data: bytes) -> str:
     )
 
 
-def _read_csv(data: bytes, labels):
-    lines = _decode(data).splitlines()
-    reader = csv.reader(lines)
+def _read_csv(data: bytes, labels, aliases, ignore_unknown):
+    text = decode(data)
+    reader = csv.reader(io.StringIO(text, newline=""))
     try:
         headers = next(reader)
     except StopIteration:
         raise TableError("empty", "文件为空。", field="file") from None
-    cols = _header_map(headers, labels)
-    total = sum(1 for line in lines[1:] if line.strip())
+    cols = _header_map(headers, labels, aliases, ignore_unknown)
+    # An estimate for the progress bar (a quoted cell may hold a line break); the import
+    # counts the rows it reads and reports that number.
+    total = max(sum(1 for line in text.splitlines()[1:] if line.strip()), 0)
 
     def rows():
-        for n, values in enumerate(reader, start=2):
+        for values in reader:
             if not any(v.strip() for v in values):
                 continue
-            yield n, {cols[i]: v for i, v in enumerate(values) if i in cols}
+            yield (
+                reader.line_num,
+                {cols[i]: cell_text(v) for i, v in enumerate(values) if i in cols},
+            )
 
     return cols, rows(), total
 
 
-def _read_xlsx(data: bytes, labels):
+def _read_xlsx(data: bytes, labels, aliases, ignore_unknown):
     from openpyxl import load_workbook
 
     try:
@@ -100,27 +139,43 @@ def _read_xlsx(data: bytes, labels):
         headers = next(it)
     except StopIteration:
         raise TableError("empty", "文件为空。", field="file") from None
-    cols = _header_map(headers, labels)
-    total = max((ws.max_row or 1) - 1, 0)
+    cols = _header_map(headers, labels, aliases, ignore_unknown)
+    # A workbook written in write-only mode (this system's own export, many tools) carries
+    # no dimension, so max_row says nothing: count the rows then.
+    total = (ws.max_row or 0) - 1
+    if total <= 0:
+        total = sum(1 for values in ws.iter_rows(min_row=2, values_only=True) if any(values))
+        it = ws.iter_rows(values_only=True)
+        next(it)
 
     def rows():
         for n, values in enumerate(it, start=2):
             if not any(v not in (None, "") for v in values):
                 continue
-            yield n, {cols[i]: v for i, v in enumerate(values) if i in cols}
+            yield (
+                n,
+                {
+                    cols[i]: (cell_text(v) if isinstance(v, str) else v)
+                    for i, v in enumerate(values)
+                    if i in cols
+                },
+            )
 
     return cols, rows(), total
 
 
-def _cell(v: Any) -> Any:
-    """Neutralise spreadsheet formulas in exported text (CSV/formula injection)."""
+def safe_cell(v: Any) -> Any:
+    """A value no spreadsheet reads as a formula: text starting with = + - @ (half- or
+    full-width), a tab or a line break gets an apostrophe in front. Numbers and dates are
+    values, not text, and stay as they are. Every CSV and XLSX export goes through this."""
     if v is None:
         return ""
-    if (isinstance(v, str) and v[:1] in ("=", "@", "\t", "\r")) or (
-        isinstance(v, str) and v[:1] in ("+", "-") and not v[1:2].isdigit()
-    ):
+    if isinstance(v, str) and v[:1] in FORMULA_START:
         return "'" + v
     return v
+
+
+_cell = safe_cell
 
 
 def write_csv(labels: Mapping[str, str], rows: Iterable[Mapping[str, Any]]) -> Iterator[str]:

@@ -17,5 +17,10 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("import/template-<str:kind>.xlsx", views.import_template, name="import_template"),
     path("import/<int:job_id>/", views.import_status, name="import_status"),
+    path("import/<int:job_id>/preview/", views.import_preview, name="import_preview"),
+    path("import/<int:job_id>/rerun/", views.import_rerun, name="import_rerun"),
+    path("import/mappings/<slug:source>/", views.mapping_edit, name="mapping_edit"),
+    path("tokens/", views.token_list, name="token_list"),
+    path("tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
     path("import/<int:job_id>/errors.csv", views.import_errors_csv, name="import_errors_csv"),
 ]

@@ -16,7 +16,7 @@ from . import access, queries, services, tabular
 from .auth import client_ip, login_with_password
 from .forms import EnterpriseForm, ImportForm, LoginForm
 from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS
-from .models import Expert, ImportJob, Industry
+from .models import Expert, ImportJob, ImportMapping, Industry
 
 
 @require_http_methods(["GET", "POST"])
@@ -216,22 +216,110 @@ def certificate_audit(request):
 @require_http_methods(["GET", "POST"])
 def import_page(request):
     access.require_admin(request.user)
+    services.reap_stale_imports()
     form = ImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
+        source = form.cleaned_data.get("mapping") or ""
+        mapping = ImportMapping.objects.filter(source=source).first() if source else None
         try:
             job = services.start_import(
                 actor=request.user,
                 kind=form.cleaned_data["kind"],
                 file_name=upload.name,
                 data=upload.read(),
+                mapping=mapping,
+                enqueue=mapping is None,
             )
         except DomainError as exc:
             apply_errors(form, exc)
         else:
+            if mapping is not None:
+                return redirect("registry:import_preview", job.pk)
             return redirect("registry:import_status", job.pk)
     jobs = ImportJob.objects.defer("data").select_related("created_by")[:10]
-    return render(request, "registry/import.html", {"form": form, "jobs": jobs})
+    mappings = ImportMapping.objects.all()
+    return render(
+        request, "registry/import.html", {"form": form, "jobs": jobs, "mappings": mappings}
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_preview(request, job_id: int):
+    """The first rows of a mapped upload as the import will read them; 开始导入 queues it."""
+    from . import mappings
+
+    access.require_admin(request.user)
+    job = get_object_or_404(ImportJob.objects.select_related("mapping"), pk=job_id)
+    if request.method == "POST":
+        services.queue_import(actor=request.user, job=job)
+        return redirect("registry:import_status", job.pk)
+    if job.status != ImportJob.Status.PENDING:
+        return redirect("registry:import_status", job.pk)
+    view = mappings.preview(file_name=job.file_name, data=bytes(job.data), mapping=job.mapping)
+    return render(request, "registry/import_preview.html", {"job": job, "p": view})
+
+
+@login_required
+@require_http_methods(["POST"])
+def import_rerun(request, job_id: int):
+    access.require_admin(request.user)
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id)
+    try:
+        services.rerun_import(actor=request.user, job=job)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("registry:import_status", job.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def mapping_edit(request, source: str):
+    """One source's column mapping: for each field the headers that carry it."""
+    from . import mappings
+
+    access.require_admin(request.user)
+    mapping = ImportMapping.objects.filter(source=source).first()
+    columns = dict(mapping.columns) if mapping else {}
+    defaults = dict(mapping.defaults) if mapping else {}
+    if request.method == "POST":
+        import re
+
+        columns = {}
+        for field in mappings.MAPPABLE:
+            for header in re.split(r"[、,，;；\n]+", request.POST.get(f"col_{field}", "")):
+                if header.strip():
+                    columns[header.strip()] = field
+        defaults = {k: request.POST.get(f"default_{k}", "") for k in mappings.DEFAULTABLE}
+        try:
+            mappings.save_mapping(
+                actor=request.user,
+                source=source,
+                name=request.POST.get("name", ""),
+                columns=columns,
+                defaults=defaults,
+                flags_missing=request.POST.get("flags_missing") == "on",
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已保存列对应。")
+            return redirect("registry:import")
+    by_field: dict[str, list[str]] = {}
+    for header, field in columns.items():
+        by_field.setdefault(field, []).append(header)
+    rows = [(f, label, "、".join(by_field.get(f, []))) for f, label in mappings.MAPPABLE.items()]
+    return render(
+        request,
+        "registry/mapping_form.html",
+        {
+            "mapping": mapping,
+            "source": source,
+            "rows": rows,
+            "defaults": [(k, defaults.get(k, "")) for k in mappings.DEFAULTABLE],
+        },
+    )
 
 
 @login_required
@@ -252,6 +340,7 @@ def import_template(request, kind: str):
 @login_required
 def import_status(request, job_id: int):
     access.require_admin(request.user)
+    services.reap_stale_imports()
     job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id)
     ctx = {"job": job, "running": job.status in ("pending", "validating", "writing")}
     if request.headers.get("HX-Request"):
@@ -263,9 +352,42 @@ def import_status(request, job_id: int):
 def import_errors_csv(request, job_id: int):
     access.require_admin(request.user)
     job = get_object_or_404(ImportJob.objects.defer("data"), pk=job_id)
-    labels = {"row": "行号", "column": "列", "code": "规则", "message": "错误说明"}
+    labels = {"row": "行号", "column": "列", "value": "原值", "code": "规则", "message": "错误说明"}
     resp = HttpResponse(
         "".join(tabular.write_csv(labels, job.errors)), content_type="text/csv; charset=utf-8"
     )
     resp["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
     return resp
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def token_list(request):
+    """API tokens: one's own (an administrator sees everyone's); issue one, revoke one."""
+    from .auth import issue_token, token_state, tokens_visible_to
+    from .forms import TokenForm
+
+    form = TokenForm(request.POST or None)
+    new_token = ""
+    if request.method == "POST" and form.is_valid():
+        new_token = issue_token(
+            request.user, name=form.cleaned_data["name"], days=form.cleaned_data["days"]
+        )
+        form = TokenForm()
+    now = timezone.now()
+    tokens = [(t, token_state(t, now)) for t in tokens_visible_to(request.user)[:200]]
+    return render(
+        request,
+        "registry/token_list.html",
+        {"form": form, "tokens": tokens, "new_token": new_token},
+    )
+
+
+@login_required
+@require_http_methods(["POST"])
+def token_revoke(request, token_id: int):
+    from .auth import revoke_token
+
+    revoke_token(actor=request.user, token_id=token_id)
+    messages.success(request, "已吊销该令牌。")
+    return redirect("registry:token_list")

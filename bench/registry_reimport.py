@@ -1,0 +1,223 @@
+"""Benchmark: import, re-import and search of enterprises (issue 15 items 1 and 4).
+
+For each database (SQLite in /tmp, PostgreSQL `fi_registry_bench`) and each size (30,000
+and 100,000 rows), on a fresh migrated database:
+  1. import N new enterprises (the real pipeline: start_import + run_import_job),
+  2. re-import the same N with every row changed (the monthly refresh: a new 主要负责人),
+  3. re-import the same file again (nothing changes),
+each in its own child process, printing rows/s, the seconds of the write transaction (how
+long other writers may wait on SQLite) and the child's peak memory (ru_maxrss);
+  4. after the 100,000-row import, search p50/p90 through the list page (Django test
+     client, logged-in administrator) for a two-character query, a full name and a credit
+     code typed with spaces, beside an empty Django view timed the same way.
+
+    .venv/bin/python bench/registry_reimport.py [--db sqlite,postgres] [--sizes 30000,100000]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _registry_common as common
+
+SQLITE_URL = os.environ.get("FI_REGISTRY_SQLITE_URL", "sqlite:////tmp/fi_registry_bench.sqlite3")
+PG_URL = os.environ.get(
+    "FI_REGISTRY_PG_URL", "postgres://postgres@127.0.0.1:5432/fi_registry_bench"
+)
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child_import(path: str, label: str) -> None:
+    common.django_setup()
+    from fairinspect.registry import imports, services
+
+    admin, _ = common.bench_admin()
+    data = Path(path).read_bytes()
+    marks: dict[str, float] = {}
+    real = imports.EnterpriseImporter.write
+
+    def timed_write(self, result):
+        t = time.perf_counter()
+        try:
+            return real(self, result)
+        finally:
+            marks["write"] = time.perf_counter() - t
+
+    imports.EnterpriseImporter.write = timed_write
+    t0 = time.perf_counter()
+    job = services.start_import(
+        actor=admin, kind="enterprises", file_name="bench.csv", data=data, enqueue=False
+    )
+    job = services.run_import_job(job.pk)
+    total = time.perf_counter() - t0
+    if job.status != "done":
+        raise SystemExit(f"import failed: {job.status} {job.errors[:3]}")
+    db = common.database_label()
+    n = job.total_rows
+    print(
+        f"  {db:16} {label:22} {n:>7,} rows: {total:6.1f} s = {n / total:7,.0f} rows/s; "
+        f"write transaction {marks.get('write', 0):5.2f} s; peak {_peak_mb():6.0f} MB; "
+        f"new {job.created_count:,} updated {job.updated_count:,} unchanged {job.unchanged_count:,}"
+    )
+    print(
+        f"RESULT|import|{db}|{label}|{n}|{total:.2f}|{n / total:.0f}|{marks.get('write', 0):.2f}|{_peak_mb():.0f}"
+    )
+
+
+def child_search(rounds: int) -> None:
+    common.django_setup()
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    from fairinspect.registry.models import Enterprise
+
+    admin, _ = common.bench_admin()
+    client = Client()
+    client.force_login(admin)
+    count = Enterprise.objects.count()
+    sample = Enterprise.objects.order_by("id")[count // 2]
+    code = sample.credit_code
+    spaced = " ".join([code[:6], code[6:12], code[12:]]).lower()
+    shapes = [
+        ("empty Django view", "/bench/empty", None),
+        ("list page, no query", "/registry/enterprises/", None),
+        ("2 characters", "/registry/enterprises/", sample.name[2:4]),
+        ("full name", "/registry/enterprises/", sample.name),
+        ("credit code, spaced", "/registry/enterprises/", spaced),
+    ]
+    db = common.database_label()
+    n_ent = Enterprise.objects.count()
+    for label, path, q in shapes:
+        params = {"q": q} if q is not None else {}
+        times = []
+        for _ in range(rounds):
+            t = time.perf_counter()
+            resp = client.get(path, params)
+            times.append(time.perf_counter() - t)
+            assert resp.status_code == 200, (path, resp.status_code)
+        p50 = statistics.median(times) * 1000
+        p90 = statistics.quantiles(times, n=10)[-1] * 1000
+        hits = ""
+        if q is not None:
+            from fairinspect.registry import queries
+
+            hits = queries.filter_enterprises(
+                Enterprise.objects.all(), queries.EnterpriseFilter(q=q)
+            ).count()
+            hits = f"({hits:,} matches)"
+        print(
+            f"  {db:16} {n_ent:,} enterprises  {label:22} p50 {p50:7.1f} ms  p90 {p90:7.1f} ms {hits}"
+        )
+        print(f"RESULT|search|{db}|{label}|{n_ent}|{p50:.1f}|{p90:.1f}")
+
+
+def make_file(n: int, changed: bool) -> str:
+    """The bench CSV (English headers); `changed` gives every row a new 主要负责人."""
+    common.django_setup()
+    data = common.enterprise_csv(n)
+    if changed:
+        import csv
+        import io
+
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8"))))
+        col = rows[0].index("main_person")
+        for r in rows[1:]:
+            r[col] = "换届" + r[col]
+        buf = io.StringIO()
+        csv.writer(buf).writerows(rows)
+        data = buf.getvalue().encode("utf-8")
+    fd, path = tempfile.mkstemp(suffix=".csv", prefix="fi_registry_")
+    os.write(fd, data)
+    os.close(fd)
+    return path
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--db", default="sqlite,postgres")
+    p.add_argument("--sizes", default="30000,100000")
+    p.add_argument("--search-rounds", type=int, default=30)
+    p.add_argument("--child", choices=["import", "search", "file"], help=argparse.SUPPRESS)
+    p.add_argument("--path", default="")
+    p.add_argument("--label", default="")
+    p.add_argument("--rows", type=int, default=0)
+    p.add_argument("--changed", action="store_true")
+    args = p.parse_args()
+    if args.child == "import":
+        child_import(args.path, args.label)
+        return
+    if args.child == "search":
+        child_search(args.search_rounds)
+        return
+    if args.child == "file":
+        print(make_file(args.rows, args.changed))
+        return
+    print("== registry import / re-import / search ==")
+    common.print_machine()
+    urls = {"sqlite": SQLITE_URL, "postgres": PG_URL}
+    me = [sys.executable, __file__]
+    for name in args.db.split(","):
+        url = urls[name.strip()]
+        env = {
+            **os.environ,
+            "DATABASE_URL": url,
+            "DEBUG": "0",
+            "DJANGO_SETTINGS_MODULE": "bench_settings",
+            "PYTHONPATH": os.path.dirname(os.path.abspath(__file__)),
+        }
+        for n in (int(s) for s in args.sizes.split(",")):
+            common.fresh_database(url)
+            out = subprocess.run(
+                [*me, "--child", "file", "--rows", str(n)],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            first = out.stdout.strip().splitlines()[-1]
+            out = subprocess.run(
+                [*me, "--child", "file", "--rows", str(n), "--changed"],
+                env=env,
+                check=True,
+                capture_output=True,
+                text=True,
+            )
+            changed = out.stdout.strip().splitlines()[-1]
+            try:
+                for path, label in (
+                    (first, "import (all new)"),
+                    (changed, "re-import (all changed)"),
+                    (changed, "re-import (unchanged)"),
+                ):
+                    subprocess.run(
+                        [*me, "--child", "import", "--path", path, "--label", label],
+                        env=env,
+                        check=True,
+                    )
+            finally:
+                Path(first).unlink(missing_ok=True)
+                Path(changed).unlink(missing_ok=True)
+            if n == max(int(s) for s in args.sizes.split(",")):
+                subprocess.run(
+                    [*me, "--child", "search", "--search-rounds", str(args.search_rounds)],
+                    env=env,
+                    check=True,
+                )
+
+
+if __name__ == "__main__":
+    main()

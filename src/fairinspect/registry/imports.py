@@ -1,0 +1,614 @@
+"""The import pipeline (issue 15 items 3–5, issue 8 item 9): one job, one runner; validate
+outside the write; write in one short transaction; a lease that a dead runner lets expire.
+
+1. `start_import` stores the upload (and, with `enqueue`, hands it to the worker).
+2. A runner — the worker's task or the command line — *claims* the job with a conditional
+   UPDATE (`status = pending` → `validating`, naming itself): exactly one claim succeeds, on
+   SQLite and on PostgreSQL, so a job is never processed twice.
+3. Validation reads the file in chunks, cleans each row, compares it with the enterprise on
+   record and keeps only what changes (new rows, changed rows); unchanged rows are counted.
+   No write lock is held, so check-ins and logins go on.
+4. Writing runs in one transaction that only inserts the new rows, updates the changed ones
+   from a staging table (`UPDATE … FROM`, one statement) and flags enterprises missing from
+   their source: short, so other writers wait a moment instead of failing.
+5. While it works the runner renews `heartbeat_at`; a job whose lease ran out (its runner
+   died) is marked failed by `reap_stale_imports`, and a failed job can be run again.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+from collections.abc import Callable, Iterator, Mapping
+from datetime import timedelta
+from itertools import islice
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+
+from fairinspect.audit import trail
+from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.rules.credit_code import normalise as normalise_code
+from fairinspect.rules.credit_code import normalise_with_notes
+from fairinspect.rules.search import search_key
+
+from . import queries, tabular
+from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS, FieldError, clean_enterprise
+from .models import Enterprise, ImportJob, ImportMapping
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int, str], None]
+RUNNING = (ImportJob.Status.VALIDATING, ImportJob.Status.WRITING)
+CHUNK = 1000
+# Fields an import writes (besides the code, the key, former names and the source flags).
+WRITTEN = [
+    "name",
+    "address",
+    "district_code",
+    "industry_id",
+    "high_risk",
+    "high_risk_override_reason",
+    "standardization_grade",
+    "grade_valid_from",
+    "grade_valid_to",
+    "risk_level",
+    "credit_level",
+    "supervising_level",
+    "main_person",
+    "main_person_phone",
+    "contact_name",
+    "contact_phone",
+    "status",
+    "registered_on",
+    "enterprise_type",
+    "legal_representative",
+    "registered_capital",
+    "business_scope",
+    "registration_authority",
+]
+UPDATE_COLUMNS = [*WRITTEN, "former_names", "search_key", "source", "missing_from_source_since"]
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=getattr(settings, "IMPORT_LEASE_SECONDS", 300))
+
+
+def runner_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def labels_for(kind: str) -> dict[str, str]:
+    return ENTERPRISE_LABELS if kind == "enterprises" else OFFICER_LABELS
+
+
+def read_job_rows(job: ImportJob, data: bytes):
+    mapping = job.mapping
+    return tabular.read_rows(
+        job.file_name,
+        data,
+        labels_for(job.kind),
+        aliases=mapping.columns if mapping else None,
+        ignore_unknown=mapping is not None,
+    )
+
+
+def start_import(
+    *,
+    actor,
+    kind: str,
+    file_name: str,
+    data: bytes,
+    mapping: ImportMapping | None = None,
+    enqueue: bool = True,
+) -> ImportJob:
+    """Store the upload; with `enqueue` the worker runs it, else the caller claims it
+    (run_import_job). Refuses an unreadable file or an unknown column at once."""
+    if kind not in ImportJob.Kind.values:
+        raise ValidationFailed("invalid_choice", "导入类型应为企业或执法人员。", field="kind")
+    if not data:
+        raise ValidationFailed("empty", "请选择要导入的文件。", field="file")
+    if len(data) > settings.IMPORT_MAX_BYTES:
+        raise ValidationFailed(
+            "file_too_large",
+            f"文件过大（上限 {settings.IMPORT_MAX_BYTES // 1024 // 1024} MB）。",
+            field="file",
+        )
+    if mapping is not None and kind != "enterprises":
+        raise ValidationFailed("mapping_kind", "列对应只用于企业导入。", field="mapping")
+    job = ImportJob(kind=kind, file_name=file_name[:200], data=data, created_by=actor)
+    job.mapping = mapping
+    _, _, total = read_job_rows(job, data)  # header and type errors now
+    job.total_rows = total
+    job.save()
+    if enqueue:
+        from .tasks import run_import
+
+        transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    return job
+
+
+def queue_import(*, actor, job: ImportJob) -> None:
+    """Hand a pending job (a previewed upload) to the worker."""
+    if job.status != ImportJob.Status.PENDING:
+        raise Conflict("not_pending", "该导入已开始或已结束。", field="status")
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+
+
+def claim_import(job_id: int, runner: str) -> bool:
+    """Take the job for this runner: true for exactly one runner of a pending job."""
+    n = ImportJob.objects.filter(pk=job_id, status=ImportJob.Status.PENDING).update(
+        status=ImportJob.Status.VALIDATING,
+        runner=runner[:100],
+        heartbeat_at=timezone.now(),
+        attempts=F("attempts") + 1,
+    )
+    return n == 1
+
+
+def reap_stale_imports(now=None) -> int:
+    """Fail every running job whose runner stopped renewing its lease (it died): nothing
+    stays in `validating` or `writing`. The stored file is kept, so it can be run again."""
+    now = now or timezone.now()
+    cutoff = now - lease()
+    stale = ImportJob.objects.filter(status__in=RUNNING).filter(
+        Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff)
+    )
+    n = 0
+    for job in stale.only("pk", "status", "runner"):
+        n += ImportJob.objects.filter(pk=job.pk, status=job.status).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=now,
+            errors=[
+                {
+                    "row": 0,
+                    "field": "",
+                    "column": "",
+                    "code": "runner_died",
+                    "value": "",
+                    "message": f"导入进程（{job.runner or '未知'}）在“{job.get_status_display()}”阶段中断，"
+                    "未写入任何数据；可重新运行。",
+                }
+            ],
+        )
+    return n
+
+
+def rerun_import(*, actor, job: ImportJob) -> ImportJob:
+    """Queue a failed job again (its file is still stored)."""
+    n = ImportJob.objects.filter(pk=job.pk, status=ImportJob.Status.FAILED).update(
+        status=ImportJob.Status.PENDING,
+        runner="",
+        heartbeat_at=None,
+        finished_at=None,
+        errors=[],
+        processed_rows=0,
+    )
+    if n != 1:
+        raise Conflict("not_failed", "只有中断的导入可以重新运行。", field="status")
+    trail.record(
+        actor=actor, action="rerun_import", obj=job, summary=f"重新运行导入 {job.file_name}"
+    )
+    from .tasks import run_import
+
+    transaction.on_commit(lambda: run_import.enqueue(job.pk))
+    job.refresh_from_db()
+    return job
+
+
+class LeaseLost(Exception):
+    """The job is no longer this runner's (reaped as dead): stop without writing."""
+
+
+class _Run:
+    def __init__(self, job: ImportJob, runner: str, progress: Progress | None):
+        self.job, self.runner, self.progress = job, runner, progress
+
+    def beat(self, done: int, phase: str, *, force: bool = False) -> None:
+        if self.progress:
+            self.progress(done, self.job.total_rows, phase)
+        if force or done % 2000 == 0:
+            n = ImportJob.objects.filter(
+                pk=self.job.pk, runner=self.runner, status__in=RUNNING
+            ).update(processed_rows=done, heartbeat_at=timezone.now())
+            if n != 1:
+                raise LeaseLost()
+
+
+def run_import_job(job_id: int, progress: Progress | None = None, runner: str = "") -> ImportJob:
+    """Claim the job and run it; a job claimed by another runner (or finished) is left
+    alone. Any failure ends the job as failed (nothing written), never stuck."""
+    reap_stale_imports()
+    runner = runner or runner_name()
+    if not claim_import(job_id, runner):
+        return ImportJob.objects.defer("data").get(pk=job_id)
+    job = ImportJob.objects.select_related("mapping", "created_by").get(pk=job_id)
+    run = _Run(job, runner, progress)
+    try:
+        _execute(job, run)
+    except LeaseLost:
+        log.warning("import %s: lease lost, stopped without writing", job_id)
+    except Exception as exc:
+        log.exception("import %s failed", job_id)
+        ImportJob.objects.filter(pk=job.pk, runner=runner, status__in=RUNNING).update(
+            status=ImportJob.Status.FAILED,
+            finished_at=timezone.now(),
+            errors=[
+                {
+                    "row": 0,
+                    "field": "",
+                    "column": "",
+                    "code": "failed",
+                    "value": "",
+                    "message": f"导入中断，未写入任何数据：{type(exc).__name__}: {str(exc)[:300]}。可重新运行。",
+                }
+            ],
+        )
+    return ImportJob.objects.defer("data").get(pk=job_id)
+
+
+def _execute(job: ImportJob, run: _Run) -> None:
+    from .officer_import import OfficerImporter
+
+    data = bytes(job.data)
+    labels = labels_for(job.kind)
+    importer = EnterpriseImporter(job) if job.kind == "enterprises" else OfficerImporter()
+    _, rows, _ = read_job_rows(job, data)
+    result = importer.validate(rows, labels, run)
+    job.total_rows = result.total
+    if result.errors:
+        ImportJob.objects.filter(pk=job.pk, runner=run.runner).update(
+            status=ImportJob.Status.REJECTED,
+            errors=result.errors[:1000],
+            notes=result.notes[:1000],
+            finished_at=timezone.now(),
+            total_rows=result.total,
+            processed_rows=result.total,
+        )
+        return
+    n = ImportJob.objects.filter(
+        pk=job.pk, runner=run.runner, status=ImportJob.Status.VALIDATING
+    ).update(
+        status=ImportJob.Status.WRITING,
+        processed_rows=result.total,
+        total_rows=result.total,
+        heartbeat_at=timezone.now(),
+    )
+    if n != 1:
+        raise LeaseLost()
+    if run.progress:
+        run.progress(result.total, result.total, "writing")
+    # Stage the rows to write in temporary tables first, outside the write transaction (on
+    # SQLite a temporary table does not lock the database), so that the transaction itself
+    # only moves them over in a few statements.
+    importer.stage(result)
+    run.beat(result.total, "writing", force=True)
+    with transaction.atomic():
+        counts = importer.write(result)
+        trail.record(
+            actor=job.created_by,
+            action="import",
+            obj=job,
+            summary=f"导入{job.get_kind_display()} {job.file_name}：共{result.total}行，"
+            f"新增{counts['created']}，更新{counts['updated']}，未变{counts['unchanged']}"
+            + (f"，来源中消失{counts['missing']}" if counts.get("missing") else ""),
+            data={**counts, "rows": result.total},
+        )
+        # The last statement of the write: if the job was reaped meanwhile, undo it all.
+        n = ImportJob.objects.filter(
+            pk=job.pk, runner=run.runner, status=ImportJob.Status.WRITING
+        ).update(
+            status=ImportJob.Status.DONE,
+            created_count=counts["created"],
+            updated_count=counts["updated"],
+            unchanged_count=counts["unchanged"],
+            missing_count=counts.get("missing", 0),
+            notes=result.notes[:1000],
+            finished_at=timezone.now(),
+            data=b"",
+        )
+        if n != 1:
+            raise LeaseLost()
+
+
+# ---- validation ------------------------------------------------------------------------
+
+
+class Validated:
+    def __init__(self) -> None:
+        self.total = 0
+        self.errors: list[dict] = []
+        self.notes: list[dict] = []
+        self.creates: list[tuple] = []  # values in the order of CREATE_FIELDS
+        self.updates: list[tuple] = []  # (pk, *values in the order of UPDATE_COLUMNS)
+        self.unchanged = 0
+        self.codes: list[str] = []  # every code in the file (for the missing-from-source flag)
+        self.officers: list[dict] = []
+
+
+def error_rows(n: int, errs: list[FieldError], labels: Mapping[str, str], raw) -> list[dict]:
+    return [
+        {
+            "row": n,
+            "field": e.field,
+            "column": labels.get(e.field, e.field),
+            "code": e.code,
+            "value": tabular.cell_text(raw.get(e.field))[:200],
+            "message": e.message,
+        }
+        for e in errs
+    ]
+
+
+def _chunks(it: Iterator, size: int) -> Iterator[list]:
+    while batch := list(islice(it, size)):
+        yield batch
+
+
+CREATE_FIELDS = [
+    "credit_code",
+    *WRITTEN,
+    "former_names",
+    "search_key",
+    "source",
+    "missing_from_source_since",
+]
+
+
+class EnterpriseImporter:
+    """Rows keyed by credit code. With a mapping (a source's own export) the row is laid
+    over the enterprise on record, or over the mapping's defaults for a new one, so the
+    fields the source does not carry keep their values."""
+
+    def __init__(self, job: ImportJob):
+        self.mapping = job.mapping
+        self.source = self.mapping.source if self.mapping else ""
+        self.districts = queries.district_codes()
+        self.industries = queries.industry_map()
+        self.district_by_name = {
+            name: code for code, name in queries.district_names().items() if code in self.districts
+        }
+        self.industry_by_name = queries.industry_names()
+
+    def _base(self, raw: dict, current: dict | None) -> dict:
+        from .services import export_enterprise_row
+
+        if current is not None:
+            base = export_enterprise_row(current["obj"], labels=False)
+        elif self.mapping is not None:
+            base = dict(self.mapping.defaults or {})
+        else:
+            base = {}
+        merged = {**base, **{k: v for k, v in raw.items() if k in ENTERPRISE_LABELS}}
+        if "industry_name" in raw and "industry_code" not in raw:
+            code = self.industry_by_name.get(tabular.cell_text(raw["industry_name"]))
+            if code:
+                merged["industry_code"] = code
+        if current is None and self.mapping is not None and "district_code" not in raw:
+            merged["district_code"] = self._district(raw) or merged.get("district_code", "")
+        return merged
+
+    def _district(self, raw: dict) -> str:
+        """The district of a new enterprise from its registering authority (…天山区市场监督
+        管理局) or the division code inside its credit code (characters 3–8)."""
+        authority = tabular.cell_text(raw.get("registration_authority"))
+        for name, code in self.district_by_name.items():
+            if name and name in authority:
+                return code
+        division = normalise_code(tabular.cell_text(raw.get("credit_code")))[2:8]
+        return division if division in self.districts else ""
+
+    def validate(self, rows, labels, run: _Run) -> Validated:
+        out = Validated()
+        seen: dict[str, int] = {}
+        now = timezone.now()
+        for batch in _chunks(iter(rows), CHUNK):
+            codes = [normalise_code(tabular.cell_text(r.get("credit_code"))) for _, r in batch]
+            current = {
+                e.credit_code: {"obj": e} for e in Enterprise.objects.filter(credit_code__in=codes)
+            }
+            for n, raw in batch:
+                out.total += 1
+                code = normalise_code(tabular.cell_text(raw.get("credit_code")))
+                cur = current.get(code)
+                merged = self._base(raw, cur) if (self.mapping or cur) else raw
+                cleaned, errs = clean_enterprise(
+                    merged, district_codes=self.districts, industries=self.industries
+                )
+                raw_code = tabular.cell_text(raw.get("credit_code"))
+                notes = normalise_with_notes(raw_code)[1]
+                if notes and len(out.notes) < 1000:
+                    out.notes.append(
+                        {
+                            "row": n,
+                            "field": "credit_code",
+                            "value": raw_code[:60],
+                            "message": f"统一社会信用代码：{'，'.join(notes)}（已按“{code}”保存）。",
+                        }
+                    )
+                key = cleaned.get("credit_code")
+                if key and key in seen:
+                    errs.append(
+                        FieldError(
+                            "credit_code",
+                            "duplicate_in_file",
+                            f"统一社会信用代码：与第{seen[key]}行重复。",
+                        )
+                    )
+                elif key:
+                    seen[key] = n
+                if errs:
+                    out.errors.extend(error_rows(n, errs, labels, merged))
+                elif not out.errors:  # after the first error only errors are collected
+                    self._diff(out, cleaned, cur, now)
+                if len(out.errors) > 5000:
+                    break
+                run.beat(out.total, "validating")
+        run.beat(out.total, "validating", force=True)
+        return out
+
+    def _values(self, cleaned: dict) -> dict[str, Any]:
+        values = {k: v for k, v in cleaned.items() if k != "industry_code"}
+        values["industry_id"] = cleaned["industry_code"]
+        return values
+
+    def _diff(self, out: Validated, cleaned: dict, cur: dict | None, now) -> None:
+        v = self._values(cleaned)
+        out.codes.append(v["credit_code"])
+        if cur is None:
+            v["former_names"] = []
+            v["source"] = self.source
+            v["missing_from_source_since"] = None
+            v["search_key"] = search_key(
+                name=v["name"], credit_code=v["credit_code"], address=v["address"]
+            )
+            out.creates.append(tuple(v.get(f) for f in CREATE_FIELDS))
+            return
+        e: Enterprise = cur["obj"]
+        former = list(e.former_names or [])
+        if v["name"] != e.name and e.name not in former:
+            former.append(e.name)
+        if v["name"] in former:
+            former.remove(v["name"])
+        v["former_names"] = former
+        v["source"] = self.source or e.source
+        v["missing_from_source_since"] = None if self.source else e.missing_from_source_since
+        for f in WRITTEN:
+            v.setdefault(f, getattr(e, f))
+        same = all(getattr(e, f) == v[f] for f in [*WRITTEN, "former_names", "source"]) and (
+            v["missing_from_source_since"] == e.missing_from_source_since
+        )
+        if same:
+            out.unchanged += 1
+            return
+        v["search_key"] = search_key(
+            name=v["name"], former_names=former, credit_code=e.credit_code, address=v["address"]
+        )
+        out.updates.append((e.pk, *(v[f] for f in UPDATE_COLUMNS)))
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def stage(self, result: Validated) -> None:
+        now = timezone.now()
+        if result.creates:
+            stage_new(result.creates, now)
+        if result.updates:
+            stage_changed(result.updates, now)
+
+    def write(self, result: Validated) -> dict[str, int]:
+        now = timezone.now()
+        table = Enterprise._meta.db_table
+        with connection.cursor() as cur:
+            if result.creates:
+                cols = ", ".join(_new_columns())
+                cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {NEW_TABLE}")
+            if result.updates:
+                cols = _changed_columns()
+                sets = ", ".join(f"{c} = s.{c}" for c in cols[1:])
+                cur.execute(
+                    f"UPDATE {table} SET {sets} FROM {STAGE_TABLE} s WHERE {table}.id = s.id"
+                )
+        missing = self._flag_missing(result.codes, now) if self.mapping else 0
+        drop_stages()
+        return {
+            "created": len(result.creates),
+            "updated": len(result.updates),
+            "unchanged": result.unchanged,
+            "missing": missing,
+        }
+
+    def _flag_missing(self, codes: list[str], now) -> int:
+        """Flag (never delete) the enterprises of this source that its export no longer
+        carries: a code table of the file, then one UPDATE."""
+        if not self.mapping.flags_missing:
+            return 0
+        table = "fi_import_codes"
+        with connection.cursor() as cur:
+            cur.execute(f"DROP TABLE IF EXISTS {table}")
+            cur.execute(f"CREATE TEMP TABLE {table} (code varchar(18) PRIMARY KEY)")
+            for batch in _chunks(iter(codes), 5000):
+                cur.executemany(f"INSERT INTO {table} (code) VALUES (%s)", [(c,) for c in batch])
+            e = Enterprise._meta.db_table
+            cur.execute(
+                f"UPDATE {e} SET missing_from_source_since = %s WHERE source = %s "
+                f"AND missing_from_source_since IS NULL "
+                f"AND credit_code NOT IN (SELECT code FROM {table})",
+                [now, self.source],
+            )
+            n = cur.rowcount
+            cur.execute(f"DROP TABLE {table}")
+        return n
+
+
+NEW_TABLE, STAGE_TABLE = "fi_enterprise_new", "fi_enterprise_stage"
+
+
+def _shaped_like_enterprises(cur, table: str, cols: list[str]) -> None:
+    """A temporary table with the enterprise table's column types (both databases)."""
+    cur.execute(f"DROP TABLE IF EXISTS {table}")
+    cur.execute(
+        f"CREATE TEMP TABLE {table} AS SELECT {', '.join(cols)} "
+        f"FROM {Enterprise._meta.db_table} WHERE 1 = 0"
+    )
+
+
+def _new_columns() -> list[str]:
+    return [f.column for f in Enterprise._meta.concrete_fields if not f.primary_key]
+
+
+def _changed_columns() -> list[str]:
+    meta = Enterprise._meta
+    return ["id"] + [meta.get_field(f).column for f in [*UPDATE_COLUMNS, "updated_at"]]
+
+
+def stage_new(rows: list[tuple], now) -> None:
+    """The new enterprises, every column as Django would insert it (defaults, auto_now)."""
+    fields = [f for f in Enterprise._meta.concrete_fields if not f.primary_key]
+    cols = [f.column for f in fields]
+    marks = ", ".join(["%s"] * len(cols))
+    with connection.cursor() as cur:
+        _shaped_like_enterprises(cur, NEW_TABLE, cols)
+        for batch in _chunks(iter(rows), 2000):
+            values = []
+            for row in batch:
+                obj = Enterprise(**dict(zip(CREATE_FIELDS, row, strict=True)))
+                values.append(
+                    [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+                )
+            cur.executemany(f"INSERT INTO {NEW_TABLE} ({', '.join(cols)}) VALUES ({marks})", values)
+
+
+def stage_changed(rows: list[tuple], now) -> None:
+    """The new values of the changed enterprises: (id, *UPDATE_COLUMNS, updated_at)."""
+    meta = Enterprise._meta
+    fields = [meta.get_field(f) for f in UPDATE_COLUMNS]
+    stamp = meta.get_field("updated_at").get_db_prep_save(now, connection)
+    cols = _changed_columns()
+    marks = ", ".join(["%s"] * len(cols))
+    with connection.cursor() as cur:
+        _shaped_like_enterprises(cur, STAGE_TABLE, cols)
+        for batch in _chunks(iter(rows), 2000):
+            cur.executemany(
+                f"INSERT INTO {STAGE_TABLE} ({', '.join(cols)}) VALUES ({marks})",
+                [
+                    [pk]
+                    + [
+                        f.get_db_prep_save(v, connection)
+                        for f, v in zip(fields, values, strict=True)
+                    ]
+                    + [stamp]
+                    for pk, *values in batch
+                ],
+            )
+
+
+def drop_stages() -> None:
+    with connection.cursor() as cur:
+        cur.execute(f"DROP TABLE IF EXISTS {NEW_TABLE}")
+        cur.execute(f"DROP TABLE IF EXISTS {STAGE_TABLE}")

@@ -1,0 +1,113 @@
+"""One normalisation for what people type into the enterprise search and for the stored
+search keys (issue 15), so that a query finds a name however either was typed.
+
+- full-width and half-width forms are one (NFKC: `ＮＥＣ` → `nec`, `１２３` → `123`,
+  `（控股）` → `(控股)`); letters fold to lower case;
+- every bracket (（）【】〔〕[]{}〈〉《》「」) becomes `(` / `)`;
+- the middle-dot family (`·` `•` `・` `‧` `∙` `⋅`, and a `.` between two letters, which a
+  keyboard offers in its place) is dropped, as is a space typed for it: 阿不都·热合曼,
+  阿不都.热合曼 and 阿不都 热合曼 are one name; the dash family becomes `-`;
+- spaces of every width and invisible characters (zero-width space/joiners, BOM, soft
+  hyphen, direction marks) are removed.
+
+A query is a credit code only when it looks like one (credit_code.looks_like_credit_code):
+an 18-character name of Chinese characters is a name.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .credit_code import looks_like_credit_code, normalise
+
+OPEN = frozenset("(（【〔［[{｛〈《「『〖〘")
+CLOSE = frozenset(")）】〕］]}｝〉》」』〗〙")
+DOTS = frozenset("·•・･‧∙⋅‧᛫⸱ꞏ\u0387\u2027\u30fb\uff65")
+DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d")
+# Between two key parts, so that no query (which never holds one) matches across them.
+SEPARATOR = "\n"
+
+
+def _drop(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+
+
+def normalise_text(raw: str) -> str:
+    """The canonical form of a name, an address or a query (see the module text)."""
+    if not raw:
+        return ""
+    folded = unicodedata.normalize("NFKC", raw)
+    out: list[str] = []
+    for ch in folded:
+        if _drop(ch):
+            continue
+        if ch in OPEN:
+            out.append("(")
+        elif ch in CLOSE:
+            out.append(")")
+        elif ch in DOTS:
+            continue
+        elif ch in DASHES:
+            out.append("-")
+        else:
+            out.append(ch)
+    text = "".join(out).casefold()
+    # A full stop between two non-digits stands for a middle dot (阿不都.热合曼); 1.5 stays.
+    return "".join(
+        ch
+        for i, ch in enumerate(text)
+        if not (
+            ch == "."
+            and 0 < i < len(text) - 1
+            and not text[i - 1].isdigit()
+            and not text[i + 1].isdigit()
+        )
+    )
+
+
+def pinyin_initials(name: str) -> str:
+    """The first letters of the pinyin of each Chinese character (乌鲁木齐 → wlmq), other
+    characters as they are normalised; "" when pypinyin is not installed."""
+    try:
+        from pypinyin import Style, lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a dependency; the key just lacks it
+        return ""
+    text = normalise_text(name)
+    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: s))
+
+
+def search_key(
+    *, name: str, former_names: Iterable[str] = (), credit_code: str = "", address: str = ""
+) -> str:
+    """The stored key of an enterprise: each part normalised, one per line."""
+    parts = [normalise_text(name)]
+    parts += [normalise_text(n) for n in former_names if n]
+    parts += [normalise_text(credit_code), normalise_text(address), pinyin_initials(name)]
+    return SEPARATOR.join(p for p in parts if p)
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str  # normalised, "" for no search
+    credit_code: str  # the code when the query is one, else ""
+
+    @property
+    def bigrams(self) -> tuple[str, ...]:
+        return bigrams(self.text)
+
+
+def parse_query(raw: str) -> SearchQuery:
+    if looks_like_credit_code(raw or ""):
+        code = normalise(raw)
+        return SearchQuery(code.casefold(), code)
+    return SearchQuery(normalise_text(raw or ""), "")
+
+
+def bigrams(text: str) -> tuple[str, ...]:
+    """The distinct two-character pieces of a text, in order (the index the search uses)."""
+    seen: dict[str, None] = {}
+    for i in range(len(text) - 1):
+        seen.setdefault(text[i : i + 2], None)
+    return tuple(seen)
