@@ -11,9 +11,11 @@ from django.views.decorators.http import require_http_methods
 
 from fairinspect.core.errors import DomainError
 from fairinspect.core.http import apply_errors, paginate
+from fairinspect.core.worklist import landing_url
 
 from . import access, queries, services, tabular
 from .auth import client_ip, login_with_password
+from .demo_accounts import demo_accounts
 from .forms import EnterpriseForm, ImportForm, LoginForm
 from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS
 from .models import Expert, ImportJob, Industry
@@ -35,10 +37,12 @@ def login_view(request):
         else:
             login(request, user)
             nxt = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
-                nxt = "home"
+            if not nxt or not url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+                nxt = landing_url(user)  # each role starts on its own work
             return redirect(nxt)
-    return render(request, "registry/login.html", {"form": form})
+    return render(
+        request, "registry/login.html", {"form": form, "demo_accounts": demo_accounts()}
+    )
 
 
 def _filter_from(request) -> queries.EnterpriseFilter:
