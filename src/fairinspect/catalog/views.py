@@ -10,7 +10,7 @@ from fairinspect.core.errors import DomainError
 from fairinspect.rules.domains import DOMAIN_LABELS
 
 from . import access, queries, services
-from .models import ItemListVersion
+from .models import InspectionItem, ItemListVersion
 
 
 def public_list(request):
@@ -28,7 +28,7 @@ def version_detail(request, number: str):
 
 
 def _version_context(request, version):
-    items = version.items.all() if version else []
+    items = version.items.all() if version else InspectionItem.objects.none()
     domain, q = request.GET.get("domain", ""), request.GET.get("q", "").strip()[:50]
     if version and domain:
         items = items.filter(domain=domain)

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
@@ -35,7 +36,7 @@ class WorkItem:
 class Queue:
     key: str
     role: Role
-    title: str
+    title: str | Promise
 
 
 # The queues a landing page can be; each belongs to the role whose work it is.
@@ -51,7 +52,7 @@ Fetch = Callable[[object, dt.date], Iterable[WorkItem]]
 @dataclass(frozen=True)
 class Source:
     queue: str
-    title: str
+    title: str | Promise
     more: str  # the full list: a URL name, optionally with a query string ("visits:mine?scope=approve")
     fetch: Fetch
     order: int
@@ -60,7 +61,9 @@ class Source:
 _SOURCES: list[Source] = []
 
 
-def source(queue: str, *, title: str, more: str, order: int = 50) -> Callable[[Fetch], Fetch]:
+def source(
+    queue: str, *, title: str | Promise, more: str, order: int = 50
+) -> Callable[[Fetch], Fetch]:
     """Register one section of a queue; `fetch(user, today)` returns that user's rows."""
     if queue not in QUEUES:
         raise ValueError(f"unknown work queue {queue!r}")
@@ -85,7 +88,7 @@ def url_of(name: str) -> str:
 
 @dataclass(frozen=True)
 class Section:
-    title: str
+    title: str | Promise
     more_url: str
     items: list[WorkItem]
 
