@@ -7,15 +7,24 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/fairinspect
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test test-sqlite test-postgres test-browser screenshots install lint bench clean
+.PHONY: run test prepare-test check test-sqlite test-postgres test-browser screenshots install lock lint bench clean
 
-$(STAMP): pyproject.toml
+# Dependencies come from requirements.lock (exact versions, so a new upstream release cannot
+# turn CI red by itself); `make lock` regenerates it after a change to pyproject.toml.
+$(STAMP): pyproject.toml requirements.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 install: $(STAMP)
+
+lock:
+	@test -x $(BIN)/uv || { $(PY) -m venv $(VENV) && $(BIN)/pip install --quiet uv; }
+	$(BIN)/uv pip compile pyproject.toml --extra dev --universal --python-version 3.11 \
+	  --quiet -o requirements.lock
+	@echo "requirements.lock regenerated; \`make install\` installs it."
 
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
@@ -30,26 +39,40 @@ run: $(STAMP)
 	  trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-test: test-sqlite test-postgres test-browser
+# `make test` checks the machine first (scripts/prepare_test.py: installs Chromium and fonts
+# with apt-get when root and allowed, starts a local PostgreSQL that is down) and stops at
+# once with one sentence if it cannot; FAIRINSPECT_SKIP_BROWSER=1 / FAIRINSPECT_SKIP_POSTGRES=1
+# skip a stage, FAIRINSPECT_NO_APT=1 forbids apt-get.
+test: prepare-test check test-sqlite test-postgres test-browser
 
-test-sqlite: $(STAMP)
+prepare-test: $(STAMP)
+	$(BIN)/python scripts/prepare_test.py
+
+check: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/python manage.py makemigrations --check --dry-run
+
+test-sqlite: $(STAMP)
 	$(BIN)/pytest -n 2 -m "not browser"
 
 test-postgres: $(STAMP)
-	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -m "not browser"
+	@if [ -n "$$FAIRINSPECT_SKIP_POSTGRES" ] && [ "$$FAIRINSPECT_SKIP_POSTGRES" != 0 ]; then \
+	  echo "!!! FAIRINSPECT_SKIP_POSTGRES is set: the PostgreSQL run is SKIPPED !!!"; \
+	else DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/pytest -n 2 -m "not browser"; fi
 
 test-browser: $(STAMP)
-	$(BIN)/pytest -m browser -p no:xdist
+	@if [ -n "$$FAIRINSPECT_SKIP_BROWSER" ] && [ "$$FAIRINSPECT_SKIP_BROWSER" != 0 ]; then \
+	  echo "!!! FAIRINSPECT_SKIP_BROWSER is set: the browser tests are SKIPPED !!!"; \
+	else $(BIN)/pytest -m browser -p no:xdist; fi
 
+# Regenerates docs/screenshots/ (the README's pictures) from the browser journeys.
 screenshots: $(STAMP)
+	$(BIN)/python scripts/prepare_test.py browser
 	UPDATE_SCREENSHOTS=1 $(BIN)/pytest -m browser -p no:xdist
 
-lint: $(STAMP)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+lint: check
 
 bench: $(STAMP)
 	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} $(BIN)/python bench/run_all.py

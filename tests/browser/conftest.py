@@ -3,25 +3,44 @@
 Every test here is marked `browser` (run last by `make test`). Screenshots a journey takes go
 through the `shot` fixture to var/screenshots/, or to docs/screenshots/ with
 UPDATE_SCREENSHOTS=1 (`make screenshots`).
+
+The clock is frozen for every journey (`FROZEN_AT`, a Wednesday working day): the server's
+through time-machine (the live server runs in a thread of this process, so it shares the
+travel), the page's through Playwright's clock. Time still ticks from there, so sessions and
+timeouts behave, but the dates on the pages and in the screenshots are the same on every run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import shutil
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
-CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+# The same lookup as the set-up check of `make test` (scripts/prepare_test.py).
+CHROMIUM = (
+    os.environ.get("CHROMIUM")
+    or shutil.which("chromium")
+    or shutil.which("chromium-browser")
+    or "/usr/bin/chromium"
+)
+FROZEN_AT = dt.datetime(2025, 6, 18, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai"))
 ROOT = Path(__file__).resolve().parents[2]
 # The kept screenshots in docs/ change only when asked (`make screenshots`); an ordinary run
 # writes them under var/ so that running the tests leaves the work tree clean.
-SCREENSHOTS = (ROOT / "docs" / "screenshots" if os.environ.get("UPDATE_SCREENSHOTS") == "1"
-               else ROOT / "var" / "screenshots")
+SCREENSHOTS = (
+    ROOT / "docs" / "screenshots"
+    if os.environ.get("UPDATE_SCREENSHOTS") == "1"
+    else ROOT / "var" / "screenshots"
+)
 PHONE = {"width": 390, "height": 844}
 DESK = {"width": 1366, "height": 900}
 
@@ -33,20 +52,39 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.browser)
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    """The server's clock for one journey, started at FROZEN_AT and ticking."""
+    with time_machine.travel(FROZEN_AT, tick=True) as traveller:
+        yield traveller
+
+
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-            "--disable-component-update", "--disable-sync", "--no-first-run"])
+        b = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield b
         b.close()
 
 
 def _page(browser, viewport, **kw):
-    context = browser.new_context(viewport=viewport, locale="zh-CN", **kw)
+    context = browser.new_context(
+        viewport=viewport, locale="zh-CN", timezone_id="Asia/Shanghai", **kw
+    )
+    # The page's clock (Date in scripts) at the server's frozen time; timers run as usual.
+    context.clock.install(time=dt.datetime.now(dt.UTC))
     page = context.new_page()
     page.set_default_timeout(15_000)
     return context, page

@@ -95,7 +95,7 @@ class FactsIn(Schema):
 class DiscretionIn(Schema):
     violation_code: str
     party: Literal["unit", "person"]
-    facts: FactsIn = FactsIn()
+    facts: FactsIn = FactsIn.model_validate({})  # every field has its default
 
 
 class ReasonOut(Schema):

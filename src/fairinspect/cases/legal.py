@@ -148,14 +148,14 @@ def clean_facts(raw: dict[str, Any]) -> dict[str, Any]:
             raise _bad("staff_affected_share", "bad_share", "涉及从业人员比例应在0与1之间。")
         out["staff_affected_share"] = str(value)
     for name in ("headcount", "people_affected"):
-        value = raw.get(name)
-        if value in (None, ""):
+        given = raw.get(name)
+        if given in (None, ""):
             continue
         try:
-            n = int(str(value).strip())
+            n = int(str(given).strip())
         except ValueError:
             raise _bad(name, "bad_count", "应为整数。") from None
-        if n < 0 or isinstance(value, bool):
+        if n < 0 or isinstance(given, bool):
             raise _bad(name, "bad_count", "人数应为不小于0的整数。")
         out[name] = n
     level = raw.get("accident_level") or None

@@ -9,6 +9,8 @@ edit of the data never rewrites a decided case.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,7 +18,13 @@ from django.utils.translation import gettext_lazy as _
 
 from fairinspect.registry.models import Enterprise
 
-MONEY = {"max_digits": 14, "decimal_places": 2}
+
+class _Money(TypedDict):
+    max_digits: int
+    decimal_places: int
+
+
+MONEY: _Money = {"max_digits": 14, "decimal_places": 2}
 
 
 class NoPenaltyListVersion(models.Model):

@@ -83,10 +83,11 @@ def violation_detail(request, code: str):
 
 def no_penalty_list(request, version: str | None = None):
     versions = queries.no_penalty_versions()
-    if version:
-        current = get_object_or_404(versions, version=version)
-    else:
-        current = versions.filter(status="published").first()
+    current: NoPenaltyListVersion | None = (
+        get_object_or_404(versions, version=version)
+        if version
+        else versions.filter(status="published").first()
+    )
     return render(
         request,
         "cases/no_penalty_list.html",
@@ -509,7 +510,7 @@ def accident_create(request):
             on = dt.date.fromisoformat(p.get("on", ""))
         except ValueError:
             errors["on"] = "on：事故日期格式应为 YYYY-MM-DD。"
-        if not errors:
+        if not errors and ent is not None:
             try:
                 rec = services.record_accident(
                     actor=request.user,

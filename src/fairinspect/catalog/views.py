@@ -11,7 +11,7 @@ from fairinspect.core.errors import DomainError
 from fairinspect.rules.domains import DOMAIN_LABELS
 
 from . import access, guidance, queries, services
-from .models import Audience, GuidanceListVersion, ItemListVersion
+from .models import Audience, GuidanceListVersion, InspectionItem, ItemListVersion
 
 
 def public_list(request):
@@ -29,7 +29,7 @@ def version_detail(request, number: str):
 
 
 def _version_context(request, version):
-    items = version.items.all() if version else []
+    items = version.items.all() if version else InspectionItem.objects.none()
     domain, q = request.GET.get("domain", ""), request.GET.get("q", "").strip()[:50]
     if version and domain:
         items = items.filter(domain=domain)

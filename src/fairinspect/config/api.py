@@ -13,6 +13,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from fairinspect.audit.api import router as audit_router
 from fairinspect.cases.api import router as cases_router
 from fairinspect.catalog.api import router as catalog_router
+from fairinspect.core.apidocs import VendoredSwagger
 from fairinspect.core.errors import DomainError
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
@@ -40,6 +41,7 @@ api = FairinspectAPI(
     "之后在请求头中携带 Authorization: Bearer <token>。",
     urls_namespace="api-v1",
     auth=bearer,
+    docs=VendoredSwagger(),
 )
 
 api.add_router("/auth", auth_router)

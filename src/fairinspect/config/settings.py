@@ -25,6 +25,10 @@ else:
         "SECRET_KEY", "dev-only-not-secret-fairinspect-0123456789-abcdefghij"
     )
 
+# Demo mode: the login page lists the demo accounts (those that exist) with their password.
+# On by default outside production, where `make run` loads the demo; never on in production.
+DEMO = not PRODUCTION and os.environ.get("FAIRINSPECT_DEMO", "1") == "1"
+
 ALLOWED_HOSTS = [h for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 

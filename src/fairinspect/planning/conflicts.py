@@ -80,7 +80,7 @@ def declare(*, actor, data: Mapping[str, Any]) -> OfficerConflict:
         officer = me
     else:
         try:
-            officer = Officer.objects.get(pk=int(raw_officer))
+            officer = Officer.objects.get(pk=int(str(raw_officer)))
         except (TypeError, ValueError, Officer.DoesNotExist):
             raise ValidationFailed(
                 "officer_not_found", "执法人员不存在。", field="officer_id"

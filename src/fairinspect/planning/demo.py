@@ -76,9 +76,11 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
         },
     )
     task = draws.publish_pools(actor=planner, task=task)
+    live = draws.live_draw(task)
+    assert live is not None  # publish_pools opens the first draw
     draw = draws.record_seed(
         actor=planner,
-        draw=draws.live_draw(task),
+        draw=live,
         seed="".join(str(rng.randint(1, 6)) for _ in range(12)),
         entered_by="王某（群众代表）、刘某（企业代表）、陈某（公证员）依次掷骰子",
     )

@@ -304,6 +304,7 @@ def _excluded_json(excluded) -> list[dict]:
 def draw_count(task: SamplingTask, pool_size: int) -> int:
     if task.count is not None:
         return task.count
+    assert task.ratio is not None  # a count or a ratio (planning_task_count_xor_ratio)
     return sampling.count_from_ratio(pool_size, task.ratio)
 
 

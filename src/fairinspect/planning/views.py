@@ -458,9 +458,8 @@ def special_ledger(request):
 @login_required
 @require_POST
 def special_quota(request):
-    bureau = access.bureau_of(request.user)
-    if bureau is None:
-        access.require_planner(request.user)
+    # Without a bureau, require_planner refuses with the reason.
+    bureau = access.bureau_of(request.user) or access.require_planner(request.user)
     _act(
         request,
         lambda: services.set_special_quota(

@@ -6,7 +6,10 @@ from .models import Certificate, Department, Enterprise, Expert, ImportJob, Indu
 
 @admin.register(User)
 class FairUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("所属", {"fields": ("department", "enterprise", "phone")}))
+    fieldsets = (
+        *(UserAdmin.fieldsets or ()),
+        ("所属", {"fields": ("department", "enterprise", "phone")}),
+    )
     list_display = ("username", "first_name", "department", "enterprise", "is_active")
     list_filter = ("groups", "is_active", "department")
     raw_id_fields = ("enterprise",)

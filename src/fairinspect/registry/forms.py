@@ -1,3 +1,5 @@
+from typing import cast
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -69,7 +71,10 @@ class EnterpriseForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["district_code"].choices = [("", "—"), *sorted(district_names().items())]
+        cast(forms.ChoiceField, self.fields["district_code"]).choices = [
+            ("", "—"),
+            *sorted(district_names().items()),
+        ]
 
     def raw(self) -> dict:
         """The submitted values, unconverted, for the service to clean."""

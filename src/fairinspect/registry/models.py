@@ -58,7 +58,7 @@ class Department(models.Model):
 
     @property
     def bureau(self) -> Department:
-        return self.parent if self.parent_id else self
+        return self.parent or self
 
 
 class Industry(models.Model):

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -11,9 +12,11 @@ from django.views.decorators.http import require_http_methods
 
 from fairinspect.core.errors import DomainError
 from fairinspect.core.http import apply_errors, paginate
+from fairinspect.core.worklist import landing_url
 
 from . import access, queries, services, tabular
 from .auth import client_ip, login_with_password
+from .demo_accounts import demo_accounts
 from .forms import EnterpriseForm, ImportForm, LoginForm
 from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS
 from .models import Expert, ImportJob, ImportMapping, Industry
@@ -35,10 +38,10 @@ def login_view(request):
         else:
             login(request, user)
             nxt = request.GET.get("next", "")
-            if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
-                nxt = "home"
+            if not nxt or not url_has_allowed_host_and_scheme(nxt, {request.get_host()}):
+                nxt = landing_url(user)  # each role starts on its own work
             return redirect(nxt)
-    return render(request, "registry/login.html", {"form": form})
+    return render(request, "registry/login.html", {"form": form, "demo_accounts": demo_accounts()})
 
 
 def _filter_from(request) -> queries.EnterpriseFilter:
@@ -83,7 +86,7 @@ def enterprise_export(request, fmt: str):
     rows = (services.export_enterprise_row(e) for e in qs.iterator(chunk_size=2000))
     stamp = timezone.localdate().strftime("%Y%m%d")
     if fmt == "csv":
-        resp = StreamingHttpResponse(
+        resp: HttpResponseBase = StreamingHttpResponse(
             tabular.write_csv(ENTERPRISE_LABELS, rows), content_type="text/csv; charset=utf-8"
         )
     elif fmt == "xlsx":

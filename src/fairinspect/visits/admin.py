@@ -22,13 +22,13 @@ class CapTableSettingForm(forms.ModelForm):
         fields = ["year", "source", *CAP_FIELDS, "exempt_consumes_cap"]
 
     def clean(self):
-        data = super().clean()
+        data = super().clean() or self.cleaned_data
         cells = {key: data.get(name) for key, name in CELL_FIELDS.items()}
         for e in validate_cap_table(year=data.get("year"), source=data.get("source"), cells=cells):
             field = e.field if e.field in self.fields else None
             if field is not None:
                 # The rule's message names the cell and the limit: it replaces Django's.
-                self._errors.pop(field, None)
+                self.errors.pop(field, None)
             self.add_error(field, e.message)
         return data
 

@@ -154,7 +154,7 @@ def _visit_out(v: Visit) -> dict:
         "checked_out_at": v.checked_out_at,
         "missing_recording": v.missing_recording,
         "parent_visit_id": v.parent_visit_id,
-        "follow_up_order": v.follow_up_order.number if v.follow_up_order_id else None,
+        "follow_up_order": v.follow_up_order.number if v.follow_up_order else None,
         "follow_up_result": v.follow_up_result,
         "follow_up_notes": v.follow_up_notes,
         "has_justification_attachment": bool(v.justification_attachment),

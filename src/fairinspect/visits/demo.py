@@ -250,10 +250,10 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
         )
         order_hazards.append(hs)
     RectificationOrder.objects.bulk_create(orders, batch_size=5000)
-    through = RectificationOrder.hazards.through
-    through.objects.bulk_create(
+    order_through = RectificationOrder.hazards.through
+    order_through.objects.bulk_create(
         [
-            through(rectificationorder_id=o.pk, hazard_id=h.pk)
+            order_through(rectificationorder_id=o.pk, hazard_id=h.pk)
             for o, hs in zip(orders, order_hazards, strict=True)
             for h in hs
         ],

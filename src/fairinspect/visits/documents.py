@@ -7,6 +7,7 @@ import io
 
 from django.utils import translation
 from docx import Document
+from docx.document import Document as DocxDocument
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
@@ -29,7 +30,7 @@ def _cn(d) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _doc(title: str, number: str, issuer: str = BUREAU) -> Document:
+def _doc(title: str, number: str, issuer: str = BUREAU) -> DocxDocument:
     doc = Document()
     sec = doc.sections[0]
     sec.page_height, sec.page_width = Cm(29.7), Cm(21.0)
@@ -38,7 +39,7 @@ def _doc(title: str, number: str, issuer: str = BUREAU) -> Document:
     style = doc.styles["Normal"]
     style.font.name = "FangSong"
     style.font.size = Pt(14)
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋")
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
     head = doc.add_paragraph()
     head.alignment = WD_ALIGN_PARAGRAPH.CENTER
     run = head.add_run(issuer)
@@ -49,7 +50,7 @@ def _doc(title: str, number: str, issuer: str = BUREAU) -> Document:
     run.bold = True
     run.font.size = Pt(22)
     run.font.name = "SimSun"
-    run.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
+    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "宋体")
     if number:
         n = doc.add_paragraph()
         n.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -187,6 +188,7 @@ def order_docx(order: RectificationOrder) -> bytes:
 
 def review_docx(visit: Visit) -> bytes:
     order = visit.follow_up_order
+    assert order is not None, "a review answers the order the follow-up checks"
     doc = _doc("整改复查意见书", visit.review_number)
     doc.add_paragraph(f"{visit.enterprise.name}：")
     doc.add_paragraph(

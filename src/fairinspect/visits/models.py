@@ -7,6 +7,8 @@ Invariants are database constraints with explicit names.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -19,6 +21,9 @@ from fairinspect.rules.caps import (
     MAX_CAP,
     TRIGGER_LABELS,
 )
+
+if TYPE_CHECKING:
+    from fairinspect.registry.models import Officer
 
 TRIGGER_CHOICES = [(t.value, label) for t, label in TRIGGER_LABELS.items()]
 JUSTIFICATION_CHOICES = [(k.value, label) for k, label in JUSTIFICATION_LABELS.items()]
@@ -117,7 +122,7 @@ class Visit(models.Model):
     items = models.ManyToManyField(
         "catalog.InspectionItem", related_name="visits", verbose_name=_("检查事项")
     )
-    officers = models.ManyToManyField(
+    officers: models.ManyToManyField[Officer, VisitOfficer] = models.ManyToManyField(
         "registry.Officer",
         through="VisitOfficer",
         related_name="visits",

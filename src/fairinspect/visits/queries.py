@@ -7,7 +7,9 @@ Every read here issues a fixed number of queries whatever the enterprise's histo
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Prefetch
 
@@ -79,7 +81,7 @@ def cap_setting(year: int) -> tuple[CapTable, CapPolicy]:
 
 
 def justification_of(v) -> Justification | None:
-    get = v.get if isinstance(v, dict) else lambda k: getattr(v, k)
+    get: Callable[[str], Any] = v.get if isinstance(v, dict) else lambda k: getattr(v, k)
     if not get("justification_kind") or get("justification_date") is None:
         return None
     return Justification(
@@ -312,6 +314,7 @@ class PreCheck:
     mine: list[Visit] = field(default_factory=list)
     # (my visit, the other unit's visit, overlapping item codes): R5.4 warning
     overlaps: list[tuple[Visit, Visit, list[str]]] = field(default_factory=list)
+    # The rule facts of this year's visits, filled by precheck() for verdict_for().
     facts: list[VisitFact] = field(default_factory=list)
     city_items: set[str] = field(default_factory=set)
 

@@ -402,7 +402,7 @@ def detail(request, visit_id: int):
     items = list(v.items.all())
     found = {f.item_id: f for f in v.findings.all()}
     for i in items:
-        i.finding = found.get(i.pk)
+        i.finding = found.get(i.pk)  # type: ignore[attr-defined]  # read by the template
     ctx = {
         "v": v,
         "plan": v.plan if hasattr(v, "plan") else None,

@@ -364,6 +364,8 @@ def remove_dishonest(
         raise ValidationFailed("missing", "reason：必须填写移出理由。", field="reason")
     if listing.status != "listed":
         raise Conflict("not_listed", "该主体不在名单中。")
+    # Set with the term when the listing is decided (listing_listed_has_term).
+    assert listing.early_removal_from is not None and listing.expires_on is not None
     if early and on < listing.early_removal_from:
         raise Conflict(
             "too_early",
@@ -461,6 +463,7 @@ def apply_early_removal(*, actor, listing: DishonestyListing, statement: str, on
         )
     if listing.status != "listed":
         raise Conflict("not_listed", "该记录不在名单中，无需申请移出。")
+    assert listing.early_removal_from is not None  # set with the term when the listing is decided
     if on < listing.early_removal_from:
         raise Conflict(
             "too_early",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import TypeVar
 
 from django.db import transaction
 
@@ -128,7 +129,10 @@ def _money(data: dict, key: str, *, required: bool = True) -> Decimal | None:
     return value
 
 
-def _date(data: dict, key: str, default: dt.date) -> dt.date:
+_D = TypeVar("_D", dt.date, None)
+
+
+def _date(data: dict, key: str, default: _D) -> dt.date | _D:
     raw = data.get(key)
     if raw in (None, ""):
         return default
@@ -261,26 +265,24 @@ def _investigate(*, actor, case, data, today):
         outcome, proposed = "no_penalty", Decimal(0)
     else:
         outcome = "penalty"
-        proposed = _money(data, "proposed_fine", required=False)
-        if proposed is None:
-            proposed = result.fine_min
+        given = _money(data, "proposed_fine", required=False)
+        proposed = result.fine_min if given is None else given
     check = d.check_outside_range(proposed, result)
+    why = check.reason or d.Reason("", "")  # present whenever unlawful or needs_reason
     reason = _text(data, "outside_range_reason")
     if check.unlawful:
-        raise ValidationFailed(
-            check.reason.code, f"proposed_fine：{check.reason.message}", field="proposed_fine"
-        )
+        raise ValidationFailed(why.code, f"proposed_fine：{why.message}", field="proposed_fine")
     if check.needs_reason and not reason:
         raise ValidationFailed(
             "reason_required",
-            f"outside_range_reason：{check.reason.message}",
+            f"outside_range_reason：{why.message}",
             field="outside_range_reason",
         )
     hearing = dl.hearing_required(case.party, proposed, penalty_types=result.penalty_types)
     reasons = extra + [{"code": r.code, "message": r.message} for r in result.reasons]
     reasons += [{"code": r.code, "message": r.message} for r in hearing.reasons]
     if check.needs_reason:
-        reasons.append({"code": "outside_range", "message": check.reason.message})
+        reasons.append({"code": "outside_range", "message": why.message})
     return _move(
         actor=actor,
         case=case,
@@ -301,7 +303,9 @@ def _investigate(*, actor, case, data, today):
         reasons=reasons,
         no_penalty_item=result.no_penalty_item.id if result.no_penalty_item else "",
         no_penalty_version=(
-            legal.no_penalty_list_in_force().version if result.no_penalty_item else ""
+            npl.version
+            if result.no_penalty_item and (npl := legal.no_penalty_list_in_force())
+            else ""
         ),
         outcome=outcome,
         proposed_fine=proposed,

@@ -351,6 +351,7 @@ def record_follow_up_result(*, actor, visit: Visit, result: str, notes: str = ""
             v.review_number = next_number("review", timezone.localdate(now).year)
         v.save(update_fields=["follow_up_result", "follow_up_notes", "review_number", "updated_at"])
         order = v.follow_up_order
+        assert order is not None, "only a follow-up (which has its order) records a result"
         RectificationOrder.objects.filter(pk=order.pk).update(status=result)
         if result == "rectified":
             order.hazards.filter(status="open").update(status="rectified", rectified_at=now)

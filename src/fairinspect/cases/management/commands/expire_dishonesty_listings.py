@@ -26,6 +26,6 @@ class Command(BaseCommand):
         for listing in removed:
             self.stdout.write(
                 f"removed listing {listing.pk} ({listing.enterprise.name}), "
-                f"term ended {listing.expires_on.isoformat()}"
+                f"term ended {listing.expires_on}"
             )
         self.stdout.write(self.style.SUCCESS(f"{len(removed)} listing(s) removed on {day}."))
