@@ -22,7 +22,8 @@ run: $(STAMP)
 	$(BIN)/fairinspect demo --once
 	@echo "Starting the background worker (imports) and the web server on http://$(HOST):$(PORT)/"
 	@$(BIN)/python manage.py db_worker --queue-name '*' > var/worker.log 2>&1 & echo $$! > var/worker.pid
-	@trap 'kill $$(cat var/worker.pid) 2>/dev/null' EXIT INT TERM; \
+	@$(BIN)/python manage.py monitor > var/monitor.log 2>&1 & echo $$! > var/monitor.pid
+	@trap 'kill $$(cat var/worker.pid) $$(cat var/monitor.pid) 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: test-sqlite test-postgres test-browser
