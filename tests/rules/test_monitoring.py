@@ -32,7 +32,10 @@ LIMITS = m.Limits(
 )
 
 
-def verdicts(value, state=m.PointState(), at=T0, rules=RULES, limits=LIMITS):
+EMPTY = m.PointState()
+
+
+def verdicts(value, state=EMPTY, at=T0, rules=RULES, limits=LIMITS):
     ev = m.evaluate_reading(rules=rules, limits=limits, state=state, at=at, value=value)
     return {c.kind: c.active for c in ev.conditions}, ev
 
