@@ -243,3 +243,12 @@ def test_r4_3_shares_sum_to_one_and_the_pool_weight_stays_between_one_and_three(
 def test_r4_3_the_ranking_puts_the_highest_score_first_and_breaks_ties_by_id():
     a, b = m.risk_score(_factors(open_hazards=1)), m.risk_score(_factors(open_hazards=3))
     assert [i for i, _s in m.rank({1: a, 2: b, 3: b})] == [2, 3, 1]
+
+
+def test_r4_3_a_warning_clears_only_after_its_off_delay_and_a_stale_one_at_the_next_reading():
+    later = T0 + dt.timedelta(seconds=59)
+    assert not m.clears(RuleKind.HIGH, last_active_at=T0, at=later, clear_after_seconds=60)
+    assert m.clears(
+        RuleKind.HIGH, last_active_at=T0, at=T0 + dt.timedelta(seconds=60), clear_after_seconds=60
+    )
+    assert m.clears(RuleKind.STALE, last_active_at=T0, at=later, clear_after_seconds=60)

@@ -2,6 +2,7 @@
 
 `fairinspect demo`, `fairinspect import-enterprises FILE`, `fairinspect draw-verify ...`
 are the management commands of the apps (dashes or underscores both work).
+`fairinspect monitor-score FILE_OR_DIR...` scores the warning engine on labelled series (JSON).
 """
 
 import os

@@ -36,6 +36,7 @@ class Config:
     rule_sets: dict[str, RuleSet]
     kind_rule_set: dict[str, str]
     drift: DriftSettings
+    clear_after_seconds: float
 
     def rules_for_kind(self, kind: str) -> RuleSet:
         return self.rule_sets[self.kind_rule_set[kind]]
@@ -62,6 +63,7 @@ def parse_config(raw: dict) -> Config:
         drift=DriftSettings(
             int(d["min_instances"]), float(d["delta"]), float(d["threshold"]), float(d["alpha"])
         ),
+        clear_after_seconds=float(raw["clear_after_seconds"]),
     )
 
 

@@ -228,6 +228,18 @@ def evaluate_staleness(
     )
 
 
+def clears(
+    kind: RuleKind, *, last_active_at: datetime, at: datetime, clear_after_seconds: float
+) -> bool:
+    """A live warning clears once its condition has been inactive for `clear_after_seconds`
+    (an off-delay, as alarm management practice has it, so a value hovering at a limit does
+    not open and close a warning every second). A stale-sensor warning clears at once: the
+    next reading proves the sensor is back."""
+    if kind == RuleKind.STALE:
+        return at >= last_active_at
+    return (at - last_active_at).total_seconds() >= clear_after_seconds
+
+
 def roll_up(grades: Iterable[Grade]) -> Grade | None:
     """The grade of a point from the grades of its open warnings (see the module doc)."""
     gs = list(grades)

@@ -51,6 +51,7 @@ def apply_conditions(
     }
     dirty: dict[int, EarlyWarning] = {}
     opened: list[EarlyWarning] = []
+    clear_after = config().clear_after_seconds
     for at, conditions, in_order in verdicts:
         for c in conditions:
             w = live.get(c.kind)
@@ -69,9 +70,14 @@ def apply_conditions(
                     live=list(live.values()),
                 )
                 opened.append(w)
-                if w.cleared_at is None:
-                    live[c.kind] = w
-            elif in_order and w is not None and at >= w.last_seen_at:
+                live[c.kind] = w
+            elif (
+                in_order
+                and w is not None
+                and rules.clears(
+                    c.kind, last_active_at=w.last_seen_at, at=at, clear_after_seconds=clear_after
+                )
+            ):
                 w.cleared_at = at
                 dirty[w.pk] = w
                 del live[c.kind]
@@ -99,8 +105,6 @@ def _open(*, point, rule_set, condition: rules.Condition, at, now, live) -> Earl
         limit=condition.limit,
         started_at=at,
         last_seen_at=at,
-        # A drift is an event, not a lasting state: it is raised already cleared.
-        cleared_at=at if condition.kind == rules.RuleKind.DRIFT else None,
         acknowledge_by=due.acknowledge_by,
         report_by=due.report_by,
         review_by=due.review_by,
