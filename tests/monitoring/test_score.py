@@ -56,10 +56,14 @@ def test_r4_3_a_step_after_the_learning_window_is_detected_within_seconds_withou
     assert set(result["overall"]) == {"files", "engine", "baseline"}
 
 
-def test_r4_3_gaussian_noise_alone_raises_no_engine_alarm_while_the_fixed_threshold_baseline_flaps(tmp_path):
+def test_r4_3_gaussian_noise_alone_raises_no_engine_alarm_while_the_fixed_threshold_baseline_flaps(
+    tmp_path,
+):
     rng = np.random.default_rng(11)
     n = 3600
-    values = np.column_stack([1.0 + 0.01 * rng.standard_normal(n), 60 + 0.2 * rng.standard_normal(n)])
+    values = np.column_stack(
+        [1.0 + 0.01 * rng.standard_normal(n), 60 + 0.2 * rng.standard_normal(n)]
+    )
     result = _run(_write(tmp_path / "noise.csv", values, np.zeros(n, dtype=int)))
     assert result["overall"]["engine"]["false_alarms"] <= 1
     assert result["overall"]["baseline"]["false_alarms"] > 10 * max(

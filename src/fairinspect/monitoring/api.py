@@ -234,3 +234,36 @@ class RankOut(Schema):
 def risk_ranking(request: HttpRequest):
     access.require_staff_viewer(request.user)
     return [r.as_api() for r in ranking.ranking_for(request.user)[:500]]
+
+
+class OffsiteIn(Schema):
+    visit_id: int
+    method: Literal["document_review", "remote_video", "data_comparison"]
+    material: str = Field(min_length=4, max_length=4000)
+    warning_number: str = Field("", max_length=24)
+
+
+class OffsiteOut(Schema):
+    visit_id: int
+    method: str
+    material: str
+    warning_number: str | None = Field(None, alias="warning.number")
+    created_at: dt.datetime
+
+
+@router.post(
+    "/monitoring/offsite",
+    response=OffsiteOut,
+    summary="登记非现场检查方式（资料审查、远程视频、数据比对）",
+)
+def record_offsite(request: HttpRequest, payload: OffsiteIn):
+    from fairinspect.visits.access import get_visit
+
+    visit = get_visit(request.user, payload.visit_id)
+    return services.record_offsite_method(
+        actor=request.user,
+        visit=visit,
+        method=payload.method,
+        material=payload.material,
+        warning_number=payload.warning_number,
+    )

@@ -300,3 +300,47 @@ class AssistantLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose} {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class OffsiteInspection(models.Model):
+    """How an off-site inspection (非现场检查, R4.1) was done: document review, remote video
+    or data comparison. The visit itself (kind `off_site`) carries the findings, hazards and
+    orders and never counts against the cap (rules/caps.py); this row records the method,
+    what was examined, and the warning that led to it when one did."""
+
+    class Method(models.TextChoices):
+        DOCUMENT_REVIEW = "document_review", _("资料审查")
+        REMOTE_VIDEO = "remote_video", _("远程视频检查")
+        DATA_COMPARISON = "data_comparison", _("监测数据比对")
+
+    visit = models.OneToOneField(
+        "visits.Visit", models.PROTECT, related_name="offsite_method", verbose_name=_("检查")
+    )
+    enterprise = models.ForeignKey("registry.Enterprise", models.PROTECT, related_name="+")
+    method = models.CharField(_("非现场检查方式"), max_length=16, choices=Method.choices)
+    warning = models.ForeignKey(
+        EarlyWarning,
+        models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="offsite_inspections",
+        verbose_name=_("关联预警"),
+    )
+    material = models.TextField(_("审查的资料、视频连线或比对的数据"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("非现场检查方式")
+        verbose_name_plural = _("非现场检查方式")
+        constraints = [
+            models.CheckConstraint(
+                name="offsite_method_valid",
+                condition=Q(method__in=["document_review", "remote_video", "data_comparison"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.visit_id} {self.method}"
