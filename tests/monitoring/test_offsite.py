@@ -1,3 +1,4 @@
+# ruff: noqa: F811 (the visits fixtures are imported by name and then used as arguments)
 """Off-site inspections (R4.1): document review, remote video and data comparison recorded as
 their own method on an off-site visit, which never counts against the cap; a serious warning
 is the record such an inspection rests on."""
@@ -10,21 +11,20 @@ import time_machine
 from fairinspect.core.errors import Forbidden, ValidationFailed
 from fairinspect.monitoring import services
 from fairinspect.monitoring.models import EarlyWarning, OffsiteInspection
-from tests.visits.conftest import (
-    TODAY,
+from tests.visits.conftest import (  # noqa: F401  (fixtures shared with the visits tests)
     approved_visit,
     approver_user,
     city_enterprise,
     items,
     new_visit,
     team,
-)  # noqa: F401
+)
 
 from .conftest import T0, at
 
 
 @pytest.fixture
-def serious(client, city_enterprise, make_user):  # noqa: F811
+def serious(client, city_enterprise, make_user):
     from fairinspect.core.roles import Role
 
     admin = make_user("mon_admin", Role.ADMIN, department="650100-ZH")
@@ -53,7 +53,7 @@ def serious(client, city_enterprise, make_user):  # noqa: F811
 
 def test_r4_1_a_data_comparison_is_recorded_on_an_off_site_visit_linked_to_its_warning(
     approved_visit, team, serious, client, api_token
-):  # noqa: F811
+):
     (u1, _o1), _ = team
     visit = approved_visit(kind="off_site", item_codes=None)
     r = client.post(
@@ -82,7 +82,7 @@ def test_r4_1_a_data_comparison_is_recorded_on_an_off_site_visit_linked_to_its_w
 
 def test_r4_1_an_on_site_visit_has_no_off_site_method_and_a_stranger_records_none(
     approved_visit, team, make_user
-):  # noqa: F811
+):
     from fairinspect.core.roles import Role
 
     (u1, _o1), _ = team
