@@ -267,3 +267,75 @@ def record_offsite(request: HttpRequest, payload: OffsiteIn):
         material=payload.material,
         warning_number=payload.warning_number,
     )
+
+
+class DraftIn(Schema):
+    purpose: Literal["visit_summary", "plan_points", "reasoning", "warning_digest"]
+    enterprise_id: int | None = None
+    visit_id: int | None = None
+    facts: str = Field("", max_length=2000)
+
+
+class DraftOut(Schema):
+    log_id: int
+    text: str
+    source: Literal["model", "template"]
+    is_draft: bool
+    notice: str
+
+
+@router.post(
+    "/monitoring/assistant/drafts", response=DraftOut, summary="辅助起草（草稿，须人工修改确认）"
+)
+def request_draft(request: HttpRequest, payload: DraftIn):
+    from fairinspect.registry.access import enterprises_visible_to
+    from fairinspect.visits.access import get_visit
+
+    from . import assistant
+
+    access.require_staff_viewer(request.user)
+    enterprise = visit = None
+    if payload.enterprise_id is not None:
+        enterprise = enterprises_visible_to(request.user).filter(pk=payload.enterprise_id).first()
+        if enterprise is None:
+            raise ValidationFailed(
+                "not_found", "enterprise_id: 未找到该企业，或您无权查看。", field="enterprise_id"
+            )
+    if payload.visit_id is not None:
+        visit = get_visit(request.user, payload.visit_id)
+    d = assistant.request_draft(
+        actor=request.user,
+        purpose=payload.purpose,
+        enterprise=enterprise,
+        visit=visit,
+        facts=payload.facts,
+    )
+    return {
+        "log_id": d.log_id,
+        "text": d.text,
+        "source": d.source,
+        "is_draft": d.is_draft,
+        "notice": d.notice,
+    }
+
+
+class ConfirmIn(Schema):
+    text: str = Field(min_length=1, max_length=10000)
+
+
+class ConfirmOut(Schema):
+    log_id: int = Field(alias="pk")
+    confirmed_text: str
+    confirmed_at: dt.datetime
+
+
+@router.post(
+    "/monitoring/assistant/drafts/{log_id}/confirm",
+    response=ConfirmOut,
+    summary="确认经人工修改的草稿",
+)
+def confirm_draft(request: HttpRequest, log_id: int, payload: ConfirmIn):
+    from . import assistant
+
+    access.require_staff_viewer(request.user)
+    return assistant.confirm_draft(actor=request.user, log_id=log_id, text=payload.text)
