@@ -16,7 +16,7 @@
       animation: false,
       grid: { left: 48, right: 64, top: 24, bottom: 28 },
       tooltip: { trigger: "axis" },
-      xAxis: { type: "time" },
+      xAxis: { type: "time", splitNumber: 4, axisLabel: { hideOverlap: true } },
       yAxis: { type: "value", name: cfg.unit, scale: true },
       series: [{
         name: cfg.code, type: "line", showSymbol: false, data: cfg.data,
