@@ -49,7 +49,7 @@ def world(make_user, make_officer, make_enterprise):
 def test_r4_3_an_officer_follows_a_warning_from_the_wall_and_the_enterprise_disposes_of_it(
     phone, desk, live_server, log_in, shot, world
 ):
-    officer, ent_user, ent, point = world
+    _officer, _ent_user, ent, point = world
     serious = (
         EarlyWarning.objects.filter(point=point, grade__in=["orange", "red"])
         .order_by("-grade")

@@ -33,7 +33,7 @@ def build(*, rng, today, out, **_kw) -> None:
     start = now - dt.timedelta(hours=2)
     n_warnings = 0
     for e_index, ent in enumerate(enterprises):
-        for code, name, kind, unit, (lo, hi), (ll, low, high, hh), rate, normal in POINTS:
+        for code, name, kind, unit, (lo, hi), (ll, low, high, hh), rate, _normal in POINTS:
             services.create_point(
                 actor=admin, enterprise=ent, code=code, name=name, kind=kind, unit=unit, range_low=lo, range_high=hi,
                 low_low=ll, low=low, high=high, high_high=hh, rate_per_minute=rate,
@@ -43,7 +43,7 @@ def build(*, rng, today, out, **_kw) -> None:
             readings = []
             for m in range(minute_block, minute_block + 30):
                 at = start + dt.timedelta(minutes=m)
-                for code, _n, kind, _u, (lo, hi), _lim, _r, normal in POINTS:
+                for code, _n, _kind, _u, (lo, hi), _lim, _r, normal in POINTS:
                     if e_index == 2 and code == "TT-301" and m > 60:
                         continue  # an offline sensor
                     noise = rng.gauss(0, (hi - lo) * 0.004)
