@@ -38,17 +38,29 @@ def grade_of(w: EarlyWarning) -> rules.Grade:
     return rules.Grade.from_code(w.grade)
 
 
+def live_warnings(point_ids) -> dict[int, dict[str, EarlyWarning]]:
+    """The live (not cleared) warnings of the points, locked, by point and rule."""
+    out: dict[int, dict[str, EarlyWarning]] = {pid: {} for pid in point_ids}
+    for w in EarlyWarning.objects.select_for_update().filter(
+        point_id__in=list(point_ids), cleared_at__isnull=True
+    ):
+        out[w.point_id][w.rule_kind] = w
+    return out
+
+
 def apply_conditions(
-    *, point: MonitoringPoint, rule_set: rules.RuleSet, verdicts, now: dt.datetime
+    *,
+    point: MonitoringPoint,
+    rule_set: rules.RuleSet,
+    verdicts,
+    now: dt.datetime,
+    live: dict[str, EarlyWarning] | None = None,
 ) -> list[EarlyWarning]:
     """Open, refresh or clear the point's live warnings from the verdicts of a batch
-    (`verdicts`: (at, conditions, in_order) in time order). Returns the warnings opened."""
-    live = {
-        w.rule_kind: w
-        for w in EarlyWarning.objects.select_for_update().filter(
-            point=point, cleared_at__isnull=True
-        )
-    }
+    (`verdicts`: (at, conditions, in_order) in time order). Returns the warnings opened.
+    `live`: the point's live warnings when the caller loaded them (locked) already."""
+    if live is None:
+        live = live_warnings([point.pk])[point.pk]
     dirty: dict[int, EarlyWarning] = {}
     opened: list[EarlyWarning] = []
     clear_after = config().clear_after_seconds
