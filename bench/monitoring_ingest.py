@@ -22,7 +22,6 @@ import argparse
 import datetime as dt
 import json
 import os
-import statistics
 import subprocess
 import sys
 import threading
@@ -108,7 +107,7 @@ def setup_world() -> list[tuple[int, str]]:
                 high=60,
                 high_high=80,
                 rate_per_minute=600,
-            )  # fmt: skip
+            )
             for e in ents
             for j in range(POINTS_PER_ENTERPRISE)
         ],
