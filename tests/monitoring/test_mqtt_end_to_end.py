@@ -157,3 +157,36 @@ def test_r4_3_a_message_that_is_not_json_or_has_an_unknown_key_is_refused_and_th
     pub.publish(topic, json.dumps(ok), qos=1).wait_for_publish(5)
     assert _ack(acks, f"ok-{run}")["accepted"] == 1
     assert c.stats.rejected == 2 and c.stats.errors == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_r4_3_the_consumer_reconnects_after_losing_the_broker_and_gets_what_was_sent_meanwhile(
+    consumer, publisher, gas_point, gateway
+):
+    import time
+
+    c, run = consumer
+    pub, acks = publisher
+    _cred, key = gateway
+    _wait_subscribed(c)
+    # Another client taking over the consumer's client id makes the broker drop the
+    # consumer's connection (as a broker restart or a network cut would).
+    kicker = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2, client_id=f"fi-test-{run}", clean_session=False
+    )
+    kicker.connect(HOST, PORT)
+    kicker.loop_start()
+    time.sleep(0.3)
+    kicker.disconnect()
+    kicker.loop_stop()
+    # Published while the consumer is away: the broker keeps it for the persistent session.
+    mid = f"away-{run}"
+    payload = {
+        "key": key,
+        "message_id": mid,
+        "readings": [{"point": "GT-101", "at": timezone.now().isoformat(), "value": 2.0}],
+    }
+    pub.publish(f"fi-test-{run}/DCS-1/readings", json.dumps(payload), qos=1).wait_for_publish(5)
+    ack = _ack(acks, mid)
+    assert ack["accepted"] == 1
+    assert c.stats.connects >= 2
