@@ -29,13 +29,14 @@ lock:
 run: $(STAMP)
 	$(BIN)/python manage.py migrate --no-input
 	$(BIN)/fairinspect demo --once
-	@echo "Starting the background worker (imports) and the web server on http://$(HOST):$(PORT)/"
-	@# One shell for both: the trap stops the worker this target started (and only it) when
-	@# the server stops, on Ctrl-C, or when make itself is terminated.
+	@echo "Starting the background worker (imports), the monitoring consumer (MQTT) and the web server on http://$(HOST):$(PORT)/"
+	@# One shell for all: the trap stops the worker and the monitoring consumer this target
+	@# started (and only them) when the server stops, on Ctrl-C, or when make is terminated.
 	@mkdir -p var; \
 	  $(BIN)/python manage.py db_worker --no-reload --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
-	  echo $$worker > var/worker.pid; \
-	  trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null; rm -f var/worker.pid' EXIT; \
+	  $(BIN)/python manage.py monitor > var/monitor.log 2>&1 & monitor=$$!; \
+	  echo $$worker > var/worker.pid; echo $$monitor > var/monitor.pid; \
+	  trap 'kill $$worker $$monitor 2>/dev/null; wait $$worker $$monitor 2>/dev/null; rm -f var/worker.pid var/monitor.pid' EXIT; \
 	  trap 'exit 130' INT; trap 'exit 143' TERM HUP; \
 	  $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -15,6 +15,7 @@ from fairinspect.cases.api import router as cases_router
 from fairinspect.catalog.api import router as catalog_router
 from fairinspect.core.apidocs import VendoredSwagger
 from fairinspect.core.errors import DomainError
+from fairinspect.monitoring.api import router as monitoring_router
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
@@ -51,6 +52,7 @@ api.add_router("/", visits_router)
 api.add_router("/", planning_router)
 api.add_router("/", cases_router)
 api.add_router("/", audit_router)
+api.add_router("/", monitoring_router)
 
 
 @api.exception_handler(DomainError)

@@ -5,6 +5,7 @@ are the management commands of the apps (dashes or underscores both work).
 `fairinspect help` lists every command of the project with one line each (and the few
 Django commands an operator needs); `fairinspect COMMAND --help` (or `fairinspect help
 COMMAND`) explains one; `fairinspect help --all` lists Django's full set.
+`fairinspect monitor-score FILE_OR_DIR...` scores the warning engine on labelled series (JSON).
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "fairinspect.planning",
     "fairinspect.cases",
     "fairinspect.exchange",
+    "fairinspect.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -234,3 +235,13 @@ AUDIT_HMAC_KEY_FILE = Path(os.environ.get("AUDIT_HMAC_KEY_FILE", VAR_DIR / "audi
 QR_TOKEN_SALT = "fairinspect.registry.qr"
 # The public base URL printed on QR posters.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# Monitoring (R4.3): the MQTT broker the `fairinspect monitor` consumer reads from.
+MONITOR_MQTT_HOST = os.environ.get("MONITOR_MQTT_HOST", "127.0.0.1")
+MONITOR_MQTT_PORT = int(os.environ.get("MONITOR_MQTT_PORT", "1883"))
+MONITOR_MQTT_TOPIC = os.environ.get("MONITOR_MQTT_TOPIC", "fairinspect/+/readings")
+# The assistant (R4.4): an OpenAI-compatible endpoint the bureau configures; off when empty.
+ASSISTANT_BASE_URL = os.environ.get("ASSISTANT_BASE_URL", "")
+ASSISTANT_API_KEY = os.environ.get("ASSISTANT_API_KEY", "")
+ASSISTANT_MODEL = os.environ.get("ASSISTANT_MODEL", "deepseek-chat")
+ASSISTANT_TIMEOUT = float(os.environ.get("ASSISTANT_TIMEOUT", "30"))

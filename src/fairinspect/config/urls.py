@@ -25,4 +25,5 @@ urlpatterns = [
     path("visits/", include("fairinspect.visits.urls")),
     path("planning/", include("fairinspect.planning.urls")),
     path("cases/", include("fairinspect.cases.urls")),
+    path("monitoring/", include("fairinspect.monitoring.urls")),
 ]

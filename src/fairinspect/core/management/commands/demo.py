@@ -20,6 +20,7 @@ BUILDERS = [
     "fairinspect.visits.demo",
     "fairinspect.planning.demo",
     "fairinspect.cases.demo",
+    "fairinspect.monitoring.demo",
 ]
 PASSWORD = "fairinspect-demo"
 

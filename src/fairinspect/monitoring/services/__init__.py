@@ -1,0 +1,16 @@
+"""Writes for monitoring: ingestion, warnings and their disposal, points and credentials.
+
+Everything is importable from `fairinspect.monitoring.services`."""
+
+from .ingest import IngestResult, Problem, RawReading, ingest  # noqa: F401
+from .offsite import record_offsite_method  # noqa: F401
+from .points import create_point, credential_for_key, hash_key, issue_credential  # noqa: F401
+from .warnings import (  # noqa: F401
+    acknowledge,
+    apply_conditions,
+    escalate_overdue,
+    limits_of,
+    report_action,
+    review,
+    sweep_stale,
+)
