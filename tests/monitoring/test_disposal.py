@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from fairinspect.audit.models import AuditEvent
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.monitoring import services
 from fairinspect.monitoring.models import EarlyWarning
-from fairinspect.audit.models import AuditEvent
 
 from .conftest import T0, at
 

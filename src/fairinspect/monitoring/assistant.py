@@ -21,9 +21,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.registry.access import is_staff
-from fairinspect.audit import trail
 
 from .models import AssistantLog, EarlyWarning
 

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
-from fairinspect.rules import monitoring as rules
 from fairinspect.audit import trail
+from fairinspect.rules import monitoring as rules
 
 from ..engine import config, drift_bank, standardise
 from ..models import IngestBatch, IngestCredential, MonitoringPoint, Reading

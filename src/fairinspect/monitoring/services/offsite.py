@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.audit import trail
+from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.visits.services import officer_of
 
 from ..models import EarlyWarning, OffsiteInspection

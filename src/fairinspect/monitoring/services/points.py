@@ -7,9 +7,9 @@ import secrets
 
 from django.db import transaction
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Forbidden
 from fairinspect.registry.access import enterprises_visible_to, is_staff
-from fairinspect.audit import trail
 
 from ..models import IngestCredential, MonitoringPoint
 

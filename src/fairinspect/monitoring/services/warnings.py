@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.registry.access import is_staff
 from fairinspect.rules import monitoring as rules
-from fairinspect.audit import trail
 
 from ..engine import config
 from ..models import EarlyWarning, MonitoringPoint
