@@ -31,3 +31,23 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.object_type}:{self.object_id}"
+
+
+# Complaints, breaches, case-file review and training live in their own modules (issue 9).
+from .models_complaints import (  # noqa: E402, F401
+    Complaint,
+    ComplaintAttachment,
+    ComplaintStep,
+    ConductCase,
+)
+from .models_oversight import (  # noqa: E402, F401
+    Breach,
+    CaseReview,
+    CertificateAuditRun,
+    DetectionRun,
+    EnterpriseLocation,
+    ReviewFinding,
+    ReviewPlan,
+    TrainingRecord,
+    TrainingRequirement,
+)

@@ -1,11 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.utils import timezone
 
 from fairinspect.core.http import paginate
 
 from . import access
 from .audit import verify_chain
 from .models import AuditEvent
+
+
+@login_required
+def home(request):
+    """The supervisor's start page: what waits, and the way to every supervision tool."""
+    access.require_supervision_staff(request.user)
+    from .dashboard import home_counts
+
+    return render(request, "supervision/home.html", {"counts": home_counts(timezone.localdate())})
 
 
 @login_required
