@@ -20,6 +20,7 @@ BUILDERS = [
     "fairinspect.visits.demo",
     "fairinspect.planning.demo",
     "fairinspect.cases.demo",
+    "fairinspect.supervision.demo",
 ]
 PASSWORD = "fairinspect-demo"
 
