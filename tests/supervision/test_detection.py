@@ -10,7 +10,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
-from fairinspect.supervision import demo, detection
+from fairinspect.supervision import demo
 from fairinspect.supervision.models import Breach, Complaint
 from fairinspect.visits.models import RectificationOrder, Visit
 
@@ -58,7 +58,6 @@ def natural(rule: str) -> set[tuple[str, str]]:
         return {(rule, f"disclosure:{pk}") for pk in qs.values_list("pk", flat=True)}
     if rule in ("lapsed_certificate", "too_few_certified"):
         from fairinspect.registry.models import Certificate
-        from fairinspect.visits.models import VisitOfficer
 
         out = set()
         for v in (

@@ -147,7 +147,7 @@ def teams(year: int) -> Iterator[Hit]:
         f"CASE WHEN c.id IS NOT NULL AND c.status = 'valid' AND c.valid_from <= {day} "
         f"AND c.valid_to >= {day} THEN 1 ELSE 0 END"
     )
-    base = f"""
+    base = """
         FROM visits_visit v
         JOIN visits_visitofficer vo ON vo.visit_id = v.id AND vo.confirmed_at IS NOT NULL
         JOIN registry_officer o ON o.id = vo.officer_id
