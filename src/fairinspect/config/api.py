@@ -16,6 +16,7 @@ from fairinspect.core.errors import DomainError
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
+from fairinspect.supervision.api import router as supervision_router
 from fairinspect.visits.api import router as visits_router
 
 api = NinjaAPI(
@@ -33,6 +34,7 @@ api.add_router("/", catalog_router)
 api.add_router("/", visits_router)
 api.add_router("/", planning_router)
 api.add_router("/", cases_router)
+api.add_router("/", supervision_router)
 
 
 @api.exception_handler(DomainError)
