@@ -307,7 +307,7 @@ class ImportOut(Schema):
     response=ImportOut,
     summary="Import the hotline's XLSX/CSV export (all or nothing)",
 )
-def import_complaints(request, file: UploadedFile = File(...)):
+def import_complaints(request, file: UploadedFile = File(...)):  # noqa: B008
     return {
         "imported": imports.import_work_orders(
             actor=request.user, name=file.name or "", data=file.read()
