@@ -80,8 +80,10 @@ def shape(today: dt.date) -> None:
         )
         c.execute("ANALYZE")
     n_off = Officer.objects.count()
-    print(f"  shaped: confirmed teams, approved plans, 1% district, 2% no recording, 0.5% at "
-          f"22:00 local ({n_off} officers) in {time.perf_counter() - t0:.1f}s")
+    print(
+        f"  shaped: confirmed teams, approved plans, 1% district, 2% no recording, 0.5% at "
+        f"22:00 local ({n_off} officers) in {time.perf_counter() - t0:.1f}s"
+    )
 
 
 def main() -> None:
@@ -92,10 +94,14 @@ def main() -> None:
     p.add_argument("--reload", action="store_true")
     args = p.parse_args()
     today = dt.date.today()
-    print(f"== Breach detection and the dashboard: {args.enterprises:,} enterprises, "
-          f"{args.enterprises * args.visits_per:,} visits on PostgreSQL ==")
+    print(
+        f"== Breach detection and the dashboard: {args.enterprises:,} enterprises, "
+        f"{args.enterprises * args.visits_per:,} visits on PostgreSQL =="
+    )
     have = vp._count(PG_URL)
-    fresh = args.reload or have[0] != args.enterprises or have[1] < args.enterprises * args.visits_per
+    fresh = (
+        args.reload or have[0] != args.enterprises or have[1] < args.enterprises * args.visits_per
+    )
     if fresh:
         common.fresh_database(PG_URL)
     os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
@@ -128,13 +134,18 @@ def main() -> None:
     t = time.perf_counter()
     run2 = detection.run(today=today, by="bench")
     second = time.perf_counter() - t
-    print(f"  detection (second run, idempotent): {second:.1f}s, rows {Breach.objects.count():,}"
-          f" (same counts: {run2.counts == run.counts}); peak RSS {rss_mb():.0f} MB")
+    print(
+        f"  detection (second run, idempotent): {second:.1f}s, rows {Breach.objects.count():,}"
+        f" (same counts: {run2.counts == run.counts}); peak RSS {rss_mb():.0f} MB"
+    )
 
     sup = User.objects.filter(username="bench_supervisor").first()
     if sup is None:
-        sup = User(username="bench_supervisor", first_name="监督",
-                   department=Department.objects.get(code="650100-ZH"))
+        sup = User(
+            username="bench_supervisor",
+            first_name="监督",
+            department=Department.objects.get(code="650100-ZH"),
+        )
         sup.set_password("bench-password-1")
         sup.save()
         sup.groups.set([Group.objects.get_or_create(name=Role.SUPERVISOR.value)[0]])

@@ -31,9 +31,12 @@ def test_r8_1_a_complaint_from_the_public_form_to_the_reply_and_the_lookup_on_a_
     phone.get_by_role("link", name="投诉举报：12345").click()
     phone.get_by_label("企业安全生产问题").check()
     phone.get_by_label("被举报的企业、执法人员或事项（企业可填名称或统一社会信用代码）").fill(
-        tianshan_enterprise.credit_code)
+        tianshan_enterprise.credit_code
+    )
     phone.get_by_label("具体情况").fill("储罐区可燃气体报警器长期不亮，夜间有人动火。")
-    phone.get_by_label("照片或材料（PDF、JPEG、PNG，每个不超过10MB，最多5个）").set_input_files(str(photo))
+    phone.get_by_label("照片或材料（PDF、JPEG、PNG，每个不超过10MB，最多5个）").set_input_files(
+        str(photo)
+    )
     phone.get_by_label("匿名（不留姓名和电话，无法电话答复，可凭查询码查看答复）").check()
     shot(phone, "supervision-complaint-form-phone")
     phone.get_by_role("button", name="提交").click()
@@ -56,7 +59,9 @@ def test_r8_1_a_complaint_from_the_public_form_to_the_reply_and_the_lookup_on_a_
     desk.get_by_role("button", name="核查完毕").click()
     desk.get_by_label("办理结果").fill("已责令企业立即停用动火作业并更换报警器，依法立案。")
     desk.get_by_role("button", name="办结", exact=True).click()
-    desk.get_by_label("答复投诉举报人").fill("经核查，您反映的问题属实，我局已责令企业整改并依法处理。")
+    desk.get_by_label("答复投诉举报人").fill(
+        "经核查，您反映的问题属实，我局已责令企业整改并依法处理。"
+    )
     desk.get_by_role("button", name="答复", exact=True).click()
     assert "已答复待评价" in desk.content()
     shot(desk, "supervision-complaint-replied-desk")
