@@ -19,6 +19,7 @@ from fairinspect.monitoring.api import router as monitoring_router
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
+from fairinspect.supervision.api import router as supervision_router
 from fairinspect.visits.api import router as visits_router
 
 
@@ -53,6 +54,7 @@ api.add_router("/", planning_router)
 api.add_router("/", cases_router)
 api.add_router("/", audit_router)
 api.add_router("/", monitoring_router)
+api.add_router("/", supervision_router)
 
 
 @api.exception_handler(DomainError)

@@ -7,14 +7,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('supervision', '0001_initial'),
-        ('audit', '0002_copy_supervision_events'),
+        ("supervision", "0001_initial"),
+        ("audit", "0002_copy_supervision_events"),
     ]
 
     operations = [
         migrations.DeleteModel(
-            name='AuditEvent',
+            name="AuditEvent",
         ),
     ]

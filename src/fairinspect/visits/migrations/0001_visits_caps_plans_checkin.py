@@ -6,397 +6,1111 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0002_initial'),
-        ('registry', '0002_reference_data'),
+        ("catalog", "0002_initial"),
+        ("registry", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DocumentNumber',
+            name="DocumentNumber",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=20)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('last', models.PositiveIntegerField(default=0)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("kind", models.CharField(max_length=20)),
+                ("year", models.PositiveSmallIntegerField()),
+                ("last", models.PositiveIntegerField(default=0)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('kind', 'year'), name='docnumber_kind_year_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("kind", "year"), name="docnumber_kind_year_unique"
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('result', models.CharField(choices=[('compliant', '符合'), ('non_compliant', '不符合'), ('not_applicable', '不适用')], max_length=16, verbose_name='检查结果')),
-                ('notes', models.TextField(blank=True, verbose_name='情况说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.inspectionitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "result",
+                    models.CharField(
+                        choices=[
+                            ("compliant", "符合"),
+                            ("non_compliant", "不符合"),
+                            ("not_applicable", "不适用"),
+                        ],
+                        max_length=16,
+                        verbose_name="检查结果",
+                    ),
+                ),
+                ("notes", models.TextField(blank=True, verbose_name="情况说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.inspectionitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查结果',
-                'verbose_name_plural': '检查结果',
-                'ordering': ['item__code'],
+                "verbose_name": "检查结果",
+                "verbose_name_plural": "检查结果",
+                "ordering": ["item__code"],
             },
         ),
         migrations.CreateModel(
-            name='Hazard',
+            name="Hazard",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('level', models.CharField(choices=[('general', '一般事故隐患'), ('major', '重大事故隐患')], max_length=10, verbose_name='隐患等级')),
-                ('description', models.TextField(verbose_name='隐患描述')),
-                ('place', models.CharField(blank=True, max_length=200, verbose_name='部位')),
-                ('reported_by_enterprise', models.BooleanField(default=False, verbose_name='企业自查自报')),
-                ('self_report_reference', models.CharField(blank=True, max_length=100, verbose_name='自报记录编号')),
-                ('status', models.CharField(choices=[('open', '未整改'), ('rectified', '已整改')], default='open', max_length=10, verbose_name='整改状态')),
-                ('rectified_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='hazards', to='registry.enterprise')),
-                ('item', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.inspectionitem')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        choices=[("general", "一般事故隐患"), ("major", "重大事故隐患")],
+                        max_length=10,
+                        verbose_name="隐患等级",
+                    ),
+                ),
+                ("description", models.TextField(verbose_name="隐患描述")),
+                ("place", models.CharField(blank=True, max_length=200, verbose_name="部位")),
+                (
+                    "reported_by_enterprise",
+                    models.BooleanField(default=False, verbose_name="企业自查自报"),
+                ),
+                (
+                    "self_report_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="自报记录编号"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "未整改"), ("rectified", "已整改")],
+                        default="open",
+                        max_length=10,
+                        verbose_name="整改状态",
+                    ),
+                ),
+                ("rectified_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="hazards",
+                        to="registry.enterprise",
+                    ),
+                ),
+                (
+                    "item",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.inspectionitem",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '事故隐患',
-                'verbose_name_plural': '事故隐患',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "事故隐患",
+                "verbose_name_plural": "事故隐患",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='RectificationOrder',
+            name="RectificationOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='文号')),
-                ('requirements', models.TextField(blank=True, verbose_name='整改要求')),
-                ('issued_on', models.DateField(verbose_name='下达日期')),
-                ('deadline', models.DateField(verbose_name='整改期限')),
-                ('issued_at', models.DateTimeField(auto_now_add=True)),
-                ('status', models.CharField(choices=[('issued', '整改中'), ('rectified', '已整改'), ('not_rectified', '逾期未整改')], default='issued', max_length=16, verbose_name='状态')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='rectification_orders', to='registry.enterprise')),
-                ('hazards', models.ManyToManyField(related_name='orders', to='visits.hazard', verbose_name='隐患')),
-                ('issued_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="文号")),
+                ("requirements", models.TextField(blank=True, verbose_name="整改要求")),
+                ("issued_on", models.DateField(verbose_name="下达日期")),
+                ("deadline", models.DateField(verbose_name="整改期限")),
+                ("issued_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("issued", "整改中"),
+                            ("rectified", "已整改"),
+                            ("not_rectified", "逾期未整改"),
+                        ],
+                        default="issued",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="rectification_orders",
+                        to="registry.enterprise",
+                    ),
+                ),
+                (
+                    "hazards",
+                    models.ManyToManyField(
+                        related_name="orders", to="visits.hazard", verbose_name="隐患"
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '责令限期整改指令书',
-                'verbose_name_plural': '责令限期整改指令书',
-                'ordering': ['-issued_on', '-id'],
+                "verbose_name": "责令限期整改指令书",
+                "verbose_name_plural": "责令限期整改指令书",
+                "ordering": ["-issued_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Visit',
+            name="Visit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('on_site', '现场检查'), ('off_site', '非现场检查')], max_length=10, verbose_name='检查方式')),
-                ('trigger', models.CharField(choices=[('annual_plan', '年度监督检查计划'), ('random_draw', '“双随机、一公开”抽查'), ('complaint', '投诉举报'), ('referral', '转办交办'), ('monitoring', '数据监测监控发现的严重违法行为'), ('application', '应企业申请'), ('follow_up', '整改复查'), ('special', '专项检查、重点时段检查')], max_length=20, verbose_name='检查来源')),
-                ('status', models.CharField(choices=[('draft', '草拟'), ('plan_submitted', '方案待审批'), ('approved', '方案已批准'), ('in_progress', '检查中'), ('done', '已完成'), ('cancelled', '已取消')], default='draft', max_length=16, verbose_name='状态')),
-                ('planned_date', models.DateField(verbose_name='计划检查日期')),
-                ('inspecting_level', models.CharField(choices=[('city', '市级'), ('district', '区（县）级')], max_length=10, verbose_name='执法层级')),
-                ('justification_kind', models.CharField(blank=True, choices=[('complaint_record', '投诉举报记录'), ('referral_document', '转办交办文件'), ('monitoring_warning', '监测预警信息'), ('enterprise_application', '企业检查申请'), ('rectification_order', '责令限期整改指令书')], max_length=24, verbose_name='依据类型')),
-                ('justification_reference', models.CharField(blank=True, max_length=100, verbose_name='依据编号')),
-                ('justification_date', models.DateField(blank=True, null=True, verbose_name='依据日期')),
-                ('justification_summary', models.TextField(blank=True, verbose_name='依据摘要')),
-                ('justification_attachment', models.FileField(blank=True, upload_to='visits/justifications/%Y/', verbose_name='依据附件')),
-                ('merge_group', models.CharField(blank=True, max_length=64, null=True, verbose_name='合并检查组')),
-                ('follow_up_result', models.CharField(blank=True, choices=[('rectified', '已整改'), ('not_rectified', '未按期整改')], max_length=16, verbose_name='复查结论')),
-                ('follow_up_notes', models.TextField(blank=True, verbose_name='复查意见')),
-                ('checked_in_at', models.DateTimeField(blank=True, null=True, verbose_name='入企时间')),
-                ('checked_out_at', models.DateTimeField(blank=True, null=True, verbose_name='离企时间')),
-                ('checkin_lat', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('checkin_lng', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('checkin_accuracy', models.FloatField(blank=True, null=True)),
-                ('missing_recording', models.BooleanField(default=False, verbose_name='无执法记录')),
-                ('summary', models.TextField(blank=True, verbose_name='检查情况')),
-                ('record_number', models.CharField(blank=True, max_length=60, verbose_name='检查记录文号')),
-                ('review_number', models.CharField(blank=True, max_length=60, verbose_name='复查意见书文号')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='registry.department', verbose_name='检查单位')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visits', to='registry.enterprise', verbose_name='企业')),
-                ('experts', models.ManyToManyField(blank=True, related_name='visits', to='registry.expert', verbose_name='技术支持专家')),
-                ('follow_up_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='visits.rectificationorder', verbose_name='复查的整改指令')),
-                ('items', models.ManyToManyField(related_name='visits', to='catalog.inspectionitem', verbose_name='检查事项')),
-                ('joint_departments', models.ManyToManyField(blank=True, related_name='joint_visits', to='registry.department', verbose_name='联合检查单位')),
-                ('parent_visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='visits.visit', verbose_name='复查的原检查')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("on_site", "现场检查"), ("off_site", "非现场检查")],
+                        max_length=10,
+                        verbose_name="检查方式",
+                    ),
+                ),
+                (
+                    "trigger",
+                    models.CharField(
+                        choices=[
+                            ("annual_plan", "年度监督检查计划"),
+                            ("random_draw", "“双随机、一公开”抽查"),
+                            ("complaint", "投诉举报"),
+                            ("referral", "转办交办"),
+                            ("monitoring", "数据监测监控发现的严重违法行为"),
+                            ("application", "应企业申请"),
+                            ("follow_up", "整改复查"),
+                            ("special", "专项检查、重点时段检查"),
+                        ],
+                        max_length=20,
+                        verbose_name="检查来源",
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草拟"),
+                            ("plan_submitted", "方案待审批"),
+                            ("approved", "方案已批准"),
+                            ("in_progress", "检查中"),
+                            ("done", "已完成"),
+                            ("cancelled", "已取消"),
+                        ],
+                        default="draft",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("planned_date", models.DateField(verbose_name="计划检查日期")),
+                (
+                    "inspecting_level",
+                    models.CharField(
+                        choices=[("city", "市级"), ("district", "区（县）级")],
+                        max_length=10,
+                        verbose_name="执法层级",
+                    ),
+                ),
+                (
+                    "justification_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("complaint_record", "投诉举报记录"),
+                            ("referral_document", "转办交办文件"),
+                            ("monitoring_warning", "监测预警信息"),
+                            ("enterprise_application", "企业检查申请"),
+                            ("rectification_order", "责令限期整改指令书"),
+                        ],
+                        max_length=24,
+                        verbose_name="依据类型",
+                    ),
+                ),
+                (
+                    "justification_reference",
+                    models.CharField(blank=True, max_length=100, verbose_name="依据编号"),
+                ),
+                (
+                    "justification_date",
+                    models.DateField(blank=True, null=True, verbose_name="依据日期"),
+                ),
+                ("justification_summary", models.TextField(blank=True, verbose_name="依据摘要")),
+                (
+                    "justification_attachment",
+                    models.FileField(
+                        blank=True, upload_to="visits/justifications/%Y/", verbose_name="依据附件"
+                    ),
+                ),
+                (
+                    "merge_group",
+                    models.CharField(
+                        blank=True, max_length=64, null=True, verbose_name="合并检查组"
+                    ),
+                ),
+                (
+                    "follow_up_result",
+                    models.CharField(
+                        blank=True,
+                        choices=[("rectified", "已整改"), ("not_rectified", "未按期整改")],
+                        max_length=16,
+                        verbose_name="复查结论",
+                    ),
+                ),
+                ("follow_up_notes", models.TextField(blank=True, verbose_name="复查意见")),
+                (
+                    "checked_in_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="入企时间"),
+                ),
+                (
+                    "checked_out_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="离企时间"),
+                ),
+                (
+                    "checkin_lat",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                (
+                    "checkin_lng",
+                    models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
+                ),
+                ("checkin_accuracy", models.FloatField(blank=True, null=True)),
+                (
+                    "missing_recording",
+                    models.BooleanField(default=False, verbose_name="无执法记录"),
+                ),
+                ("summary", models.TextField(blank=True, verbose_name="检查情况")),
+                (
+                    "record_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="检查记录文号"),
+                ),
+                (
+                    "review_number",
+                    models.CharField(blank=True, max_length=60, verbose_name="复查意见书文号"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="registry.department",
+                        verbose_name="检查单位",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visits",
+                        to="registry.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "experts",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="visits",
+                        to="registry.expert",
+                        verbose_name="技术支持专家",
+                    ),
+                ),
+                (
+                    "follow_up_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="visits.rectificationorder",
+                        verbose_name="复查的整改指令",
+                    ),
+                ),
+                (
+                    "items",
+                    models.ManyToManyField(
+                        related_name="visits", to="catalog.inspectionitem", verbose_name="检查事项"
+                    ),
+                ),
+                (
+                    "joint_departments",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="joint_visits",
+                        to="registry.department",
+                        verbose_name="联合检查单位",
+                    ),
+                ),
+                (
+                    "parent_visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="visits.visit",
+                        verbose_name="复查的原检查",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查',
-                'verbose_name_plural': '检查',
-                'ordering': ['-planned_date', '-id'],
+                "verbose_name": "检查",
+                "verbose_name_plural": "检查",
+                "ordering": ["-planned_date", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='rectificationorder',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='visits.visit'),
+            model_name="rectificationorder",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="orders",
+                to="visits.visit",
+            ),
         ),
         migrations.CreateModel(
-            name='Recording',
+            name="Recording",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('device', models.CharField(max_length=100, verbose_name='记录设备')),
-                ('started_at', models.DateTimeField(verbose_name='开始时间')),
-                ('ended_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recordings', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("device", models.CharField(max_length=100, verbose_name="记录设备")),
+                ("started_at", models.DateTimeField(verbose_name="开始时间")),
+                ("ended_at", models.DateTimeField(blank=True, null=True, verbose_name="结束时间")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="recordings",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法记录',
-                'verbose_name_plural': '执法记录',
-                'ordering': ['started_at', 'id'],
+                "verbose_name": "执法记录",
+                "verbose_name_plural": "执法记录",
+                "ordering": ["started_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='MediaFile',
+            name="MediaFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(upload_to='visits/media/%Y/%m/')),
-                ('original_name', models.CharField(max_length=200)),
-                ('sha256', models.CharField(max_length=64)),
-                ('size', models.PositiveBigIntegerField()),
-                ('content_type', models.CharField(max_length=100)),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('finding', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='visits.finding')),
-                ('uploaded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recording', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='files', to='visits.recording')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='media', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("file", models.FileField(upload_to="visits/media/%Y/%m/")),
+                ("original_name", models.CharField(max_length=200)),
+                ("sha256", models.CharField(max_length=64)),
+                ("size", models.PositiveBigIntegerField()),
+                ("content_type", models.CharField(max_length=100)),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="photos",
+                        to="visits.finding",
+                    ),
+                ),
+                (
+                    "uploaded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recording",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="files",
+                        to="visits.recording",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="media",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '执法记录文件',
-                'verbose_name_plural': '执法记录文件',
-                'ordering': ['uploaded_at', 'id'],
+                "verbose_name": "执法记录文件",
+                "verbose_name_plural": "执法记录文件",
+                "ordering": ["uploaded_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='InspectionPlan',
+            name="InspectionPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(blank=True, max_length=60, verbose_name='方案编号')),
-                ('items', models.JSONField(default=list, verbose_name='检查事项与内容')),
-                ('key_points', models.TextField(blank=True, verbose_name='检查重点')),
-                ('methods', models.TextField(blank=True, verbose_name='检查方式方法')),
-                ('steps', models.TextField(blank=True, verbose_name='检查步骤')),
-                ('drafted_from', models.JSONField(default=dict, verbose_name='起草依据快照')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True)),
-                ('approved_at', models.DateTimeField(blank=True, null=True)),
-                ('rejected_at', models.DateTimeField(blank=True, null=True)),
-                ('rejection_reason', models.TextField(blank=True, verbose_name='退回理由')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('rejected_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('submitted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='plan', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(blank=True, max_length=60, verbose_name="方案编号")),
+                ("items", models.JSONField(default=list, verbose_name="检查事项与内容")),
+                ("key_points", models.TextField(blank=True, verbose_name="检查重点")),
+                ("methods", models.TextField(blank=True, verbose_name="检查方式方法")),
+                ("steps", models.TextField(blank=True, verbose_name="检查步骤")),
+                ("drafted_from", models.JSONField(default=dict, verbose_name="起草依据快照")),
+                ("submitted_at", models.DateTimeField(blank=True, null=True)),
+                ("approved_at", models.DateTimeField(blank=True, null=True)),
+                ("rejected_at", models.DateTimeField(blank=True, null=True)),
+                ("rejection_reason", models.TextField(blank=True, verbose_name="退回理由")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "rejected_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "submitted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="plan",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场检查方案',
-                'verbose_name_plural': '现场检查方案',
+                "verbose_name": "现场检查方案",
+                "verbose_name_plural": "现场检查方案",
             },
         ),
         migrations.AddField(
-            model_name='hazard',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hazards', to='visits.visit'),
+            model_name="hazard",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="hazards",
+                to="visits.visit",
+            ),
         ),
         migrations.AddField(
-            model_name='finding',
-            name='visit',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='visits.visit'),
+            model_name="finding",
+            name="visit",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="findings",
+                to="visits.visit",
+            ),
         ),
         migrations.CreateModel(
-            name='CheckIn',
+            name="CheckIn",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=64)),
-                ('certificate_number', models.CharField(max_length=30)),
-                ('confirmed_at', models.DateTimeField()),
-                ('lat', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('lng', models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
-                ('accuracy', models.FloatField(blank=True, null=True)),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.officer')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='checkins', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64)),
+                ("certificate_number", models.CharField(max_length=30)),
+                ("confirmed_at", models.DateTimeField()),
+                ("lat", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("lng", models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True)),
+                ("accuracy", models.FloatField(blank=True, null=True)),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.officer",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="checkins",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '入企确认',
-                'verbose_name_plural': '入企确认',
-                'ordering': ['confirmed_at', 'id'],
+                "verbose_name": "入企确认",
+                "verbose_name_plural": "入企确认",
+                "ordering": ["confirmed_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='VisitOfficer',
+            name="VisitOfficer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('is_lead', models.BooleanField(default=False, verbose_name='主办')),
-                ('certificate_number', models.CharField(blank=True, max_length=30, verbose_name='执法证号')),
-                ('confirmed_at', models.DateTimeField(blank=True, null=True, verbose_name='确认入企时间')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='visit_roles', to='registry.officer')),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='team', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("is_lead", models.BooleanField(default=False, verbose_name="主办")),
+                (
+                    "certificate_number",
+                    models.CharField(blank=True, max_length=30, verbose_name="执法证号"),
+                ),
+                (
+                    "confirmed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="确认入企时间"),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="visit_roles",
+                        to="registry.officer",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="team",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '检查人员',
-                'verbose_name_plural': '检查人员',
-                'ordering': ['-is_lead', 'id'],
+                "verbose_name": "检查人员",
+                "verbose_name_plural": "检查人员",
+                "ordering": ["-is_lead", "id"],
             },
         ),
         migrations.AddField(
-            model_name='visit',
-            name='officers',
-            field=models.ManyToManyField(related_name='visits', through='visits.VisitOfficer', to='registry.officer', verbose_name='执法人员'),
+            model_name="visit",
+            name="officers",
+            field=models.ManyToManyField(
+                related_name="visits",
+                through="visits.VisitOfficer",
+                to="registry.officer",
+                verbose_name="执法人员",
+            ),
         ),
         migrations.CreateModel(
-            name='VisitRating',
+            name="VisitRating",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('score', models.PositiveSmallIntegerField(verbose_name='评分')),
-                ('comment', models.TextField(blank=True, verbose_name='评价')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='rating', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("score", models.PositiveSmallIntegerField(verbose_name="评分")),
+                ("comment", models.TextField(blank=True, verbose_name="评价")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="rating",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '企业评价',
-                'verbose_name_plural': '企业评价',
+                "verbose_name": "企业评价",
+                "verbose_name_plural": "企业评价",
             },
         ),
         migrations.CreateModel(
-            name='CapTableSetting',
+            name="CapTableSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(unique=True, verbose_name='年度')),
-                ('source', models.CharField(default='乌鲁木齐市应急管理局《2025年规范涉企行政检查工作方案》三(一)', max_length=300, verbose_name='依据来源')),
-                ('high_risk_grade_1', models.PositiveSmallIntegerField(default=2, verbose_name='高危·标准化一级')),
-                ('high_risk_grade_2', models.PositiveSmallIntegerField(default=4, verbose_name='高危·标准化二级')),
-                ('high_risk_grade_3', models.PositiveSmallIntegerField(default=8, verbose_name='高危·标准化三级')),
-                ('high_risk_ungraded', models.PositiveSmallIntegerField(default=12, verbose_name='高危·未定级')),
-                ('non_high_risk_grade_1', models.PositiveSmallIntegerField(default=1, verbose_name='非高危·标准化一级')),
-                ('non_high_risk_grade_2', models.PositiveSmallIntegerField(default=1, verbose_name='非高危·标准化二级')),
-                ('non_high_risk_grade_3', models.PositiveSmallIntegerField(default=3, verbose_name='非高危·标准化三级')),
-                ('non_high_risk_ungraded', models.PositiveSmallIntegerField(default=5, verbose_name='非高危·未定级')),
-                ('exempt_consumes_cap', models.BooleanField(default=False, help_text='默认否：投诉举报、整改复查等检查不受频次上限限制，也不占用年度频次。', verbose_name='不受限检查占用频次')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(unique=True, verbose_name="年度")),
+                (
+                    "source",
+                    models.CharField(
+                        default="乌鲁木齐市应急管理局《2025年规范涉企行政检查工作方案》三(一)",
+                        max_length=300,
+                        verbose_name="依据来源",
+                    ),
+                ),
+                (
+                    "high_risk_grade_1",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="高危·标准化一级"),
+                ),
+                (
+                    "high_risk_grade_2",
+                    models.PositiveSmallIntegerField(default=4, verbose_name="高危·标准化二级"),
+                ),
+                (
+                    "high_risk_grade_3",
+                    models.PositiveSmallIntegerField(default=8, verbose_name="高危·标准化三级"),
+                ),
+                (
+                    "high_risk_ungraded",
+                    models.PositiveSmallIntegerField(default=12, verbose_name="高危·未定级"),
+                ),
+                (
+                    "non_high_risk_grade_1",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="非高危·标准化一级"),
+                ),
+                (
+                    "non_high_risk_grade_2",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="非高危·标准化二级"),
+                ),
+                (
+                    "non_high_risk_grade_3",
+                    models.PositiveSmallIntegerField(default=3, verbose_name="非高危·标准化三级"),
+                ),
+                (
+                    "non_high_risk_ungraded",
+                    models.PositiveSmallIntegerField(default=5, verbose_name="非高危·未定级"),
+                ),
+                (
+                    "exempt_consumes_cap",
+                    models.BooleanField(
+                        default=False,
+                        help_text="默认否：投诉举报、整改复查等检查不受频次上限限制，也不占用年度频次。",
+                        verbose_name="不受限检查占用频次",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度现场检查频次上限',
-                'verbose_name_plural': '年度现场检查频次上限',
-                'ordering': ['-year'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='captable_year_range'), models.CheckConstraint(condition=models.Q(('high_risk_grade_1__lte', 365)), name='captable_high_risk_grade_1_max'), models.CheckConstraint(condition=models.Q(('high_risk_grade_2__lte', 365)), name='captable_high_risk_grade_2_max'), models.CheckConstraint(condition=models.Q(('high_risk_grade_3__lte', 365)), name='captable_high_risk_grade_3_max'), models.CheckConstraint(condition=models.Q(('high_risk_ungraded__lte', 365)), name='captable_high_risk_ungraded_max'), models.CheckConstraint(condition=models.Q(('non_high_risk_grade_1__lte', 365)), name='captable_non_high_risk_grade_1_max'), models.CheckConstraint(condition=models.Q(('non_high_risk_grade_2__lte', 365)), name='captable_non_high_risk_grade_2_max'), models.CheckConstraint(condition=models.Q(('non_high_risk_grade_3__lte', 365)), name='captable_non_high_risk_grade_3_max'), models.CheckConstraint(condition=models.Q(('non_high_risk_ungraded__lte', 365)), name='captable_non_high_risk_ungraded_max')],
+                "verbose_name": "年度现场检查频次上限",
+                "verbose_name_plural": "年度现场检查频次上限",
+                "ordering": ["-year"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                        name="captable_year_range",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("high_risk_grade_1__lte", 365)),
+                        name="captable_high_risk_grade_1_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("high_risk_grade_2__lte", 365)),
+                        name="captable_high_risk_grade_2_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("high_risk_grade_3__lte", 365)),
+                        name="captable_high_risk_grade_3_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("high_risk_ungraded__lte", 365)),
+                        name="captable_high_risk_ungraded_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("non_high_risk_grade_1__lte", 365)),
+                        name="captable_non_high_risk_grade_1_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("non_high_risk_grade_2__lte", 365)),
+                        name="captable_non_high_risk_grade_2_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("non_high_risk_grade_3__lte", 365)),
+                        name="captable_non_high_risk_grade_3_max",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("non_high_risk_ungraded__lte", 365)),
+                        name="captable_non_high_risk_ungraded_max",
+                    ),
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='rectificationorder',
-            index=models.Index(fields=['enterprise', 'status'], name='order_ent_status_idx'),
+            model_name="rectificationorder",
+            index=models.Index(fields=["enterprise", "status"], name="order_ent_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='rectificationorder',
-            constraint=models.CheckConstraint(condition=models.Q(('deadline__gte', models.F('issued_on'))), name='order_deadline_after_issue'),
+            model_name="rectificationorder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("deadline__gte", models.F("issued_on"))),
+                name="order_deadline_after_issue",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recording',
-            constraint=models.CheckConstraint(condition=models.Q(('ended_at__isnull', True), ('ended_at__gte', models.F('started_at')), _connector='OR'), name='recording_end_after_start'),
+            model_name="recording",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ended_at__isnull", True),
+                    ("ended_at__gte", models.F("started_at")),
+                    _connector="OR",
+                ),
+                name="recording_end_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mediafile',
-            constraint=models.CheckConstraint(condition=models.Q(('sha256__regex', '^[0-9a-f]{64}$')), name='media_sha256_hex'),
+            model_name="mediafile",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sha256__regex", "^[0-9a-f]{64}$")), name="media_sha256_hex"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('approved_at__isnull', True), ('approved_by__isnull', False), _connector='OR'), name='plan_approval_complete'),
+            model_name="inspectionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("approved_at__isnull", True), ("approved_by__isnull", False), _connector="OR"
+                ),
+                name="plan_approval_complete",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionplan',
-            constraint=models.CheckConstraint(condition=models.Q(('rejected_at__isnull', True), models.Q(('rejection_reason', ''), _negated=True), _connector='OR'), name='plan_rejection_has_reason'),
+            model_name="inspectionplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("rejected_at__isnull", True),
+                    models.Q(("rejection_reason", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="plan_rejection_has_reason",
+            ),
         ),
         migrations.AddIndex(
-            model_name='hazard',
-            index=models.Index(fields=['enterprise', 'status'], name='hazard_ent_status_idx'),
+            model_name="hazard",
+            index=models.Index(fields=["enterprise", "status"], name="hazard_ent_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='hazard',
-            constraint=models.CheckConstraint(condition=models.Q(('level__in', ['general', 'major'])), name='hazard_level_valid'),
+            model_name="hazard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("level__in", ["general", "major"])), name="hazard_level_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hazard',
-            constraint=models.CheckConstraint(condition=models.Q(('reported_by_enterprise', False), models.Q(('self_report_reference', ''), _negated=True), _connector='OR'), name='hazard_self_report_has_reference'),
+            model_name="hazard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("reported_by_enterprise", False),
+                    models.Q(("self_report_reference", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="hazard_self_report_has_reference",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='hazard',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'rectified'), _negated=True), ('rectified_at__isnull', False), _connector='OR'), name='hazard_rectified_has_time'),
+            model_name="hazard",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "rectified"), _negated=True),
+                    ("rectified_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="hazard_rectified_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('visit', 'item'), name='finding_one_per_item'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "item"), name="finding_one_per_item"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('result__in', ['compliant', 'non_compliant', 'not_applicable'])), name='finding_result_valid'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("result__in", ["compliant", "non_compliant", "not_applicable"])
+                ),
+                name="finding_result_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('result', 'non_compliant'), _negated=True), models.Q(('notes', ''), _negated=True), _connector='OR'), name='finding_non_compliant_has_notes'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("result", "non_compliant"), _negated=True),
+                    models.Q(("notes", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="finding_non_compliant_has_notes",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(fields=('visit', 'nonce'), name='checkin_nonce_unique'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "nonce"), name="checkin_nonce_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.UniqueConstraint(fields=('visit', 'officer'), name='checkin_officer_once'),
+            model_name="checkin",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "officer"), name="checkin_officer_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('lat__isnull', True), models.Q(('lat__gte', -90), ('lat__lte', 90)), _connector='OR'), name='checkin_lat_range'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lat__isnull", True),
+                    models.Q(("lat__gte", -90), ("lat__lte", 90)),
+                    _connector="OR",
+                ),
+                name="checkin_lat_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='checkin',
-            constraint=models.CheckConstraint(condition=models.Q(('lng__isnull', True), models.Q(('lng__gte', -180), ('lng__lte', 180)), _connector='OR'), name='checkin_lng_range'),
+            model_name="checkin",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("lng__isnull", True),
+                    models.Q(("lng__gte", -180), ("lng__lte", 180)),
+                    _connector="OR",
+                ),
+                name="checkin_lng_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visitofficer',
-            constraint=models.UniqueConstraint(fields=('visit', 'officer'), name='visit_officer_unique'),
+            model_name="visitofficer",
+            constraint=models.UniqueConstraint(
+                fields=("visit", "officer"), name="visit_officer_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['enterprise', 'planned_date'], name='visit_enterprise_date_idx'),
+            model_name="visit",
+            index=models.Index(
+                fields=["enterprise", "planned_date"], name="visit_enterprise_date_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['status', 'planned_date'], name='visit_status_date_idx'),
+            model_name="visit",
+            index=models.Index(fields=["status", "planned_date"], name="visit_status_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['department', 'planned_date'], name='visit_dept_date_idx'),
+            model_name="visit",
+            index=models.Index(fields=["department", "planned_date"], name="visit_dept_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['on_site', 'off_site'])), name='visit_kind_valid'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["on_site", "off_site"])), name="visit_kind_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('trigger__in', ['annual_plan', 'random_draw', 'complaint', 'referral', 'monitoring', 'application', 'follow_up', 'special'])), name='visit_trigger_valid'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "trigger__in",
+                        [
+                            "annual_plan",
+                            "random_draw",
+                            "complaint",
+                            "referral",
+                            "monitoring",
+                            "application",
+                            "follow_up",
+                            "special",
+                        ],
+                    )
+                ),
+                name="visit_trigger_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'plan_submitted', 'approved', 'in_progress', 'done', 'cancelled'])), name='visit_status_valid'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["draft", "plan_submitted", "approved", "in_progress", "done", "cancelled"],
+                    )
+                ),
+                name="visit_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('trigger__in', ['application', 'complaint', 'follow_up', 'monitoring', 'referral']), _negated=True), models.Q(models.Q(('justification_reference', ''), _negated=True), models.Q(('justification_kind', ''), _negated=True), ('justification_date__isnull', False)), _connector='OR'), name='visit_exempt_trigger_justified'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        (
+                            "trigger__in",
+                            ["application", "complaint", "follow_up", "monitoring", "referral"],
+                        ),
+                        _negated=True,
+                    ),
+                    models.Q(
+                        models.Q(("justification_reference", ""), _negated=True),
+                        models.Q(("justification_kind", ""), _negated=True),
+                        ("justification_date__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="visit_exempt_trigger_justified",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('checked_out_at__isnull', True), models.Q(('checked_in_at__isnull', False), ('checked_out_at__gte', models.F('checked_in_at'))), _connector='OR'), name='visit_checkout_after_checkin'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("checked_out_at__isnull", True),
+                    models.Q(
+                        ("checked_in_at__isnull", False),
+                        ("checked_out_at__gte", models.F("checked_in_at")),
+                    ),
+                    _connector="OR",
+                ),
+                name="visit_checkout_after_checkin",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('kind', 'on_site'), ('status__in', ['in_progress', 'done']), _negated=True), ('checked_in_at__isnull', False), _connector='OR'), name='visit_started_has_checkin'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(
+                        ("kind", "on_site"), ("status__in", ["in_progress", "done"]), _negated=True
+                    ),
+                    ("checked_in_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="visit_started_has_checkin",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visitrating',
-            constraint=models.CheckConstraint(condition=models.Q(('score__gte', 1), ('score__lte', 5)), name='rating_score_range'),
+            model_name="visitrating",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("score__gte", 1), ("score__lte", 5)), name="rating_score_range"
+            ),
         ),
     ]

@@ -6,37 +6,78 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_guidance_list'),
-        ('registry', '0003_enterprise_name_trgm'),
-        ('visits', '0001_visits_caps_plans_checkin'),
+        ("catalog", "0003_guidance_list"),
+        ("registry", "0003_enterprise_name_trgm"),
+        ("visits", "0001_visits_caps_plans_checkin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='visit',
-            name='entry_kind',
-            field=models.CharField(default='inspection', max_length=20, verbose_name='进入企业的名义'),
+            model_name="visit",
+            name="entry_kind",
+            field=models.CharField(
+                default="inspection", max_length=20, verbose_name="进入企业的名义"
+            ),
         ),
         migrations.CreateModel(
-            name='GuidanceGiven',
+            name="GuidanceGiven",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('audiences', models.JSONField(default=list, verbose_name='指导对象')),
-                ('recorded_at', models.DateTimeField(verbose_name='记录时间')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='guidance_received', to='registry.enterprise')),
-                ('entry', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.guidanceentry')),
-                ('recorded_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='guidance_given', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("audiences", models.JSONField(default=list, verbose_name="指导对象")),
+                ("recorded_at", models.DateTimeField(verbose_name="记录时间")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="guidance_received",
+                        to="registry.enterprise",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.guidanceentry",
+                    ),
+                ),
+                (
+                    "recorded_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="guidance_given",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '普法指导记录',
-                'verbose_name_plural': '普法指导记录',
-                'ordering': ['visit', 'entry__code'],
-                'indexes': [models.Index(fields=['enterprise', 'recorded_at'], name='guidance_given_ent_at')],
-                'constraints': [models.UniqueConstraint(fields=('visit', 'entry'), name='guidance_given_once_per_visit')],
+                "verbose_name": "普法指导记录",
+                "verbose_name_plural": "普法指导记录",
+                "ordering": ["visit", "entry__code"],
+                "indexes": [
+                    models.Index(fields=["enterprise", "recorded_at"], name="guidance_given_ent_at")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("visit", "entry"), name="guidance_given_once_per_visit"
+                    )
+                ],
             },
         ),
     ]

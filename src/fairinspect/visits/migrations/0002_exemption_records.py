@@ -6,138 +6,257 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_initial'),
-        ('registry', '0003_enterprise_name_trgm'),
-        ('visits', '0001_visits_caps_plans_checkin'),
+        ("catalog", "0002_initial"),
+        ("registry", "0003_enterprise_name_trgm"),
+        ("visits", "0001_visits_caps_plans_checkin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='InspectionApplication',
+            name="InspectionApplication",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.CharField(max_length=60, unique=True, verbose_name='申请编号')),
-                ('reason', models.TextField(verbose_name='申请理由')),
-                ('preferred_date', models.DateField(blank=True, null=True, verbose_name='希望检查日期')),
-                ('submitted_on', models.DateField(verbose_name='申请日期')),
-                ('status', models.CharField(choices=[('submitted', '待受理'), ('accepted', '已受理'), ('declined', '不予受理')], default='submitted', max_length=10, verbose_name='状态')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='受理时间')),
-                ('decision_note', models.TextField(blank=True, verbose_name='受理意见')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='受理轮次')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.CharField(max_length=60, unique=True, verbose_name="申请编号")),
+                ("reason", models.TextField(verbose_name="申请理由")),
+                (
+                    "preferred_date",
+                    models.DateField(blank=True, null=True, verbose_name="希望检查日期"),
+                ),
+                ("submitted_on", models.DateField(verbose_name="申请日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "待受理"),
+                            ("accepted", "已受理"),
+                            ("declined", "不予受理"),
+                        ],
+                        default="submitted",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="受理时间"),
+                ),
+                ("decision_note", models.TextField(blank=True, verbose_name="受理意见")),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="受理轮次")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '企业检查申请',
-                'verbose_name_plural': '企业检查申请',
-                'ordering': ['-submitted_on', '-id'],
+                "verbose_name": "企业检查申请",
+                "verbose_name_plural": "企业检查申请",
+                "ordering": ["-submitted_on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Referral',
+            name="Referral",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('issuing_body', models.CharField(max_length=200, verbose_name='交办机关')),
-                ('document_number', models.CharField(max_length=100, unique=True, verbose_name='文号')),
-                ('document_date', models.DateField(verbose_name='文件日期')),
-                ('received_on', models.DateField(verbose_name='收文日期')),
-                ('summary', models.TextField(verbose_name='交办事项')),
-                ('file', models.FileField(upload_to='visits/referrals/%Y/', verbose_name='文件')),
-                ('file_sha256', models.CharField(max_length=64)),
-                ('status', models.CharField(choices=[('open', '办理中'), ('closed', '已办结')], default='open', max_length=8, verbose_name='状态')),
-                ('round', models.PositiveSmallIntegerField(default=1, verbose_name='办理轮次')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("issuing_body", models.CharField(max_length=200, verbose_name="交办机关")),
+                (
+                    "document_number",
+                    models.CharField(max_length=100, unique=True, verbose_name="文号"),
+                ),
+                ("document_date", models.DateField(verbose_name="文件日期")),
+                ("received_on", models.DateField(verbose_name="收文日期")),
+                ("summary", models.TextField(verbose_name="交办事项")),
+                ("file", models.FileField(upload_to="visits/referrals/%Y/", verbose_name="文件")),
+                ("file_sha256", models.CharField(max_length=64)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("open", "办理中"), ("closed", "已办结")],
+                        default="open",
+                        max_length=8,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("round", models.PositiveSmallIntegerField(default=1, verbose_name="办理轮次")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': '转办交办文件',
-                'verbose_name_plural': '转办交办文件',
-                'ordering': ['-received_on', '-id'],
+                "verbose_name": "转办交办文件",
+                "verbose_name_plural": "转办交办文件",
+                "ordering": ["-received_on", "-id"],
             },
         ),
         migrations.AddField(
-            model_name='visit',
-            name='justification_enterprise',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.enterprise', verbose_name='依据涉及的企业'),
+            model_name="visit",
+            name="justification_enterprise",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.enterprise",
+                verbose_name="依据涉及的企业",
+            ),
         ),
         migrations.AddField(
-            model_name='visit',
-            name='justification_round',
-            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='依据轮次'),
+            model_name="visit",
+            name="justification_round",
+            field=models.PositiveSmallIntegerField(blank=True, null=True, verbose_name="依据轮次"),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.UniqueConstraint(condition=models.Q(('justification_round__isnull', False), models.Q(('status', 'cancelled'), _negated=True)), fields=('justification_kind', 'justification_reference', 'justification_round'), name='visit_justification_record_once'),
+            model_name="visit",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("justification_round__isnull", False),
+                    models.Q(("status", "cancelled"), _negated=True),
+                ),
+                fields=("justification_kind", "justification_reference", "justification_round"),
+                name="visit_justification_record_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='visit',
-            constraint=models.CheckConstraint(condition=models.Q(('justification_enterprise__isnull', True), ('justification_enterprise', models.F('enterprise')), _connector='OR'), name='visit_justification_same_enterprise'),
+            model_name="visit",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("justification_enterprise__isnull", True),
+                    ("justification_enterprise", models.F("enterprise")),
+                    _connector="OR",
+                ),
+                name="visit_justification_same_enterprise",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionapplication',
-            name='decided_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="inspectionapplication",
+            name="decided_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionapplication',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspection_applications', to='registry.enterprise', verbose_name='企业'),
+            model_name="inspectionapplication",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="inspection_applications",
+                to="registry.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='inspectionapplication',
-            name='submitted_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='申请人'),
+            model_name="inspectionapplication",
+            name="submitted_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="申请人",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='department',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department', verbose_name='承办单位'),
+            model_name="referral",
+            name="department",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to="registry.department",
+                verbose_name="承办单位",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='enterprise',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='referrals', to='registry.enterprise', verbose_name='企业'),
+            model_name="referral",
+            name="enterprise",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="referrals",
+                to="registry.enterprise",
+                verbose_name="企业",
+            ),
         ),
         migrations.AddField(
-            model_name='referral',
-            name='registered_by',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='登记人'),
+            model_name="referral",
+            name="registered_by",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="登记人",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inspectionapplication',
-            index=models.Index(fields=['enterprise', 'status'], name='application_ent_status_idx'),
+            model_name="inspectionapplication",
+            index=models.Index(fields=["enterprise", "status"], name="application_ent_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='inspectionapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'accepted', 'declined'])), name='application_status_valid'),
+            model_name="inspectionapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["submitted", "accepted", "declined"])),
+                name="application_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'submitted'), models.Q(('decided_by__isnull', False), ('decided_at__isnull', False)), _connector='OR'), name='application_decided_has_decider'),
+            model_name="inspectionapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "submitted"),
+                    models.Q(("decided_by__isnull", False), ("decided_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="application_decided_has_decider",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionapplication',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'declined'), _negated=True), models.Q(('decision_note', ''), _negated=True), _connector='OR'), name='application_declined_has_note'),
+            model_name="inspectionapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "declined"), _negated=True),
+                    models.Q(("decision_note", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="application_declined_has_note",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspectionapplication',
-            constraint=models.CheckConstraint(condition=models.Q(('round__gte', 1)), name='application_round_positive'),
+            model_name="inspectionapplication",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("round__gte", 1)), name="application_round_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'closed'])), name='referral_status_valid'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("status__in", ["open", "closed"])), name="referral_status_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('received_on__gte', models.F('document_date'))), name='referral_received_after_document'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("received_on__gte", models.F("document_date"))),
+                name="referral_received_after_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('file_sha256__regex', '^[0-9a-f]{64}$')), name='referral_sha256_hex'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("file_sha256__regex", "^[0-9a-f]{64}$")),
+                name="referral_sha256_hex",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='referral',
-            constraint=models.CheckConstraint(condition=models.Q(('round__gte', 1)), name='referral_round_positive'),
+            model_name="referral",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("round__gte", 1)), name="referral_round_positive"
+            ),
         ),
     ]

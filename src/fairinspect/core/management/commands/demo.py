@@ -21,6 +21,7 @@ BUILDERS = [
     "fairinspect.planning.demo",
     "fairinspect.cases.demo",
     "fairinspect.monitoring.demo",
+    "fairinspect.supervision.demo",
 ]
 PASSWORD = "fairinspect-demo"
 

@@ -1,0 +1,304 @@
+"""Pages for breaches (R8.4), case-file review (R8.3) and officers' training (R1.4, R1.2)."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from fairinspect.cases.models import Case
+from fairinspect.core.errors import DomainError, Forbidden, NotFound
+from fairinspect.core.http import paginate
+from fairinspect.registry.models import Officer
+from fairinspect.rules.breaches import RULE_LABELS, Rule
+
+from . import access, detection
+from .models import Breach, CertificateAuditRun, ReviewFinding, ReviewPlan, TrainingRecord
+from .services import breaches as breach_services
+from .services import imports
+from .services import reviews as review_services
+from .services import training as training_services
+
+EVIDENCE_URLS = {
+    "visit": lambda i: reverse("visits:detail", args=[i]),
+    "case": lambda i: reverse("cases:case_detail", args=[i]),
+    "complaint": lambda i: reverse("supervision:complaint_detail", args=[i]),
+    "order": lambda i: reverse("visits:order_document", args=[i]),
+    "officer": lambda i: reverse("registry:officer_detail", args=[i]),
+}
+
+
+def evidence_links(b: Breach) -> list[dict]:
+    out = []
+    for e in b.evidence:
+        url = EVIDENCE_URLS.get(e["type"])
+        out.append({**e, "url": url(e["id"]) if url else ""})
+    return out
+
+
+@login_required
+def breach_list(request):
+    from fairinspect.registry.access import is_staff
+
+    if not is_staff(request.user):
+        raise Forbidden("只有工作人员可以查看违规线索。")
+    qs = access.breaches_visible_to(request.user).select_related("enterprise", "department")
+    rule, status = request.GET.get("rule", ""), request.GET.get("status", "")
+    if rule:
+        qs = qs.filter(rule=rule)
+    if status == "open":
+        qs = qs.exclude(status="closed")
+    elif status:
+        qs = qs.filter(status=status)
+    if request.GET.get("year", "").isdigit():
+        qs = qs.filter(year=int(request.GET["year"]))
+    if request.GET.get("found", ""):
+        qs = qs.filter(found_on__startswith=request.GET["found"][:7])
+    page, params = paginate(request, qs.order_by("-found_on", "-id"))
+    from .models import DetectionRun
+
+    return render(
+        request,
+        "supervision/breach_list.html",
+        {
+            "page": page,
+            "params": params,
+            "rules": RULE_LABELS.items(),
+            "rule": rule,
+            "status": status,
+            "statuses": Breach.Status.choices,
+            "last_run": DetectionRun.objects.first(),
+            "can_run": access.is_supervision(request.user),
+        },
+    )
+
+
+@login_required
+@require_POST
+def breach_run(request):
+    access.require_supervision_staff(request.user)
+    run = detection.run(by=request.user.username)
+    messages.success(
+        request, f"检测完成：共检出{sum(run.counts.values())}条线索（已有的不重复登记）。"
+    )
+    return redirect("supervision:breach_list")
+
+
+@login_required
+def breach_detail(request, pk: int):
+    b = access.get_breach(request.user, pk)
+    if request.method == "POST":
+        d = request.POST
+        try:
+            action = d.get("action")
+            if action == "assign":
+                breach_services.assign(actor=request.user, breach=b, username=d.get("username", ""))
+            elif action in ("explained", "rectified"):
+                breach_services.respond(
+                    actor=request.user, breach=b, kind=action, text=d.get("text", "")
+                )
+            elif action == "close":
+                breach_services.close(
+                    actor=request.user, breach=b, note=d.get("note", ""), on=timezone.localdate()
+                )
+            else:
+                raise NotFound()
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        return redirect("supervision:breach_detail", pk=b.pk)
+    return render(
+        request,
+        "supervision/breach_detail.html",
+        {
+            "b": b,
+            "evidence": evidence_links(b),
+            "label": RULE_LABELS[Rule(b.rule)],
+            "supervision": access.is_supervision(request.user),
+        },
+    )
+
+
+# ------------------------------------------------------------------ case-file review
+
+
+@login_required
+def review_list(request):
+    access.require_supervision_staff(request.user)
+    if request.method == "POST":
+        d = request.POST
+        try:
+            if d.get("action") == "create":
+                plan = review_services.create_plan(
+                    actor=request.user,
+                    year=int(d.get("year") or 0),
+                    title=d.get("title", ""),
+                    per_unit=int(d.get("per_unit") or 0),
+                    today=timezone.localdate(),
+                )
+                return redirect("supervision:review_detail", pk=plan.pk)
+        except (DomainError, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "输入不正确。"))
+        return redirect("supervision:review_list")
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    return render(
+        request,
+        "supervision/review_list.html",
+        {
+            "plans": ReviewPlan.objects.all(),
+            "report": review_services.yearly_report(year),
+            "year": year,
+        },
+    )
+
+
+@login_required
+def review_detail(request, pk: int):
+    access.require_supervision_staff(request.user)
+    plan = ReviewPlan.objects.filter(pk=pk).first()
+    if plan is None:
+        raise NotFound()
+    if request.method == "POST":
+        d = request.POST
+        try:
+            if d.get("action") == "publish":
+                review_services.publish_plan(
+                    actor=request.user,
+                    plan=plan,
+                    seed=d.get("seed", ""),
+                    today=timezone.localdate(),
+                )
+            elif d.get("action") == "review":
+                case = Case.objects.filter(number=d.get("case", "")).first()
+                if case is None:
+                    raise NotFound("没有该案卷。")
+                cl = review_services.checklist()
+                review_services.record_review(
+                    actor=request.user,
+                    plan=plan,
+                    case=case,
+                    kind=d.get("kind", ""),
+                    scores={i.code: d.get(f"score_{i.code}", "") for i in cl.items},
+                    comment=d.get("comment", ""),
+                    findings=[
+                        {
+                            "item_code": d.get("finding_item", ""),
+                            "text": d.get("finding", ""),
+                            "due_on": d.get("finding_due", ""),
+                        }
+                    ]
+                    if d.get("finding")
+                    else [],
+                    today=timezone.localdate(),
+                )
+            elif d.get("action") == "rectify":
+                f = ReviewFinding.objects.get(pk=int(d.get("finding_id") or 0), review__plan=plan)
+                review_services.rectify_finding(
+                    actor=request.user, finding=f, text=d.get("text", ""), on=timezone.localdate()
+                )
+            elif d.get("action") == "refer":
+                f = ReviewFinding.objects.get(pk=int(d.get("finding_id") or 0), review__plan=plan)
+                c = review_services.refer_finding(
+                    actor=request.user, finding=f, today=timezone.localdate()
+                )
+                return redirect("supervision:conduct_detail", pk=c.pk)
+        except (DomainError, ReviewFinding.DoesNotExist, ValueError) as exc:
+            messages.error(request, getattr(exc, "message", "输入不正确。"))
+        return redirect("supervision:review_detail", pk=plan.pk)
+    return render(
+        request,
+        "supervision/review_detail.html",
+        {
+            "plan": plan,
+            "checklist": review_services.checklist(),
+            "verified": review_services.verify_plan(plan) if plan.status != "draft" else None,
+            "reviews": plan.reviews.select_related("case", "reviewer").prefetch_related("findings"),
+            "kinds": [("self", "自查"), ("peer", "互查"), ("spot", "抽查")],
+        },
+    )
+
+
+# ------------------------------------------------------------------ training and certificates
+
+
+@login_required
+def training(request):
+    access.require_supervision_staff(request.user)
+    year = int(request.GET.get("year") or timezone.localdate().year)
+    if request.method == "POST":
+        d = request.POST
+        try:
+            if d.get("action") == "import":
+                f = request.FILES.get("file")
+                if f is None:
+                    raise DomainError("file_missing", "请选择文件。", field="file")
+                n = imports.import_training(actor=request.user, name=f.name, data=f.read())
+                messages.success(request, f"已导入{n}条培训记录。")
+            else:
+                officer = Officer.objects.filter(pk=int(d.get("officer_id") or 0)).first()
+                if officer is None:
+                    raise NotFound("没有该执法人员。")
+                training_services.add_training(
+                    actor=request.user,
+                    officer=officer,
+                    course=d.get("course", ""),
+                    provider=d.get("provider", ""),
+                    on=_date(d.get("on")),
+                    hours=d.get("hours", ""),
+                    assessment=d.get("assessment", "none"),
+                    score=d.get("score", ""),
+                )
+                messages.success(request, "已登记。")
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            for row in exc.extra.get("errors", [])[:50]:
+                messages.error(
+                    request,
+                    f"第{row.get('row') or '-'}行 {row.get('field') or ''}：{row['message']}",
+                )
+        return redirect(f"{reverse('supervision:training')}?year={year}")
+    below, hours, source = training_services.below_required(year)
+    page, params = paginate(request, below)
+    return render(
+        request,
+        "supervision/training.html",
+        {
+            "year": year,
+            "page": page,
+            "params": params,
+            "hours": hours,
+            "source": source,
+            "recent": TrainingRecord.objects.select_related("officer")[:20],
+            "officers": Officer.objects.filter(status="on_duty").order_by("name"),
+            "columns": imports.TRAINING_COLUMNS.values(),
+            "audits": CertificateAuditRun.objects.all()[:24],
+        },
+    )
+
+
+def _date(v):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(v or "")
+    except ValueError:
+        raise DomainError("date_invalid", "培训日期格式应为 2025-06-18。", field="on") from None
+
+
+@login_required
+def certificate_audit_run(request, pk: int):
+    access.require_supervision_staff(request.user)
+    run = CertificateAuditRun.objects.filter(pk=pk).first()
+    if run is None:
+        raise NotFound()
+    return render(request, "supervision/certificate_audit_run.html", {"run": run})
+
+
+@login_required
+@require_POST
+def certificate_audit_now(request):
+    access.require_supervision_staff(request.user)
+    run = training_services.snapshot_certificate_audit()
+    return redirect("supervision:certificate_audit_run", pk=run.pk)
