@@ -50,3 +50,8 @@ def test_r8_5_the_public_sees_and_downloads_the_signed_checkpoints_without_loggi
 def test_r8_5_the_checkpoints_api_refuses_a_wrong_type_naming_the_field(client):
     r = client.get("/api/v1/audit/checkpoints?after=abc")
     assert r.status_code == 422 and r.json()["field"] == "after"
+
+
+def test_r8_5_the_checkpoints_api_refuses_a_limit_out_of_range(client):
+    r = client.get("/api/v1/audit/checkpoints?limit=5000")
+    assert r.status_code == 422 and r.json()["field"] == "limit"

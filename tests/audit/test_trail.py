@@ -73,3 +73,21 @@ def test_r8_5_a_deleted_record_is_a_state_of_its_own(admin_user, tianshan_enterp
     conflicts.withdraw(actor=admin_user, conflict_id=c.pk, reason="登记错误")
     ev = AuditEvent.objects.get(action="withdraw_conflict")
     assert ev.state is None and ev.state_digest == state_digest(None)
+
+
+def test_r8_5_other_records_a_change_saved_get_their_own_event_in_the_same_chain(
+    admin_user, tianshan_enterprise, make_user
+):
+    from fairinspect.audit.verify import verify
+    from fairinspect.registry.models import User
+
+    other = make_user("changed_too", department="650102")
+    User.objects.filter(pk=other.pk).update(phone="13800000000")
+    main = trail.record(
+        actor=admin_user, action="update", obj=tianshan_enterprise, summary="改", also=[other]
+    )
+    extra = AuditEvent.objects.get(object_type="registry.user", object_id=str(other.pk))
+    assert extra.chain_id == main.chain_id and extra.seq == main.seq + 1
+    assert extra.data["with"] == f"registry.enterprise:{tianshan_enterprise.pk}"
+    assert extra.state["phone"] == "13800000000"
+    assert verify(checkpoint=False).ok

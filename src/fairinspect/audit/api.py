@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from . import queries
 from .checkpoints import as_json
@@ -30,8 +30,8 @@ class CheckpointOut(Schema):
 
 
 class CheckpointFilter(Schema):
-    after: int = 0
-    limit: int = 100
+    after: int = Field(0, ge=0, le=2**62, description="keep checkpoints numbered above this")
+    limit: int = Field(100, ge=1, le=1000)
 
 
 @router.get(
@@ -41,5 +41,4 @@ class CheckpointFilter(Schema):
     summary="Signed checkpoints of the audit chains, newest first",
 )
 def list_checkpoints(request, filters: Query[CheckpointFilter]):
-    limit = max(1, min(filters.limit, 1000))
-    return [as_json(cp) for cp in queries.checkpoints(after=max(filters.after, 0))[:limit]]
+    return [as_json(cp) for cp in queries.checkpoints(after=filters.after)[: filters.limit]]

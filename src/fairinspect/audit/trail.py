@@ -95,8 +95,12 @@ def record(
     `also` names other records the same change saved (a visit's plan, an order's hazards):
     each gets an event of its own with the same action, so its latest event carries its
     new state too. Returns the event of `obj`."""
+    # One change, one chain: the other records' events go to the same partition, so a
+    # transaction never holds two chain locks (no lock-order deadlock between writers).
+    bureau = partition_bureau(actor, obj)
     event = _append(
         actor=actor,
+        bureau=bureau,
         action=action,
         obj=obj,
         object_type=object_type,
@@ -107,6 +111,7 @@ def record(
     for other in also:
         _append(
             actor=actor,
+            bureau=bureau,
             action=action,
             obj=other,
             summary=summary,
@@ -118,6 +123,7 @@ def record(
 def _append(
     *,
     actor,
+    bureau: str,
     action: str,
     obj: Any = None,
     object_type: str = "",
@@ -135,7 +141,6 @@ def _append(
     state = state_of(model, object_id) if model is not None else None
     digest = state_digest(state) if model is not None else ""
     actor_id, actor_name = _actor_identity(actor)
-    bureau = partition_bureau(actor, obj)
     # No savepoint: inside the service's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
         at = timezone.now()
