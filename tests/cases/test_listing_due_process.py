@@ -239,3 +239,17 @@ def test_r10_2_the_listing_page_shows_the_proposer_why_they_cannot_decide(propos
         page = client.get("/cases/dishonesty/").content.decode()
     assert 'data-testid="duty-refusal"' in page and "您提出了" in page
     assert f"/cases/dishonesty/{proposed.pk}/list/" not in page
+
+
+def test_r10_2_a_proposal_may_be_declined_before_any_notice_but_not_listed(
+    proposed, second_approver
+):
+    with pytest.raises(Conflict):
+        services.list_dishonest(actor=second_approver, listing=proposed, on=dt.date(2025, 7, 1))
+    listing = services.decline_listing(
+        actor=second_approver,
+        listing=proposed,
+        on=dt.date(2025, 6, 16),
+        note="仅迟报，不属于瞒报。",
+    )
+    assert listing.status == "declined" and listing.notice_served_on is None

@@ -279,15 +279,18 @@ def _decide_listing(*, actor, listing: DishonestyListing, on: dt.date, note: str
             Role.APPROVER,
             access.listing_duty(row),
         )
-        timing = dishonesty_rule.check_decision_timing(
-            status=row.status,
-            statement_due=row.statement_due,
-            statement_given=bool(row.statement),
-            on=on,
-        )
-        if not timing.allowed:
-            r = timing.reasons[0]
-            raise Conflict(r.code, r.message)
+        # Listing waits for the notice and the party's answer; declining (in the party's
+        # favour) may also end a proposal before any notice.
+        if approve or row.status not in ("proposed", "notified"):
+            timing = dishonesty_rule.check_decision_timing(
+                status=row.status,
+                statement_due=row.statement_due,
+                statement_given=bool(row.statement),
+                on=on,
+            )
+            if not timing.allowed:
+                r = timing.reasons[0]
+                raise Conflict(r.code, r.message)
         if (row.statement or not approve) and not note:
             raise ValidationFailed(
                 "missing",
@@ -313,7 +316,9 @@ def _decide_listing(*, actor, listing: DishonestyListing, on: dt.date, note: str
             )
         else:
             fields.update(status="declined")
-        n = DishonestyListing.objects.filter(pk=row.pk, status="notified").update(**fields)
+        n = DishonestyListing.objects.filter(
+            pk=row.pk, status__in=("notified",) if approve else ("proposed", "notified")
+        ).update(**fields)
         if n != 1:
             raise Conflict("concurrent_change", "名单状态已被他人改变，请刷新后重试。")
         row.refresh_from_db()
