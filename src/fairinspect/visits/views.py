@@ -377,6 +377,9 @@ def detail(request, visit_id: int):
         "today": timezone.localdate(),
         "qr_token": qr.token_for(v.enterprise),
     }
+    if v.status == "plan_submitted" and ctx["is_approver"]:
+        # What pressing 批准方案 will answer: the approval service's own rule.
+        ctx["approval_verdict"] = queries.approval_verdict(v, today=timezone.localdate())
     if v.status == "approved":
         pc_facts = queries.visit_facts(v.enterprise_id, timezone.localdate().year)
         ctx["verdict"] = queries.verdict_for(
