@@ -56,7 +56,12 @@ def test_r3_2_approval_is_refused_while_a_class_is_planned_beyond_its_caps(
 def test_r3_5_approval_is_refused_until_non_high_risk_visits_fall_by_ten_percent(
     plan, city_planner, approver
 ):
-    _set(plan, city_planner, _line(False, "none", last_year_visits=5, planned_visits=5))
+    why = "2024年纸质台账补录的5次检查"
+    _set(
+        plan,
+        city_planner,
+        _line(False, "none", last_year_visits=5, last_year_override_reason=why, planned_visits=5),
+    )
     with pytest.raises(Conflict) as exc:
         services.submit_plan(actor=city_planner, plan=plan)
     assert exc.value.extra["reasons"][0]["code"] == "reduction_insufficient"

@@ -236,7 +236,13 @@ def test_r3_5_api_refuses_approval_with_the_reasons(
         f"/api/v1/plans/{plan.pk}/lines",
         {
             "lines": [
-                {"high_risk": False, "grade": "none", "last_year_visits": 10, "planned_visits": 10}
+                {
+                    "high_risk": False,
+                    "grade": "none",
+                    "last_year_visits": 10,
+                    "last_year_override_reason": "台账补录",
+                    "planned_visits": 10,
+                }
             ]
         },
         content_type="application/json",

@@ -251,3 +251,70 @@ def _run(s, make_user, make_officer, make_enterprise, items, records):
     # What the service decides: the two officers confirm on their own phones.
     allowed, code = _decide_by_service([team[0][0], team[1][0]], v.pk)
     assert (page.ok, page.code) == (allowed, code), (s, page.reasons)
+
+
+APPROVAL_CASES = [
+    {"done_before": 0},
+    {"done_before": 1},  # non-high-risk grade 1: cap 1 used up
+    {"level": "city_no_partner"},
+    {"level": "district_after_city"},
+    {"trigger": "application_declined"},
+    {"trigger": "follow_up_rectified", "level": "district_after_city"},
+]
+
+
+@pytest.mark.parametrize("case", APPROVAL_CASES, ids=lambda c: "-".join(map(str, c.values())))
+def test_r6_2_the_visit_page_predicts_what_approving_the_plan_answers(
+    case, make_user, make_officer, make_enterprise, items, records, client
+):
+    s = {**BASE, **case}
+    supervising, team_level, _partner, city_before = LEVELS[s["level"]]
+    ent = make_enterprise(high_risk=False, standardization_grade=1, supervising_level=supervising)
+    dept = "650100-WH" if team_level == "city" else "650102"
+    team = _officers(make_user, make_officer, dept, "ap")
+    approver = make_user("ap_approver", Role.APPROVER, department=dept)
+    fill(ent, s["done_before"])
+    trigger, justification = "annual_plan", None
+    if s["trigger"].startswith("application"):
+        app, justification = records.application(ent)
+        trigger = "application"
+    elif s["trigger"].startswith("follow_up"):
+        order, justification = records.order(ent)
+        trigger = "follow_up"
+    v = services.create_visit(
+        actor=team[0][0],
+        enterprise=ent,
+        kind="on_site",
+        trigger=trigger,
+        planned_date=TODAY,
+        item_codes=[i.code for i in items["onsite"][:2]],
+        officer_ids=[o.pk for _u, o in team],
+        justification=justification,
+        today=TODAY,
+    )
+    services.submit_plan(actor=team[0][0], visit=v)
+    if s["trigger"] == "application_declined":
+        type(app).objects.filter(pk=app.pk).update(status="declined", decision_note="不予受理")
+    if s["trigger"] == "follow_up_rectified":
+        type(order).objects.filter(pk=order.pk).update(status="rectified")
+    if city_before:
+        city = Visit.objects.create(
+            enterprise=ent,
+            kind="on_site",
+            trigger="random_draw",
+            status="done",
+            planned_date=dt.date(2025, 3, 1),
+            department=Department.objects.get(code="650100-WH"),
+            inspecting_level="city",
+            checked_in_at=dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC),
+            checked_out_at=dt.datetime(2025, 3, 1, 11, tzinfo=dt.UTC),
+        )
+        city.items.set(items["onsite"][:1])
+    client.force_login(approver)
+    page = client.get(f"/visits/{v.pk}/").context["approval_verdict"]
+    try:
+        services.approve_plan(actor=approver, visit=Visit.objects.get(pk=v.pk), today=TODAY)
+        decided = (True, "")
+    except DomainError as exc:
+        decided = (False, exc.code)
+    assert (page.ok, page.code if not page.ok else "") == decided

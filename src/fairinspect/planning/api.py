@@ -27,7 +27,10 @@ class LineOut(Schema):
     grade: Literal["1", "2", "3", "none"]
     enterprises: int
     planned_visits: int
-    last_year_visits: int
+    last_year_visits: int  # what the −10% rule compares: the override, else the derived count
+    last_year_derived: int  # counted from last year's visits, never typed
+    last_year_override: int | None
+    last_year_override_reason: str
     sampling_ratio: Decimal
 
 
@@ -63,6 +66,22 @@ class PlanOut(Schema):
     non_high_risk_planned: int
     reduction_message: str
     problems: list[ReasonOut]
+    notices: list[ReasonOut] = []  # overridden counts with their reasons, for the approver
+    cap_table_change: str = ""  # set when the cap table was edited after approval
+
+
+def _line_out(li) -> dict:
+    return {
+        "high_risk": li.high_risk,
+        "grade": li.grade,
+        "enterprises": li.enterprises,
+        "planned_visits": li.planned_visits,
+        "last_year_visits": li.last_year_effective,
+        "last_year_derived": li.last_year_visits,
+        "last_year_override": li.last_year_override,
+        "last_year_override_reason": li.last_year_override_reason,
+        "sampling_ratio": li.sampling_ratio,
+    }
 
 
 def _plan_out(plan: AnnualPlan) -> dict:
@@ -79,7 +98,7 @@ def _plan_out(plan: AnnualPlan) -> dict:
         "filing_doc_no": plan.filing_doc_no,
         "filing_date": plan.filing_date,
         "published_at": plan.published_at,
-        "lines": list(plan.lines.all()),
+        "lines": [_line_out(li) for li in plan.lines.all()],
         "key_enterprises": [
             {
                 "id": k.pk,
@@ -95,6 +114,8 @@ def _plan_out(plan: AnnualPlan) -> dict:
         "non_high_risk_planned": check.non_high_risk_planned,
         "reduction_message": check.reduction_message,
         "problems": [{"code": r.code, "message": r.message} for r in check.reasons],
+        "notices": [{"code": r.code, "message": r.message} for r in check.notices],
+        "cap_table_change": queries.cap_table_change(plan),
     }
 
 
@@ -108,7 +129,10 @@ class LineIn(Schema):
     high_risk: bool
     grade: Literal["1", "2", "3", "none"]
     planned_visits: int | None = None
+    # An override of the derived count (the count itself, or null, clears it); it needs
+    # last_year_override_reason.
     last_year_visits: int | None = None
+    last_year_override_reason: str | None = None
     sampling_ratio: Decimal | None = None
 
 

@@ -170,6 +170,40 @@ def last_inspectors(items: Iterable[str], enterprise_ids=None) -> dict[int, set[
     return out
 
 
+def counted_visits_by_class(enterprises, year: int) -> dict[tuple[bool, Grade], int]:
+    """(high_risk, grade) → visits of ``year`` to these enterprises counted as the cap counts
+    them (rules.caps.quota: checked in or done, on site, a merged visit once, exempt visits
+    apart under the year's policy). The class is the enterprise's at the end of that year.
+    What the −10% rule of R3.5 compares this year's plan with."""
+    from fairinspect.rules.caps import quota
+
+    rows = list(
+        enterprises.order_by().values_list(
+            "pk", "high_risk", "standardization_grade", "grade_valid_to", "grade_valid_from"
+        )
+    )
+    facts = visit_facts([r[0] for r in rows], year)
+    table, policy = cap_table(year), cap_policy(year)
+    end = dt.date(year, 12, 31)
+    out: dict[tuple[bool, Grade], int] = {}
+    for pk, high_risk, grade, valid_to, valid_from in rows:
+        own = facts.get(pk)
+        if not own:
+            continue
+        cls = (high_risk, effective_grade(grade, valid_to, end, valid_from))
+        q = quota(
+            table=table,
+            policy=policy,
+            high_risk=high_risk,
+            grade=cls[1],
+            year=year,
+            visits=own,
+            today=end,
+        )
+        out[cls] = out.get(cls, 0) + q.used
+    return out
+
+
 def last_year_visits(department_id: int, year: int) -> dict[tuple[bool, Grade], int]:
     """(high_risk, grade) → on-site visits the bureau carried out in ``year`` (R3.5); a merged
     visit (same merge group, same day) counts once."""

@@ -28,14 +28,15 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
     for line in plan.lines.all():
         cap = table.cap(line.high_risk, Grade(line.grade))
         planned = min(line.enterprises * cap, (line.enterprises * 6 + 9) // 10)
-        last = planned * 12 // 10 + 1 if not line.high_risk else planned + rng.randint(0, 5)
+        if not line.high_risk:
+            # At least 10% fewer than last year's visits, which are counted, never typed.
+            planned = min(planned, line.last_year_visits * 9 // 10)
         ratio = "0.10" if line.high_risk else "0.05"
         rows.append(
             {
                 "high_risk": line.high_risk,
                 "grade": line.grade,
                 "planned_visits": planned,
-                "last_year_visits": last,
                 "sampling_ratio": ratio,
             }
         )

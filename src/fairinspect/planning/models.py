@@ -53,6 +53,9 @@ class AnnualPlan(models.Model):
     filing_doc_no = models.CharField(_("备案文号"), max_length=100, blank=True)
     filing_date = models.DateField(_("备案日期"), null=True, blank=True)
     published_at = models.DateTimeField(_("公开时间"), null=True, blank=True)
+    # The cap table the plan was approved under ({year, source, cells}), so editing the table
+    # later never changes an approved plan silently: the plan page flags the difference.
+    cap_table_snapshot = models.JSONField(_("批准时的频次上限表"), default=dict, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -98,7 +101,15 @@ class PlanLine(models.Model):
     grade = models.CharField(_("标准化等级"), max_length=4, choices=GRADE_CHOICES)
     enterprises = models.PositiveIntegerField(_("企业数"), default=0)
     planned_visits = models.PositiveIntegerField(_("本年度计划现场检查次数"), default=0)
-    last_year_visits = models.PositiveIntegerField(_("上年度现场检查次数"), default=0)
+    # Derived from last year's visits (planning/bridge.py), never typed: refreshed when the
+    # plan is drafted, submitted and approved. What the −10% rule compares is this count, or
+    # the override below when one is set with its written reason (shown to the approver and
+    # in the published plan, audited).
+    last_year_visits = models.PositiveIntegerField(_("上年度现场检查次数（系统统计）"), default=0)
+    last_year_override = models.PositiveIntegerField(
+        _("上年度现场检查次数（人工更正）"), null=True, blank=True
+    )
+    last_year_override_reason = models.TextField(_("更正理由"), blank=True)
     sampling_ratio = models.DecimalField(
         _("随机抽查比例"), max_digits=5, decimal_places=4, default=0
     )
@@ -118,10 +129,21 @@ class PlanLine(models.Model):
             models.CheckConstraint(
                 name="planning_line_grade_valid", condition=Q(grade__in=["1", "2", "3", "none"])
             ),
+            models.CheckConstraint(
+                name="planning_line_override_has_reason",
+                condition=Q(last_year_override__isnull=True) | ~Q(last_year_override_reason=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{'高危' if self.high_risk else '非高危'} {self.grade}"
+
+    @property
+    def last_year_effective(self) -> int:
+        """What the −10% rule compares: the override when set, else the derived count."""
+        if self.last_year_override is not None:
+            return self.last_year_override
+        return self.last_year_visits
 
 
 class KeyEnterprise(models.Model):

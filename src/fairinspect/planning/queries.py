@@ -8,7 +8,7 @@ from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
 from django.db.models.functions import Cast
 
 from fairinspect.registry.models import Department, Enterprise
-from fairinspect.rules.caps import Grade
+from fairinspect.rules.caps import CELL_FIELDS, CapTable, Grade
 from fairinspect.rules.plans import KeyFact, LineFact, PlanCheck, check_plan
 
 from . import bridge
@@ -50,22 +50,79 @@ def class_counts(department: Department, *, on: dt.date) -> dict[tuple[bool, Gra
     return {(r["high_risk"], Grade(r["cap_grade"])): r["n"] for r in rows}
 
 
-def plan_check(plan: AnnualPlan) -> PlanCheck:
-    on = dt.date(plan.year, 1, 1)
-    lines = [
-        LineFact(
-            high_risk=li.high_risk,
-            grade=Grade(li.grade),
-            enterprises=li.enterprises,
-            planned_visits=li.planned_visits,
-            last_year_visits=li.last_year_visits,
-            sampling_ratio=li.sampling_ratio,
-        )
-        for li in plan.lines.all()
+FROZEN = ("approved", "filed", "published")
+
+
+def last_year_counts(department: Department, year: int) -> dict[tuple[bool, Grade], int]:
+    """Last year's visits to the enterprises this bureau plans for, counted as the cap counts
+    them (R3.5): derived from the records, never typed."""
+    return bridge.counted_visits_by_class(plan_enterprises(department), year - 1)
+
+
+def snapshot_of(table: CapTable) -> dict:
+    return {
+        "year": table.year,
+        "source": table.source,
+        **{CELL_FIELDS[k]: v for k, v in table.cells().items()},
+    }
+
+
+def plan_table(plan: AnnualPlan) -> CapTable:
+    """The cap table a plan is checked against: the one it was approved under, once approved."""
+    snap = plan.cap_table_snapshot
+    if plan.status in FROZEN and snap:
+        return CapTable(**snap)
+    return bridge.cap_table(plan.year)
+
+
+def cap_table_change(plan: AnnualPlan) -> str:
+    """Why the plan's cap table differs from today's table for its year ("" when it does
+    not): editing the table never changes an approved plan silently (R3.2)."""
+    if plan.status not in FROZEN or not plan.cap_table_snapshot:
+        return ""
+    now = snapshot_of(bridge.cap_table(plan.year))
+    if now == plan.cap_table_snapshot:
+        return ""
+    changed = [
+        k for k in now if k not in ("year", "source") and now[k] != plan.cap_table_snapshot.get(k)
     ]
+    return (
+        f"本计划按批准时的{plan.cap_table_snapshot.get('year')}年度频次上限表审核"
+        f"（{plan.cap_table_snapshot.get('source')}）；该表此后已修改"
+        f"（{'、'.join(changed) or '依据来源'}），本计划未随之改变，如需调整请退回修订。"
+    )
+
+
+def plan_check(plan: AnnualPlan, *, derived: dict | None = None) -> PlanCheck:
+    on = dt.date(plan.year, 1, 1)
+    rows = list(plan.lines.all())
+    if derived is None:
+        derived = (
+            {(li.high_risk, Grade(li.grade)): li.last_year_visits for li in rows}
+            if plan.status in FROZEN
+            else last_year_counts(plan.department, plan.year)
+        )
+    lines = []
+    for li in rows:
+        counted = derived.get((li.high_risk, Grade(li.grade)), 0)
+        override = li.last_year_override
+        lines.append(
+            LineFact(
+                high_risk=li.high_risk,
+                grade=Grade(li.grade),
+                enterprises=li.enterprises,
+                planned_visits=li.planned_visits,
+                last_year_visits=override if override is not None else counted,
+                sampling_ratio=li.sampling_ratio,
+                last_year_derived=counted,
+                last_year_override_reason=li.last_year_override_reason
+                if override is not None
+                else "",
+            )
+        )
     keys = list(plan.key_enterprises.select_related("enterprise"))
     facts = bridge.visit_facts([k.enterprise_id for k in keys], plan.year)
-    table = bridge.cap_table(plan.year)
+    table = plan_table(plan)
     key_facts = []
     for k in keys:
         e = k.enterprise

@@ -107,7 +107,7 @@ def create_plan(*, actor, data: Mapping[str, Any], today: dt.date | None = None)
     notes = _text(data, "notes", "说明", max_length=5000, required=False)
     on = today or timezone.localdate()
     counts = queries.class_counts(department, on=max(on, dt.date(year, 1, 1)))
-    last_year = bridge.last_year_visits(department.pk, year - 1)
+    last_year = queries.last_year_counts(department, year)
     with transaction.atomic():
         if AnnualPlan.objects.filter(department=department, year=year).exists():
             raise Conflict("plan_exists", f"{department.name}{year}年度计划已存在。", field="year")
@@ -128,6 +128,17 @@ def create_plan(*, actor, data: Mapping[str, Any], today: dt.date | None = None)
             actor=actor, action="create", obj=plan, summary=f"起草{title}", data={"year": year}
         )
     return plan
+
+
+def _refresh_derived(plan: AnnualPlan) -> dict:
+    """Store last year's counts derived from the records on the plan's lines (the snapshot
+    the approver and the public see) and return them."""
+    derived = queries.last_year_counts(plan.department, plan.year)
+    for line in plan.lines.all():
+        counted = derived.get((line.high_risk, Grade(line.grade)), 0)
+        if line.last_year_visits != counted:
+            PlanLine.objects.filter(pk=line.pk).update(last_year_visits=counted)
+    return derived
 
 
 def _require_draft(plan: AnnualPlan) -> None:
@@ -154,8 +165,18 @@ def update_plan_lines(*, actor, plan: AnnualPlan, lines: Sequence[Mapping[str, A
         values: dict[str, Any] = {}
         if "planned_visits" in row:
             values["planned_visits"] = _int(row, "planned_visits", f"{where}计划检查次数")
-        if "last_year_visits" in row:
-            values["last_year_visits"] = _int(row, "last_year_visits", f"{where}上年度检查次数")
+        # Last year's count is derived (queries.last_year_counts); a different number is an
+        # override and needs its written reason. Sending the derived count, or null, clears it.
+        key = "last_year_override" if "last_year_override" in row else "last_year_visits"
+        if key in row:
+            if row[key] in (None, ""):
+                values["last_year_override"] = None
+            else:
+                values["last_year_override"] = _int(row, key, f"{where}上年度检查次数")
+                values["last_year_override_reason"] = str(
+                    row.get("last_year_override_reason") or ""
+                ).strip()[:1000]
+                values["_field"] = f"lines.{i}.last_year_override_reason"
         if "sampling_ratio" in row:
             values["sampling_ratio"] = _ratio(
                 row["sampling_ratio"], "sampling_ratio", f"{where}随机抽查比例"
@@ -164,9 +185,22 @@ def update_plan_lines(*, actor, plan: AnnualPlan, lines: Sequence[Mapping[str, A
     with transaction.atomic():
         plan = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
         _require_draft(plan)
+        derived = _refresh_derived(plan)
         changed = {}
         for line in plan.lines.all():
-            values = cleaned.get((line.high_risk, line.grade), {})
+            values = dict(cleaned.get((line.high_risk, line.grade), {}))
+            field = values.pop("_field", "")
+            if "last_year_override" in values:
+                counted = derived.get((line.high_risk, Grade(line.grade)), 0)
+                if values["last_year_override"] in (None, counted):
+                    values["last_year_override"], values["last_year_override_reason"] = None, ""
+                elif not values.get("last_year_override_reason"):
+                    raise ValidationFailed(
+                        "override_reason_required",
+                        f"上年度现场检查次数按检查记录统计为{counted}次；改为"
+                        f"{values['last_year_override']}次须写明更正理由（将向审批人和公众公开）。",
+                        field=field,
+                    )
             diff = {k: v for k, v in values.items() if getattr(line, k) != v}
             if diff:
                 for k, v in diff.items():
@@ -244,7 +278,7 @@ def _reasons(check: PlanCheck) -> list[dict[str, str]]:
 def submit_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
     access.require_planner(actor, plan.department)
     with transaction.atomic():
-        check = queries.plan_check(plan)
+        check = queries.plan_check(plan, derived=_refresh_derived(plan))
         if not check.ok:
             raise Conflict(
                 "plan_breaks_rules",
@@ -292,7 +326,7 @@ def approve_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualP
     with transaction.atomic():
         row = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
         require_duty(actor, "登记该计划的批准", Role.APPROVER, access.plan_duty(row))
-        check = queries.plan_check(plan)
+        check = queries.plan_check(plan, derived=_refresh_derived(plan))
         if not check.ok:
             raise Conflict(
                 "plan_breaks_rules",
@@ -307,13 +341,19 @@ def approve_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualP
             approval_doc_no=doc_no,
             approval_date=on,
             approval_recorded_by=actor,
+            # The cap table it was approved under (R3.2): a later edit is flagged, not applied.
+            cap_table_snapshot=queries.snapshot_of(bridge.cap_table(plan.year)),
         )
         trail.record(
             actor=actor,
             action="approve",
             obj=plan,
             summary=f"{plan.title}经市政府批准（{doc_no}）",
-            data={"approval_doc_no": doc_no, "approval_date": on.isoformat()},
+            data={
+                "approval_doc_no": doc_no,
+                "approval_date": on.isoformat(),
+                "last_year_overrides": [r.message for r in check.notices],
+            },
         )
     plan.refresh_from_db()
     return plan

@@ -194,6 +194,7 @@ def _plan_context(request, plan: AnnualPlan) -> dict:
         "plan": plan,
         "rows": [(li, by_line[(li.high_risk, li.grade)]) for li in lines],
         "check": check,
+        "cap_table_change": queries.cap_table_change(plan),
         "keys": plan.key_enterprises.select_related("enterprise"),
         "editable": plan.status == "draft" and _can_plan(request.user, plan.department),
         "can_submit": plan.status == "draft" and _can_plan(request.user, plan.department),
@@ -215,7 +216,10 @@ def plan_lines(request, plan_id: int):
                 "high_risk": li.high_risk,
                 "grade": li.grade,
                 "planned_visits": request.POST.get(prefix + "planned", li.planned_visits),
-                "last_year_visits": request.POST.get(prefix + "last", li.last_year_visits),
+                "last_year_override": request.POST.get(prefix + "last", li.last_year_effective),
+                "last_year_override_reason": request.POST.get(
+                    prefix + "last_reason", li.last_year_override_reason
+                ),
                 "sampling_ratio": request.POST.get(prefix + "ratio", li.sampling_ratio),
             }
         )

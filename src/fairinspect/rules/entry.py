@@ -16,7 +16,7 @@ judged by rules.exemptions) and the annual cap (R3.4, check-in stage).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date
 
 from .caps import (
@@ -75,7 +75,6 @@ class EntryDecision:
     reasons: tuple[Reason, ...]  # everything the page shows
     team: TeamDecision | None = None
     cap: CapDecision | None = None
-    extra: tuple[str, ...] = field(default=())
 
 
 _BLOCKING_TEAM = ("too_few_officers", "too_few_eligible_officers")
@@ -170,3 +169,83 @@ def team_confirmations(
         OfficerConfirmation(oid, name, eligible, oid in confirmed, reasons)
         for oid, name, eligible, reasons in members
     )
+
+
+# ------------------------------------------------ approving the on-site plan (R6.2, R3.4, R5.3)
+
+
+@dataclass(frozen=True, slots=True)
+class ApprovalFacts:
+    """What approving a submitted plan is decided on (who may approve is decided apart)."""
+
+    visit_id: str
+    kind: VisitKind
+    trigger: Trigger
+    planned_date: date
+    today: date
+    plan_problems: tuple[Reason, ...]  # rules.checkin.check_plan
+    supervising_level: Level
+    inspecting_level: Level
+    district_partner: bool
+    items: frozenset[str]
+    city_items_this_year: frozenset[str]
+    record: RecordDecision | None
+    table: CapTable
+    policy: CapPolicy
+    high_risk: bool
+    grade: Grade
+    visits: tuple[VisitFact, ...]
+    merge_group: str | None = None
+    justification: Justification | None = None
+
+
+def decide_approval(f: ApprovalFacts) -> EntryDecision:
+    """Will approving this plan be accepted? The approval service and the visit page (which
+    tells the approver beforehand, "approval will be refused because …") both call this."""
+    reasons: list[Reason] = []
+
+    def refuse(r: Reason, *, cap: CapDecision | None = None, fld: str = "") -> EntryDecision:
+        if r not in reasons:
+            reasons.append(r)
+        return EntryDecision(False, False, r, fld, tuple(reasons), None, cap)
+
+    if f.plan_problems:
+        reasons.extend(f.plan_problems)
+        return refuse(Reason("plan_incomplete", f.plan_problems[0].message))
+    level = check_enforcement_level(
+        f.supervising_level, f.inspecting_level, f.trigger, f.district_partner
+    )
+    if not level.allowed:
+        return refuse(level.reasons[0])
+    if f.inspecting_level is Level.DISTRICT:
+        again = check_district_reinspection(
+            Level.DISTRICT, f.trigger, set(f.city_items_this_year), set(f.items)
+        )
+        if not again.allowed:
+            return refuse(again.reasons[0])
+    if f.record is not None and not f.record.ok:
+        return refuse(f.record.reasons[0], fld=f.record.field)
+    if f.kind is VisitKind.OFF_SITE:
+        return EntryDecision(True, False, None, "", tuple(reasons), None, None)
+    cap = decide_cap(
+        table=f.table,
+        policy=f.policy,
+        high_risk=f.high_risk,
+        grade=f.grade,
+        year=f.planned_date.year,
+        visits=f.visits,
+        proposed=ProposedVisit(
+            kind=f.kind,
+            trigger=f.trigger,
+            date=f.planned_date,
+            merge_group=f.merge_group,
+            justification=f.justification,
+            visit_id=f.visit_id,
+        ),
+        today=f.today,
+        stage=CapStage.PLANNING,
+    )
+    reasons.extend(cap.reasons)
+    if not cap.allowed:
+        return refuse(cap.reasons[-1], cap=cap)
+    return EntryDecision(True, False, None, "", tuple(reasons), None, cap)

@@ -20,8 +20,10 @@ class LineFact:
     grade: Grade
     enterprises: int
     planned_visits: int
-    last_year_visits: int
+    last_year_visits: int  # what the −10% rule compares: derived, or the override
     sampling_ratio: Decimal
+    last_year_derived: int | None = None  # counted from last year's visits
+    last_year_override_reason: str = ""  # set when last_year_visits is a written override
 
 
 @dataclass(frozen=True)
@@ -52,6 +54,8 @@ class PlanCheck:
     reduction_ok: bool
     reduction_message: str  # the −10% comparison in words, passed or not
     reasons: tuple[Reason, ...]  # every failure, plan-wide and per line; empty when ok
+    # Not failures, but what the approver must see: overridden counts with their reasons.
+    notices: tuple[Reason, ...] = ()
 
 
 def _class_label(high_risk: bool, grade: Grade) -> str:
@@ -92,6 +96,16 @@ def check_plan(
                     f"年度上限{cap}次，已计入{key.at_cap_now}次，计划{key.planned_visits}次超过上限。",
                 )
             )
+    notices = tuple(
+        Reason(
+            "last_year_overridden",
+            f"{_class_label(li.high_risk, li.grade)}上年度现场检查次数人工更正为"
+            f"{li.last_year_visits}次（系统按上年度检查记录统计为{li.last_year_derived}次），"
+            f"理由：{li.last_year_override_reason}",
+        )
+        for li in lines
+        if li.last_year_override_reason
+    )
     previous = sum(li.last_year_visits for li in lines if not li.high_risk)
     planned = sum(li.planned_visits for li in lines if not li.high_risk)
     reduction = check_non_high_risk_reduction(previous, planned)
@@ -105,4 +119,5 @@ def check_plan(
         reduction_ok=reduction.ok,
         reduction_message=reduction.reasons[0].message,
         reasons=tuple(reasons),
+        notices=notices,
     )

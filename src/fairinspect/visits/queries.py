@@ -37,7 +37,13 @@ from fairinspect.rules.caps import (
 )
 from fairinspect.rules.certificates import Eligibility, check_eligibility
 from fairinspect.rules.checkin import OfficerConfirmation, effective_grade
-from fairinspect.rules.entry import EntryDecision, EntryFacts, decide_entry
+from fairinspect.rules.entry import (
+    ApprovalFacts,
+    EntryDecision,
+    EntryFacts,
+    decide_approval,
+    decide_entry,
+)
 from fairinspect.rules.exemptions import RecordDecision, RecordUse, decide_record
 from fairinspect.rules.results import Reason
 
@@ -330,7 +336,7 @@ def visits_this_year(enterprise: Enterprise, year: int):
         .prefetch_related(
             "items",
             "experts",
-            "joint_departments",
+            "joint_departments__parent",
             Prefetch(
                 "team",
                 queryset=VisitOfficer.objects.select_related("officer")
@@ -459,7 +465,7 @@ def entry_facts(
         experts=len(visit.experts.all()),
         supervising_level=Level(ent.supervising_level),
         inspecting_level=Level(visit.inspecting_level),
-        district_partner=any(d.level == "district" for d in visit.joint_departments.all()),
+        district_partner=any(d.bureau.level == "district" for d in visit.joint_departments.all()),
         items=frozenset(i.code for i in items),
         city_items_this_year=frozenset(city_items),
         record=record,
@@ -470,6 +476,47 @@ def entry_facts(
         visits=tuple(facts),
         merge_group=visit.merge_group or None,
         justification=justification_of(visit),
+    )
+
+
+def approval_facts(visit: Visit, *, today: dt.date) -> ApprovalFacts:
+    """The facts `rules.entry.decide_approval` reads, from the visit's rows."""
+    from .services.plans import _plan_problems
+
+    day = visit.planned_date
+    items = list(visit.items.all())
+    city = city_visits_this_year(visit.enterprise_id, day.year, exclude_pk=visit.pk)
+    table, policy = cap_setting(day.year)
+    ent = visit.enterprise
+    return ApprovalFacts(
+        visit_id=str(visit.pk),
+        kind=VisitKind(visit.kind),
+        trigger=Trigger(visit.trigger),
+        planned_date=day,
+        today=today,
+        plan_problems=_plan_problems(visit, visit.plan),
+        supervising_level=Level(ent.supervising_level),
+        inspecting_level=Level(visit.inspecting_level),
+        district_partner=any(d.bureau.level == "district" for d in visit.joint_departments.all()),
+        items=frozenset(i.code for i in items),
+        city_items_this_year=frozenset(i.code for c in city for i in c.items.all()),
+        record=visit_justification_decision(visit, day=day),
+        table=table,
+        policy=policy,
+        high_risk=ent.high_risk,
+        grade=grade_of(ent, day),
+        visits=tuple(visit_facts(ent.pk, day.year)),
+        merge_group=visit.merge_group or None,
+        justification=justification_of(visit),
+    )
+
+
+def approval_verdict(visit: Visit, *, today: dt.date) -> Verdict:
+    """What approving the plan will answer, told to the approver before they press the button:
+    the same rule (`decide_approval`) over the same facts as `services.approve_plan`."""
+    d = decide_approval(approval_facts(visit, today=today))
+    return Verdict(
+        d.allowed, [r.message for r in d.reasons], d.refusal.code if d.refusal else "", d
     )
 
 

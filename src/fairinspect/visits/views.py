@@ -426,6 +426,8 @@ def detail(request, visit_id: int):
     ctx.update(_guidance_context(v))
     if v.status == "plan_submitted" and ctx["is_approver"]:
         ctx["approval"] = access.plan_approval(request.user, v)
+        # What pressing 批准方案 will answer: the approval service's own rule.
+        ctx["approval_verdict"] = queries.approval_verdict(v, today=timezone.localdate())
     if v.status == "approved":
         pc_facts = queries.visit_facts(v.enterprise_id, timezone.localdate().year)
         ctx["verdict"] = queries.verdict_for(

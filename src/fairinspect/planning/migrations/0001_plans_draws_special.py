@@ -6,333 +6,877 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0002_reference_data'),
+        ("registry", "0002_reference_data"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnnualPlan',
+            name="AnnualPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='标题')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '已报批'), ('approved', '已批准'), ('filed', '已备案'), ('published', '已公开')], default='draft', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='报批时间')),
-                ('approval_doc_no', models.CharField(blank=True, max_length=100, verbose_name='市政府批准文号')),
-                ('approval_date', models.DateField(blank=True, null=True, verbose_name='批准日期')),
-                ('filing_doc_no', models.CharField(blank=True, max_length=100, verbose_name='备案文号')),
-                ('filing_date', models.DateField(blank=True, null=True, verbose_name='备案日期')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公开时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('approval_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='annual_plans', to='registry.department', verbose_name='制定单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="标题")),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "已报批"),
+                            ("approved", "已批准"),
+                            ("filed", "已备案"),
+                            ("published", "已公开"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="报批时间"),
+                ),
+                (
+                    "approval_doc_no",
+                    models.CharField(blank=True, max_length=100, verbose_name="市政府批准文号"),
+                ),
+                ("approval_date", models.DateField(blank=True, null=True, verbose_name="批准日期")),
+                (
+                    "filing_doc_no",
+                    models.CharField(blank=True, max_length=100, verbose_name="备案文号"),
+                ),
+                ("filing_date", models.DateField(blank=True, null=True, verbose_name="备案日期")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="公开时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "approval_recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="annual_plans",
+                        to="registry.department",
+                        verbose_name="制定单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '年度监督检查计划',
-                'verbose_name_plural': '年度监督检查计划',
-                'ordering': ['-year', 'department__code'],
+                "verbose_name": "年度监督检查计划",
+                "verbose_name_plural": "年度监督检查计划",
+                "ordering": ["-year", "department__code"],
             },
         ),
         migrations.CreateModel(
-            name='KeyEnterprise',
+            name="KeyEnterprise",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('planned_visits', models.PositiveSmallIntegerField(default=1, verbose_name='计划检查次数')),
-                ('reason', models.CharField(max_length=300, verbose_name='列为重点的理由')),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.enterprise')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='key_enterprises', to='planning.annualplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "planned_visits",
+                    models.PositiveSmallIntegerField(default=1, verbose_name="计划检查次数"),
+                ),
+                ("reason", models.CharField(max_length=300, verbose_name="列为重点的理由")),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.enterprise",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="key_enterprises",
+                        to="planning.annualplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '重点检查企业',
-                'verbose_name_plural': '重点检查企业',
-                'ordering': ['plan', 'enterprise__name'],
+                "verbose_name": "重点检查企业",
+                "verbose_name_plural": "重点检查企业",
+                "ordering": ["plan", "enterprise__name"],
             },
         ),
         migrations.CreateModel(
-            name='OfficerConflict',
+            name="OfficerConflict",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('declared_conflict', '申报的利害关系'), ('former_employer', '曾在该企业任职'), ('relative', '近亲属在该企业')], max_length=20, verbose_name='回避情形')),
-                ('note', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='registry.enterprise')),
-                ('officer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conflicts', to='registry.officer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("declared_conflict", "申报的利害关系"),
+                            ("former_employer", "曾在该企业任职"),
+                            ("relative", "近亲属在该企业"),
+                        ],
+                        max_length=20,
+                        verbose_name="回避情形",
+                    ),
+                ),
+                ("note", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="registry.enterprise",
+                    ),
+                ),
+                (
+                    "officer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conflicts",
+                        to="registry.officer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '回避申报',
-                'verbose_name_plural': '回避申报',
+                "verbose_name": "回避申报",
+                "verbose_name_plural": "回避申报",
             },
         ),
         migrations.CreateModel(
-            name='PlanLine',
+            name="PlanLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('high_risk', models.BooleanField(verbose_name='高危行业领域')),
-                ('grade', models.CharField(choices=[('1', '标准化一级'), ('2', '标准化二级'), ('3', '标准化三级'), ('none', '未定级')], max_length=4, verbose_name='标准化等级')),
-                ('enterprises', models.PositiveIntegerField(default=0, verbose_name='企业数')),
-                ('planned_visits', models.PositiveIntegerField(default=0, verbose_name='本年度计划现场检查次数')),
-                ('last_year_visits', models.PositiveIntegerField(default=0, verbose_name='上年度现场检查次数')),
-                ('sampling_ratio', models.DecimalField(decimal_places=4, default=0, max_digits=5, verbose_name='随机抽查比例')),
-                ('plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='planning.annualplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("high_risk", models.BooleanField(verbose_name="高危行业领域")),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("1", "标准化一级"),
+                            ("2", "标准化二级"),
+                            ("3", "标准化三级"),
+                            ("none", "未定级"),
+                        ],
+                        max_length=4,
+                        verbose_name="标准化等级",
+                    ),
+                ),
+                ("enterprises", models.PositiveIntegerField(default=0, verbose_name="企业数")),
+                (
+                    "planned_visits",
+                    models.PositiveIntegerField(default=0, verbose_name="本年度计划现场检查次数"),
+                ),
+                (
+                    "last_year_visits",
+                    models.PositiveIntegerField(default=0, verbose_name="上年度现场检查次数"),
+                ),
+                (
+                    "sampling_ratio",
+                    models.DecimalField(
+                        decimal_places=4, default=0, max_digits=5, verbose_name="随机抽查比例"
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="planning.annualplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '计划分类',
-                'verbose_name_plural': '计划分类',
-                'ordering': ['plan', '-high_risk', 'grade'],
+                "verbose_name": "计划分类",
+                "verbose_name_plural": "计划分类",
+                "ordering": ["plan", "-high_risk", "grade"],
             },
         ),
         migrations.CreateModel(
-            name='SamplingTask',
+            name="SamplingTask",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('title', models.CharField(max_length=200, verbose_name='任务名称')),
-                ('items', models.JSONField(default=list, verbose_name='抽查事项')),
-                ('district_code', models.CharField(blank=True, max_length=6, verbose_name='区县')),
-                ('industry_prefix', models.CharField(blank=True, max_length=5, verbose_name='行业代码（前缀）')),
-                ('risk_level', models.CharField(blank=True, max_length=10, verbose_name='风险等级')),
-                ('grade', models.CharField(blank=True, max_length=4, verbose_name='标准化等级')),
-                ('high_risk', models.BooleanField(blank=True, null=True, verbose_name='高危行业领域')),
-                ('supervising_level', models.CharField(blank=True, max_length=10, verbose_name='监管层级')),
-                ('count', models.PositiveIntegerField(blank=True, null=True, verbose_name='抽取数量')),
-                ('ratio', models.DecimalField(blank=True, decimal_places=4, max_digits=5, null=True, verbose_name='抽取比例')),
-                ('officers_per_visit', models.PositiveSmallIntegerField(default=2, verbose_name='每家企业执法人员数')),
-                ('max_visits_per_officer', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='每名执法人员最多检查企业数')),
-                ('window_start', models.DateField(verbose_name='检查开始日期')),
-                ('window_end', models.DateField(verbose_name='检查结束日期')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('pool_published', '名录库已公布，待抽取'), ('result_published', '结果已公布')], default='draft', max_length=20, verbose_name='状态')),
-                ('pools_published_at', models.DateTimeField(blank=True, null=True, verbose_name='名录库公布时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='sampling_tasks', to='registry.department', verbose_name='实施单位')),
-                ('plan', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='sampling_tasks', to='planning.annualplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("title", models.CharField(max_length=200, verbose_name="任务名称")),
+                ("items", models.JSONField(default=list, verbose_name="抽查事项")),
+                ("district_code", models.CharField(blank=True, max_length=6, verbose_name="区县")),
+                (
+                    "industry_prefix",
+                    models.CharField(blank=True, max_length=5, verbose_name="行业代码（前缀）"),
+                ),
+                (
+                    "risk_level",
+                    models.CharField(blank=True, max_length=10, verbose_name="风险等级"),
+                ),
+                ("grade", models.CharField(blank=True, max_length=4, verbose_name="标准化等级")),
+                (
+                    "high_risk",
+                    models.BooleanField(blank=True, null=True, verbose_name="高危行业领域"),
+                ),
+                (
+                    "supervising_level",
+                    models.CharField(blank=True, max_length=10, verbose_name="监管层级"),
+                ),
+                (
+                    "count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="抽取数量"),
+                ),
+                (
+                    "ratio",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=4,
+                        max_digits=5,
+                        null=True,
+                        verbose_name="抽取比例",
+                    ),
+                ),
+                (
+                    "officers_per_visit",
+                    models.PositiveSmallIntegerField(default=2, verbose_name="每家企业执法人员数"),
+                ),
+                (
+                    "max_visits_per_officer",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="每名执法人员最多检查企业数"
+                    ),
+                ),
+                ("window_start", models.DateField(verbose_name="检查开始日期")),
+                ("window_end", models.DateField(verbose_name="检查结束日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("pool_published", "名录库已公布，待抽取"),
+                            ("result_published", "结果已公布"),
+                        ],
+                        default="draft",
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "pools_published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="名录库公布时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="sampling_tasks",
+                        to="registry.department",
+                        verbose_name="实施单位",
+                    ),
+                ),
+                (
+                    "plan",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="sampling_tasks",
+                        to="planning.annualplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽查任务',
-                'verbose_name_plural': '抽查任务',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "抽查任务",
+                "verbose_name_plural": "抽查任务",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Pool',
+            name="Pool",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('enterprises', '企业名录库'), ('officers', '执法人员名录库')], max_length=12, verbose_name='类型')),
-                ('text', models.TextField(verbose_name='名录库文件')),
-                ('sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
-                ('size', models.PositiveIntegerField(verbose_name='数量')),
-                ('excluded', models.JSONField(default=list, verbose_name='排除名单及理由')),
-                ('facts', models.JSONField(default=dict)),
-                ('frozen_at', models.DateTimeField(verbose_name='固定时间')),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='pools', to='planning.samplingtask')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("enterprises", "企业名录库"), ("officers", "执法人员名录库")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("text", models.TextField(verbose_name="名录库文件")),
+                ("sha256", models.CharField(max_length=64, verbose_name="SHA-256")),
+                ("size", models.PositiveIntegerField(verbose_name="数量")),
+                ("excluded", models.JSONField(default=list, verbose_name="排除名单及理由")),
+                ("facts", models.JSONField(default=dict)),
+                ("frozen_at", models.DateTimeField(verbose_name="固定时间")),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pools",
+                        to="planning.samplingtask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '名录库',
-                'verbose_name_plural': '名录库',
+                "verbose_name": "名录库",
+                "verbose_name_plural": "名录库",
             },
         ),
         migrations.CreateModel(
-            name='Draw',
+            name="Draw",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sequence', models.PositiveSmallIntegerField(verbose_name='第几次抽取')),
-                ('status', models.CharField(choices=[('awaiting_approval', '重新抽取待批准'), ('awaiting_seed', '待录入随机种子'), ('seeded', '种子已录入，待抽取'), ('drawn', '已抽取，待公布'), ('published', '结果已公布'), ('superseded', '已被重新抽取取代'), ('rejected', '重新抽取申请未批准')], max_length=20, verbose_name='状态')),
-                ('redraw_reason', models.TextField(blank=True, verbose_name='重新抽取理由')),
-                ('approved_at', models.DateTimeField(blank=True, null=True, verbose_name='批准时间')),
-                ('seed', models.CharField(blank=True, max_length=64, verbose_name='随机种子')),
-                ('seed_entered_by', models.TextField(blank=True, verbose_name='种子录入人（现场）')),
-                ('seed_entered_at', models.DateTimeField(blank=True, null=True, verbose_name='种子录入时间')),
-                ('count', models.PositiveIntegerField(blank=True, null=True, verbose_name='抽取数量')),
-                ('selected', models.JSONField(default=list, verbose_name='抽中企业（按抽中顺序）')),
-                ('pairings', models.JSONField(default=list, verbose_name='执法人员匹配')),
-                ('drawn_at', models.DateTimeField(blank=True, null=True, verbose_name='抽取时间')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='公布时间')),
-                ('superseded_at', models.DateTimeField(blank=True, null=True, verbose_name='被取代时间')),
-                ('visits_created', models.PositiveIntegerField(default=0, verbose_name='已生成检查')),
-                ('approved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('seed_recorded_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('task', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='draws', to='planning.samplingtask')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("sequence", models.PositiveSmallIntegerField(verbose_name="第几次抽取")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("awaiting_approval", "重新抽取待批准"),
+                            ("awaiting_seed", "待录入随机种子"),
+                            ("seeded", "种子已录入，待抽取"),
+                            ("drawn", "已抽取，待公布"),
+                            ("published", "结果已公布"),
+                            ("superseded", "已被重新抽取取代"),
+                            ("rejected", "重新抽取申请未批准"),
+                        ],
+                        max_length=20,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("redraw_reason", models.TextField(blank=True, verbose_name="重新抽取理由")),
+                (
+                    "approved_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="批准时间"),
+                ),
+                ("seed", models.CharField(blank=True, max_length=64, verbose_name="随机种子")),
+                (
+                    "seed_entered_by",
+                    models.TextField(blank=True, verbose_name="种子录入人（现场）"),
+                ),
+                (
+                    "seed_entered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="种子录入时间"),
+                ),
+                (
+                    "count",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="抽取数量"),
+                ),
+                ("selected", models.JSONField(default=list, verbose_name="抽中企业（按抽中顺序）")),
+                ("pairings", models.JSONField(default=list, verbose_name="执法人员匹配")),
+                ("drawn_at", models.DateTimeField(blank=True, null=True, verbose_name="抽取时间")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="公布时间"),
+                ),
+                (
+                    "superseded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="被取代时间"),
+                ),
+                (
+                    "visits_created",
+                    models.PositiveIntegerField(default=0, verbose_name="已生成检查"),
+                ),
+                (
+                    "approved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "seed_recorded_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "task",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="draws",
+                        to="planning.samplingtask",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '抽取',
-                'verbose_name_plural': '抽取',
-                'ordering': ['task', 'sequence'],
+                "verbose_name": "抽取",
+                "verbose_name_plural": "抽取",
+                "ordering": ["task", "sequence"],
             },
         ),
         migrations.CreateModel(
-            name='SpecialInspection',
+            name="SpecialInspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('number', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='台账序号')),
-                ('kind', models.CharField(choices=[('special', '专项检查'), ('key_period', '重点时段检查')], max_length=12, verbose_name='类型')),
-                ('title', models.CharField(max_length=200, verbose_name='事项')),
-                ('targets', models.TextField(verbose_name='检查对象')),
-                ('start_date', models.DateField(verbose_name='开始日期')),
-                ('end_date', models.DateField(verbose_name='结束日期')),
-                ('content', models.TextField(verbose_name='检查内容')),
-                ('reason', models.TextField(verbose_name='开展理由')),
-                ('status', models.CharField(choices=[('draft', '草稿'), ('submitted', '待审批'), ('approved', '已批准，待公告'), ('rejected', '未批准'), ('announced', '已公告')], default='draft', max_length=10, verbose_name='状态')),
-                ('submitted_at', models.DateTimeField(blank=True, null=True, verbose_name='报批时间')),
-                ('decided_at', models.DateTimeField(blank=True, null=True, verbose_name='审批时间')),
-                ('decision_note', models.CharField(blank=True, max_length=300, verbose_name='审批意见')),
-                ('announced_at', models.DateTimeField(blank=True, null=True, verbose_name='公告时间')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department')),
-                ('enterprises', models.ManyToManyField(blank=True, related_name='+', to='registry.enterprise', verbose_name='检查对象企业')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                (
+                    "number",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="台账序号"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("special", "专项检查"), ("key_period", "重点时段检查")],
+                        max_length=12,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("title", models.CharField(max_length=200, verbose_name="事项")),
+                ("targets", models.TextField(verbose_name="检查对象")),
+                ("start_date", models.DateField(verbose_name="开始日期")),
+                ("end_date", models.DateField(verbose_name="结束日期")),
+                ("content", models.TextField(verbose_name="检查内容")),
+                ("reason", models.TextField(verbose_name="开展理由")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "草稿"),
+                            ("submitted", "待审批"),
+                            ("approved", "已批准，待公告"),
+                            ("rejected", "未批准"),
+                            ("announced", "已公告"),
+                        ],
+                        default="draft",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "submitted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="报批时间"),
+                ),
+                (
+                    "decided_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="审批时间"),
+                ),
+                (
+                    "decision_note",
+                    models.CharField(blank=True, max_length=300, verbose_name="审批意见"),
+                ),
+                (
+                    "announced_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="公告时间"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                    ),
+                ),
+                (
+                    "enterprises",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="registry.enterprise",
+                        verbose_name="检查对象企业",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专项检查',
-                'verbose_name_plural': '专项检查',
-                'ordering': ['-year', 'department__code', 'number', '-id'],
+                "verbose_name": "专项检查",
+                "verbose_name_plural": "专项检查",
+                "ordering": ["-year", "department__code", "number", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='SpecialQuota',
+            name="SpecialQuota",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
-                ('quota', models.PositiveSmallIntegerField(verbose_name='年度专项检查限额')),
-                ('source', models.CharField(max_length=200, verbose_name='依据')),
-                ('department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("year", models.PositiveSmallIntegerField(verbose_name="年度")),
+                ("quota", models.PositiveSmallIntegerField(verbose_name="年度专项检查限额")),
+                ("source", models.CharField(max_length=200, verbose_name="依据")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '专项检查年度限额',
-                'verbose_name_plural': '专项检查年度限额',
+                "verbose_name": "专项检查年度限额",
+                "verbose_name_plural": "专项检查年度限额",
             },
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.UniqueConstraint(fields=('department', 'year'), name='planning_plan_one_per_department_year'),
+            model_name="annualplan",
+            constraint=models.UniqueConstraint(
+                fields=("department", "year"), name="planning_plan_one_per_department_year"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.CheckConstraint(condition=models.Q(('year__gte', 2000), ('year__lte', 2100)), name='planning_plan_year_range'),
+            model_name="annualplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("year__gte", 2000), ("year__lte", 2100)),
+                name="planning_plan_year_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted']), models.Q(models.Q(('approval_doc_no', ''), _negated=True), ('approval_date__isnull', False)), _connector='OR'), name='planning_plan_approved_has_document'),
+            model_name="annualplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "submitted"]),
+                    models.Q(
+                        models.Q(("approval_doc_no", ""), _negated=True),
+                        ("approval_date__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="planning_plan_approved_has_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['draft', 'submitted', 'approved']), models.Q(models.Q(('filing_doc_no', ''), _negated=True), ('filing_date__isnull', False)), _connector='OR'), name='planning_plan_filed_has_document'),
+            model_name="annualplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["draft", "submitted", "approved"]),
+                    models.Q(
+                        models.Q(("filing_doc_no", ""), _negated=True),
+                        ("filing_date__isnull", False),
+                    ),
+                    _connector="OR",
+                ),
+                name="planning_plan_filed_has_document",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annualplan',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='planning_plan_published_has_time'),
+            model_name="annualplan",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="planning_plan_published_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyenterprise',
-            constraint=models.UniqueConstraint(fields=('plan', 'enterprise'), name='planning_key_once'),
+            model_name="keyenterprise",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "enterprise"), name="planning_key_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='keyenterprise',
-            constraint=models.CheckConstraint(condition=models.Q(('planned_visits__gte', 1)), name='planning_key_at_least_one_visit'),
+            model_name="keyenterprise",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("planned_visits__gte", 1)),
+                name="planning_key_at_least_one_visit",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='officerconflict',
-            constraint=models.UniqueConstraint(fields=('officer', 'enterprise', 'kind'), name='planning_conflict_once'),
+            model_name="officerconflict",
+            constraint=models.UniqueConstraint(
+                fields=("officer", "enterprise", "kind"), name="planning_conflict_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.UniqueConstraint(fields=('plan', 'high_risk', 'grade'), name='planning_line_one_per_class'),
+            model_name="planline",
+            constraint=models.UniqueConstraint(
+                fields=("plan", "high_risk", "grade"), name="planning_line_one_per_class"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.CheckConstraint(condition=models.Q(('sampling_ratio__gte', 0), ('sampling_ratio__lte', 1)), name='planning_line_ratio_range'),
+            model_name="planline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sampling_ratio__gte", 0), ("sampling_ratio__lte", 1)),
+                name="planning_line_ratio_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='planline',
-            constraint=models.CheckConstraint(condition=models.Q(('grade__in', ['1', '2', '3', 'none'])), name='planning_line_grade_valid'),
+            model_name="planline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("grade__in", ["1", "2", "3", "none"])),
+                name="planning_line_grade_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingtask',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('count__isnull', False), ('ratio__isnull', True)), models.Q(('count__isnull', True), ('ratio__isnull', False)), _connector='OR'), name='planning_task_count_xor_ratio'),
+            model_name="samplingtask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("count__isnull", False), ("ratio__isnull", True)),
+                    models.Q(("count__isnull", True), ("ratio__isnull", False)),
+                    _connector="OR",
+                ),
+                name="planning_task_count_xor_ratio",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingtask',
-            constraint=models.CheckConstraint(condition=models.Q(('ratio__isnull', True), models.Q(('ratio__gt', 0), ('ratio__lte', 1)), _connector='OR'), name='planning_task_ratio_range'),
+            model_name="samplingtask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ratio__isnull", True),
+                    models.Q(("ratio__gt", 0), ("ratio__lte", 1)),
+                    _connector="OR",
+                ),
+                name="planning_task_ratio_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingtask',
-            constraint=models.CheckConstraint(condition=models.Q(('count__isnull', True), ('count__gte', 1), _connector='OR'), name='planning_task_count_positive'),
+            model_name="samplingtask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("count__isnull", True), ("count__gte", 1), _connector="OR"),
+                name="planning_task_count_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingtask',
-            constraint=models.CheckConstraint(condition=models.Q(('officers_per_visit__gte', 2)), name='planning_task_two_officers'),
+            model_name="samplingtask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("officers_per_visit__gte", 2)),
+                name="planning_task_two_officers",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingtask',
-            constraint=models.CheckConstraint(condition=models.Q(('window_end__gte', models.F('window_start'))), name='planning_task_window_order'),
+            model_name="samplingtask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("window_end__gte", models.F("window_start"))),
+                name="planning_task_window_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='samplingtask',
-            constraint=models.CheckConstraint(condition=models.Q(('status', 'draft'), ('pools_published_at__isnull', False), _connector='OR'), name='planning_task_published_has_time'),
+            model_name="samplingtask",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status", "draft"), ("pools_published_at__isnull", False), _connector="OR"
+                ),
+                name="planning_task_published_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pool',
-            constraint=models.UniqueConstraint(fields=('task', 'kind'), name='planning_pool_one_per_kind'),
+            model_name="pool",
+            constraint=models.UniqueConstraint(
+                fields=("task", "kind"), name="planning_pool_one_per_kind"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pool',
-            constraint=models.CheckConstraint(condition=models.Q(('sha256__regex', '^[0-9a-f]{64}$')), name='planning_pool_sha256_hex'),
+            model_name="pool",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("sha256__regex", "^[0-9a-f]{64}$")),
+                name="planning_pool_sha256_hex",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(fields=('task', 'sequence'), name='planning_draw_sequence'),
+            model_name="draw",
+            constraint=models.UniqueConstraint(
+                fields=("task", "sequence"), name="planning_draw_sequence"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['awaiting_seed', 'seeded', 'drawn', 'published'])), fields=('task',), name='planning_draw_one_live'),
+            model_name="draw",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(
+                    ("status__in", ["awaiting_seed", "seeded", "drawn", "published"])
+                ),
+                fields=("task",),
+                name="planning_draw_one_live",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.UniqueConstraint(condition=models.Q(('status', 'awaiting_approval')), fields=('task',), name='planning_draw_one_pending_redraw'),
+            model_name="draw",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status", "awaiting_approval")),
+                fields=("task",),
+                name="planning_draw_one_pending_redraw",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.CheckConstraint(condition=models.Q(('seed', ''), ('seed__regex', '^[0-9]{6,64}$'), _connector='OR'), name='planning_draw_seed_digits'),
+            model_name="draw",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("seed", ""), ("seed__regex", "^[0-9]{6,64}$"), _connector="OR"),
+                name="planning_draw_seed_digits",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['awaiting_approval', 'awaiting_seed', 'rejected']), models.Q(models.Q(('seed', ''), _negated=True), ('seed_entered_at__isnull', False), models.Q(('seed_entered_by', ''), _negated=True)), _connector='OR'), name='planning_draw_seeded_has_seed'),
+            model_name="draw",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("status__in", ["awaiting_approval", "awaiting_seed", "rejected"]),
+                    models.Q(
+                        models.Q(("seed", ""), _negated=True),
+                        ("seed_entered_at__isnull", False),
+                        models.Q(("seed_entered_by", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="planning_draw_seeded_has_seed",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.CheckConstraint(condition=models.Q(('sequence', 1), models.Q(('redraw_reason', ''), _negated=True), _connector='OR'), name='planning_draw_redraw_has_reason'),
+            model_name="draw",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("sequence", 1), models.Q(("redraw_reason", ""), _negated=True), _connector="OR"
+                ),
+                name="planning_draw_redraw_has_reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='draw',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'published'), _negated=True), ('published_at__isnull', False), _connector='OR'), name='planning_draw_published_has_time'),
+            model_name="draw",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "published"), _negated=True),
+                    ("published_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="planning_draw_published_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='specialinspection',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='planning_special_dates_order'),
+            model_name="specialinspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))),
+                name="planning_special_dates_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='specialinspection',
-            constraint=models.UniqueConstraint(condition=models.Q(('number__isnull', False)), fields=('department', 'year', 'number'), name='planning_special_number_once'),
+            model_name="specialinspection",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("number__isnull", False)),
+                fields=("department", "year", "number"),
+                name="planning_special_number_once",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='specialinspection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status__in', ['approved', 'announced']), _negated=True), models.Q(('number__isnull', False), ('decided_at__isnull', False)), _connector='OR'), name='planning_special_approved_numbered'),
+            model_name="specialinspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status__in", ["approved", "announced"]), _negated=True),
+                    models.Q(("number__isnull", False), ("decided_at__isnull", False)),
+                    _connector="OR",
+                ),
+                name="planning_special_approved_numbered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='specialinspection',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'announced'), _negated=True), ('announced_at__isnull', False), _connector='OR'), name='planning_special_announced_has_time'),
+            model_name="specialinspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "announced"), _negated=True),
+                    ("announced_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="planning_special_announced_has_time",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='specialquota',
-            constraint=models.UniqueConstraint(fields=('department', 'year'), name='planning_special_quota_once'),
+            model_name="specialquota",
+            constraint=models.UniqueConstraint(
+                fields=("department", "year"), name="planning_special_quota_once"
+            ),
         ),
     ]

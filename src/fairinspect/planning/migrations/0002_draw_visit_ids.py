@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0001_plans_draws_special'),
+        ("planning", "0001_plans_draws_special"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='draw',
-            name='visits_created',
+            model_name="draw",
+            name="visits_created",
         ),
         migrations.AddField(
-            model_name='draw',
-            name='visit_ids',
-            field=models.JSONField(default=list, verbose_name='生成的检查'),
+            model_name="draw",
+            name="visit_ids",
+            field=models.JSONField(default=list, verbose_name="生成的检查"),
         ),
     ]

@@ -6,70 +6,187 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0002_draw_visit_ids'),
-        ('registry', '0003_enterprise_name_trgm'),
-        ('visits', '0001_visits_caps_plans_checkin'),
+        ("planning", "0002_draw_visit_ids"),
+        ("registry", "0003_enterprise_name_trgm"),
+        ("visits", "0001_visits_caps_plans_checkin"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='JointPlan',
+            name="JointPlan",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merge_group', models.CharField(max_length=64, unique=True, verbose_name='合并检查组')),
-                ('planned_date', models.DateField(verbose_name='计划检查日期')),
-                ('items', models.JSONField(default=list, verbose_name='检查事项')),
-                ('trigger', models.CharField(max_length=20, verbose_name='检查来源')),
-                ('notes', models.TextField(blank=True, verbose_name='说明')),
-                ('warnings', models.JSONField(default=list, verbose_name='提示')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.enterprise')),
-                ('lead_department', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department')),
-                ('visit', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "merge_group",
+                    models.CharField(max_length=64, unique=True, verbose_name="合并检查组"),
+                ),
+                ("planned_date", models.DateField(verbose_name="计划检查日期")),
+                ("items", models.JSONField(default=list, verbose_name="检查事项")),
+                ("trigger", models.CharField(max_length=20, verbose_name="检查来源")),
+                ("notes", models.TextField(blank=True, verbose_name="说明")),
+                ("warnings", models.JSONField(default=list, verbose_name="提示")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.enterprise",
+                    ),
+                ),
+                (
+                    "lead_department",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联合检查计划',
-                'verbose_name_plural': '联合检查计划',
-                'ordering': ['-planned_date', '-id'],
+                "verbose_name": "联合检查计划",
+                "verbose_name_plural": "联合检查计划",
+                "ordering": ["-planned_date", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='MergeDecision',
+            name="MergeDecision",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('merge_group', models.CharField(max_length=64, unique=True, verbose_name='合并检查组')),
-                ('planned_date', models.DateField(verbose_name='合并后检查日期')),
-                ('visit_ids', models.JSONField(verbose_name='合并的检查')),
-                ('reason', models.CharField(blank=True, max_length=300, verbose_name='说明')),
-                ('decided_at', models.DateTimeField(verbose_name='批准时间')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('enterprise', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.enterprise')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "merge_group",
+                    models.CharField(max_length=64, unique=True, verbose_name="合并检查组"),
+                ),
+                ("planned_date", models.DateField(verbose_name="合并后检查日期")),
+                ("visit_ids", models.JSONField(verbose_name="合并的检查")),
+                ("reason", models.CharField(blank=True, max_length=300, verbose_name="说明")),
+                ("decided_at", models.DateTimeField(verbose_name="批准时间")),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.enterprise",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '合并检查',
-                'verbose_name_plural': '合并检查',
-                'ordering': ['-decided_at'],
+                "verbose_name": "合并检查",
+                "verbose_name_plural": "合并检查",
+                "ordering": ["-decided_at"],
             },
         ),
         migrations.CreateModel(
-            name='JointParty',
+            name="JointParty",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('external_name', models.CharField(blank=True, max_length=100, verbose_name='外部门名称')),
-                ('role', models.CharField(choices=[('lead', '牵头单位'), ('partner', '联合检查单位'), ('support', '配合单位')], max_length=10, verbose_name='角色')),
-                ('duties', models.CharField(blank=True, max_length=300, verbose_name='职责分工')),
-                ('department', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='registry.department')),
-                ('joint_plan', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='parties', to='planning.jointplan')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "external_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="外部门名称"),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("lead", "牵头单位"),
+                            ("partner", "联合检查单位"),
+                            ("support", "配合单位"),
+                        ],
+                        max_length=10,
+                        verbose_name="角色",
+                    ),
+                ),
+                ("duties", models.CharField(blank=True, max_length=300, verbose_name="职责分工")),
+                (
+                    "department",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="registry.department",
+                    ),
+                ),
+                (
+                    "joint_plan",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="parties",
+                        to="planning.jointplan",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '联合检查单位',
-                'verbose_name_plural': '联合检查单位',
-                'ordering': ['joint_plan', 'role', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('department__isnull', False), models.Q(('external_name', ''), _negated=True), _connector='OR'), name='planning_party_named'), models.UniqueConstraint(condition=models.Q(('role', 'lead')), fields=('joint_plan',), name='planning_party_one_lead'), models.UniqueConstraint(condition=models.Q(('department__isnull', False)), fields=('joint_plan', 'department'), name='planning_party_department_once')],
+                "verbose_name": "联合检查单位",
+                "verbose_name_plural": "联合检查单位",
+                "ordering": ["joint_plan", "role", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("department__isnull", False),
+                            models.Q(("external_name", ""), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="planning_party_named",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("role", "lead")),
+                        fields=("joint_plan",),
+                        name="planning_party_one_lead",
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("department__isnull", False)),
+                        fields=("joint_plan", "department"),
+                        name="planning_party_department_once",
+                    ),
+                ],
             },
         ),
     ]

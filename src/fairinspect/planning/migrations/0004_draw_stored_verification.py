@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('planning', '0003_joint_plans_and_merges'),
+        ("planning", "0003_joint_plans_and_merges"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='draw',
-            name='verification',
-            field=models.JSONField(blank=True, default=dict, verbose_name='服务器验证结果'),
+            model_name="draw",
+            name="verification",
+            field=models.JSONField(blank=True, default=dict, verbose_name="服务器验证结果"),
         ),
     ]

@@ -19,20 +19,19 @@ from fairinspect.registry.models import Department, Enterprise, Expert, Officer
 from fairinspect.rules.caps import (
     EXEMPT_TRIGGERS,
     REQUIRED_JUSTIFICATION,
-    CapStage,
     Justification,
     JustificationKind,
     Level,
     Reason,
     Trigger,
     check_district_reinspection,
-    check_enforcement_level,
     check_exemption,
 )
 from fairinspect.rules.checkin import (
     PlanItem,
     check_plan,
 )
+from fairinspect.rules.entry import EntryDecision, decide_approval
 from fairinspect.rules.exemptions import JustifyingRecord, RecordDecision
 from fairinspect.rules.guidance import clean_entry_kind
 
@@ -133,12 +132,6 @@ def _raise_unless_justified(decision: RecordDecision | None) -> None:
     raise ValidationFailed(
         r.code, r.message, field=decision.field, extra={"reasons": _reasons(decision.reasons)}
     )
-
-
-def _recheck_justification(v: Visit, *, day: dt.date) -> None:
-    """Approval and check-in check the record again: it may have been closed, used by another
-    visit or be out of its window by now."""
-    _raise_unless_justified(queries.visit_justification_decision(v, day=day))
 
 
 @contextmanager
@@ -477,6 +470,22 @@ def _check_reinspection(v: Visit, *, year: int) -> None:
     )
 
 
+def _raise_approval_refusal(v: Visit, d: EntryDecision) -> None:
+    r = d.refusal
+    assert r is not None
+    if d.field:  # the record behind an exempt trigger (R3.3): the input is named
+        raise ValidationFailed(
+            r.code, r.message, field=d.field, extra={"reasons": _reasons(d.reasons)}
+        )
+    if r.code == "city_already_inspected":
+        _check_reinspection(v, year=v.planned_date.year)  # the same refusal, naming the visits
+    if r.code == "plan_incomplete":
+        raise _refuse(r.code, r.message, [x for x in d.reasons if x.code != "plan_incomplete"])
+    if d.cap is not None and not d.cap.allowed:
+        raise _refuse("cap_reached", r.message, d.cap.reasons)
+    raise _refuse(r.code, r.message, d.reasons)
+
+
 def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
     """An approver approves the plan (R6.2). The cap is checked here too (R3.4, planning
     stage: approved plans hold a slot) and the enforcement level (R5.3)."""
@@ -489,25 +498,11 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
         if v.status != "plan_submitted":
             raise _refuse("plan_not_submitted", "只有已提交审批的方案可以批准。")
         require_duty(actor, "批准该检查方案", Role.APPROVER, plan_duty(v))
-        problems = _plan_problems(v, v.plan)
-        if problems:
-            raise _refuse("plan_incomplete", problems[0].message, problems)
-        district_partner = any(d.bureau.level == "district" for d in v.joint_departments.all())
-        level = check_enforcement_level(
-            Level(v.enterprise.supervising_level),
-            Level(v.inspecting_level),
-            Trigger(v.trigger),
-            district_partner,
-        )
-        if not level.allowed:
-            raise _refuse(level.reasons[0].code, level.reasons[0].message, level.reasons)
-        _check_reinspection(v, year=v.planned_date.year)
-        _recheck_justification(v, day=v.planned_date)  # R3.3: the record still justifies it
-        decision = None
-        if v.kind == "on_site":
-            decision = queries.cap_decision(v, today=today, stage=CapStage.PLANNING)
-            if not decision.allowed:
-                raise _refuse("cap_reached", decision.reasons[-1].message, decision.reasons)
+        # The one approval decision the visit page predicts (rules.entry.decide_approval).
+        approval = decide_approval(queries.approval_facts(v, today=today))
+        if not approval.allowed:
+            _raise_approval_refusal(v, approval)
+        decision = approval.cap
         Visit.objects.filter(pk=v.pk, status="plan_submitted").update(status="approved")
         plan = v.plan
         plan.approved_by, plan.approved_at = actor, timezone.now()
