@@ -259,7 +259,11 @@ def run_mqtt(url: str, keys, seconds: int) -> dict:
     done.wait(timeout=max(120, seconds * 60))
     elapsed = max(t for t, _a, _w in acks.values()) - start if acks else float("nan")
     consumer.terminate()
-    consumer.wait(10)
+    try:
+        consumer.wait(60)
+    except subprocess.TimeoutExpired:
+        consumer.kill()
+        consumer.wait(10)
     sub.loop_stop()
     pub.loop_stop()
     lat = [(acks[m][0] - sent[m]) for m in acks]
@@ -308,7 +312,7 @@ def run_memory(keys, points: int) -> dict:
         if second % 300 == 0 or second == 3599:
             samples.append((second // 60, round(rss_mib(), 1)))
     return {
-        "points": len(ents) * per_ent,
+        "points": len(ents) * min(points, per_ent),
         "readings": c.stats.accepted,
         "wall_seconds": round(time.perf_counter() - start),
         "rss_mib_by_simulated_minute": samples,

@@ -111,3 +111,32 @@ def test_r4_3_an_offline_sensor_raises_a_stale_warning_that_the_next_reading_cle
         send("s-2", [{"point": "GT-101", "at": at(660), "value": 1.0}])
     w.refresh_from_db()
     assert w.cleared_at is not None
+
+
+def test_r4_3_a_gateway_key_is_issued_by_territory_staff_and_printed_once(
+    tianshan_enterprise, tianshan_officer, other_enterprise_user
+):
+    import io
+
+    from django.core.management import CommandError
+
+    from fairinspect.monitoring.models import IngestCredential
+
+    out = io.StringIO()
+    call_command(
+        "monitor_credential",
+        tianshan_enterprise.credit_code,
+        "DCS-2",
+        by=tianshan_officer.username,
+        stdout=out,
+    )
+    key = out.getvalue().split("X-Gateway-Key: ")[1].strip()
+    cred = IngestCredential.objects.get(gateway="DCS-2")
+    assert services.credential_for_key(key) == cred and key not in cred.key_hash
+    with pytest.raises(CommandError):
+        call_command(
+            "monitor_credential",
+            tianshan_enterprise.credit_code,
+            "DCS-3",
+            by=other_enterprise_user.username,
+        )
