@@ -124,13 +124,59 @@ def enterprises_with_caps(year: int):
     )
 
 
-def caps_by_class(year: int) -> list[dict]:
-    rows = (
-        enterprises_with_caps(year)
-        .values("high_risk", "grade_class", "bucket")
-        .annotate(c=Count("id"))
-        .order_by()
+def _caps_rows(year: int) -> list[dict]:
+    """(high_risk, grade class, bucket, enterprises) in one pass: the year's counted visits
+    grouped by enterprise (a hash aggregate), joined to the enterprises once."""
+    from django.db import connection
+
+    table, policy = cap_setting(year)
+    lo, hi = _bounds(year)
+    year_end = dt.date(year, 12, 31)
+    graded = "(e.grade_valid_to IS NULL OR e.grade_valid_to >= %s)"
+    cap = " ".join(
+        f"WHEN e.high_risk = {'TRUE' if hr else 'FALSE'} AND e.standardization_grade = {g} "
+        f"AND {graded} THEN {table.cap(hr, grade)}"
+        for hr in (True, False)
+        for g, grade, _l in GRADES
     )
+    cap = (
+        f"CASE {cap} WHEN e.high_risk = TRUE THEN {table.cap(True, Grade.NONE)} "
+        f"ELSE {table.cap(False, Grade.NONE)} END"
+    )
+    cls = " ".join(
+        f"WHEN e.standardization_grade = {g} AND {graded} THEN {g}" for g, _gr, _l in GRADES
+    )
+    exempt = (
+        ""
+        if policy.exempt_consumes_cap
+        else f"AND trigger NOT IN ({','.join(['%s'] * len(EXEMPT))})"
+    )
+    sql = f"""
+        SELECT high_risk, grade_class,
+               CASE WHEN n = 0 THEN 'none' WHEN n < cap THEN 'below' WHEN n = cap THEN 'at'
+                    ELSE 'over' END AS bucket, COUNT(*)
+        FROM (SELECT e.high_risk, CASE {cls} ELSE 0 END AS grade_class, {cap} AS cap,
+                     COALESCE(v.c, 0) AS n
+              FROM registry_enterprise e
+              LEFT JOIN (SELECT enterprise_id, COUNT(*) AS c FROM visits_visit
+                         WHERE kind = 'on_site' AND status IN ('in_progress', 'done')
+                           AND checked_in_at >= %s AND checked_in_at < %s {exempt}
+                         GROUP BY enterprise_id) v ON v.enterprise_id = e.id
+              WHERE e.status <> 'closed') x
+        GROUP BY 1, 2, 3
+    """
+    params = [year_end] * 3 + [year_end] * 6 + [lo, hi]
+    params += [] if policy.exempt_consumes_cap else EXEMPT
+    with connection.cursor() as c:
+        c.execute(sql, params)
+        return [
+            {"high_risk": bool(r[0]), "grade_class": r[1], "bucket": r[2], "c": r[3]}
+            for r in c.fetchall()
+        ]
+
+
+def caps_by_class(year: int) -> list[dict]:
+    rows = _caps_rows(year)
     out: dict[tuple, dict] = {}
     for r in rows:
         g = r["grade_class"]
