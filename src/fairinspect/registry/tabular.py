@@ -204,7 +204,3 @@ def write_xlsx(labels: Mapping[str, str], rows: Iterable[Mapping[str, Any]], tit
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()
-
-
-# The formula neutralising of exported cells, for other apps' exports (exchange/).
-safe_cell = _cell

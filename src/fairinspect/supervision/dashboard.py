@@ -378,6 +378,18 @@ def ratings(year: int) -> dict:
     }
 
 
+def guidance(year: int) -> dict:
+    """谁执法谁普法 as activity (R2.4): the year's visits with guidance recorded, the entries
+    explained and the enterprises reached, per year with its records' page; never per officer."""
+    from fairinspect.visits import guidance as visit_guidance
+
+    rows = visit_guidance.activity_by_year(Enterprise.objects.all())
+    this = next(
+        (r for r in rows if r["year"] == year), {"visits": 0, "entries": 0, "enterprises": 0}
+    )
+    return {**this, "link": f"{reverse('visits:guidance_activity')}?year={year}"}
+
+
 def build(year: int, today: dt.date) -> dict:
     return {
         "caps": caps_by_class(year),
@@ -389,6 +401,7 @@ def build(year: int, today: dt.date) -> dict:
         "complaints": complaints_by_state(today),
         "breaches": breaches_by_month(year),
         "ratings": ratings(year),
+        "guidance": guidance(year),
     }
 
 
@@ -475,7 +488,7 @@ def drill(metric: str, key: str, year: int):
 def export_xlsx(d: dict, year: int) -> bytes:
     from openpyxl import Workbook
 
-    from fairinspect.registry.tabular import _cell
+    from fairinspect.registry.tabular import safe_cell as _cell
 
     wb = Workbook(write_only=True)
 
