@@ -63,6 +63,7 @@ Demo logins (password for all: {PASSWORD}):
   ts_officer   执法人员 officer, 天山区应急管理局
   ts_officer2  执法人员 officer, 天山区应急管理局
   approver     审批负责人 approver (科室负责人)
+  approver2    审批负责人 approver (a second one: proposes listings the first decides, R1.5)
   legal        法制审核人员 legal reviewer
   supervisor   监督人员 supervisor
   enterprise   企业用户 enterprise user
