@@ -294,10 +294,42 @@ def rss_mib() -> float:
 def run_memory(keys, points: int) -> dict:
     """An hour of simulated readings through the consumer's message handler."""
     from fairinspect.monitoring.consumer import Consumer
+    from fairinspect.monitoring.models import IngestCredential, MonitoringPoint
+    from fairinspect.monitoring.services import hash_key
+    from fairinspect.registry.models import Enterprise
+    from fairinspect.rules.credit_code import make_credit_code
 
     c = Consumer(host="127.0.0.1", port=1883, topic="unused")
     per_ent = POINTS_PER_ENTERPRISE
-    ents = keys[: max(1, points // per_ent)]
+    # Enterprises of their own: the HTTP and MQTT phases left their points' last readings
+    # near now, which would make this hour's readings out of order.
+    ents = []
+    for n in range(max(1, points // per_ent)):
+        e = Enterprise.objects.create(
+            credit_code=make_credit_code(f"91650102{900_000_000 + n:09d}"), name=f"内存基准企业{n}",
+            address="天山区基准路", district_code="650102", industry_id="2614", high_risk=True,
+            supervising_level="district",
+        )  # fmt: skip
+        MonitoringPoint.objects.bulk_create(
+            [
+                MonitoringPoint(
+                    enterprise=e,
+                    code=f"P{j:03d}",
+                    name=f"点位{j}",
+                    kind="gas" if j % 2 else "pressure",
+                    unit="u",
+                    range_low=0,
+                    range_high=100,
+                    high=60,
+                    high_high=80,
+                    rate_per_minute=600,
+                )
+                for j in range(per_ent)
+            ]
+        )
+        key = f"gw_mem_{e.pk}_{uuid.uuid4().hex}"
+        IngestCredential.objects.create(enterprise=e, gateway="bench-mem", key_hash=hash_key(key))
+        ents.append((e.pk, key))
     t0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
     samples = []
     start = time.perf_counter()
