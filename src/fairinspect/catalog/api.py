@@ -7,6 +7,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from fairinspect.core.schemas import Bool, Date, SmallCount
 from fairinspect.registry.api import Error, admin_bearer
 
 from . import access, queries, services
@@ -18,8 +19,8 @@ router = Router(tags=["检查事项 catalog"])
 class LegalBasis(Schema):
     law: str
     version: str | None = None
-    article: int | None = None
-    clause: int | None = None
+    article: SmallCount | None = None
+    clause: SmallCount | None = None
     text_excerpt: str | None = None
 
 
@@ -83,8 +84,8 @@ class ItemIn(Schema):
     method_on_site: str = ""
     method_documents: str = ""
     industries: list[str] = []
-    offsite_capable: bool = False
-    cross_department: bool = False
+    offsite_capable: Bool = False
+    cross_department: Bool = False
     cross_departments: list[str] = []
 
 
@@ -97,8 +98,8 @@ class ItemPatch(Schema):
     method_on_site: str | None = None
     method_documents: str | None = None
     industries: list[str] | None = None
-    offsite_capable: bool | None = None
-    cross_department: bool | None = None
+    offsite_capable: Bool | None = None
+    cross_department: Bool | None = None
     cross_departments: list[str] | None = None
 
 
@@ -107,8 +108,8 @@ class DraftIn(Schema):
     title: str
 
 
-class FilingIn(Schema):
-    filing_date: dt.date
+class VersionFilingIn(Schema):
+    filing_date: Date
     filing_doc_no: str
 
 
@@ -172,7 +173,7 @@ def publish(request, number: str):
     auth=admin_bearer,
     response={200: VersionOut, 403: Error, 404: Error, 422: Error},
 )
-def filing(request, number: str, payload: FilingIn):
+def filing(request, number: str, payload: VersionFilingIn):
     return services.record_filing(
         actor=request.user,
         version=_version(number),

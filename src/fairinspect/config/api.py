@@ -4,6 +4,8 @@ Every refusal is a 4xx with {code, message, field} (and detail such as `reasons`
 check refused), produced from the same DomainError the HTML views use.
 """
 
+import json
+
 from django.db import DataError
 from django.http import HttpRequest
 from ninja import NinjaAPI
@@ -13,6 +15,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from fairinspect.cases.api import router as cases_router
 from fairinspect.catalog.api import router as catalog_router
 from fairinspect.core.errors import DomainError
+from fairinspect.core.schemas import located, message_for
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
@@ -42,22 +45,42 @@ def domain_error(request: HttpRequest, exc: DomainError):
 
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, exc: NinjaValidationError):
-    first = exc.errors[0] if exc.errors else {}
-    loc = [str(p) for p in first.get("loc", []) if p not in ("body", "payload", "query", "path")]
-    field = ".".join(loc) or None
+    """A wrong type or a missing field: 422 naming the field exactly as the caller wrote it
+    (`justification.date`, `data.paused_days`, `lines.0.grade`; a query or path parameter by
+    its name), never coerced and never a server error."""
+    errors = [_one(request, e) for e in exc.errors]
+    first = errors[0] if errors else {"field": "", "message": "格式不正确"}
+    field = first["field"] or None
     return api.create_response(
         request,
         {
             "code": "invalid",
             "field": field,
-            "message": f"{field or '请求'}: {_zh(first)}",
-            "errors": [
-                {"field": ".".join(str(p) for p in e.get("loc", [])[1:]), "message": _zh(e)}
-                for e in exc.errors
-            ],
+            "message": f"{field or '请求'}: {first['message']}",
+            "errors": errors,
         },
         status=422,
     )
+
+
+def _one(request: HttpRequest, error: dict) -> dict[str, str]:
+    loc = list(error.get("loc", []))
+    source = loc.pop(0) if loc else ""
+    body = None
+    if source == "body":
+        if loc and loc[0] == "payload":
+            loc.pop(0)
+        body = _json_body(request)
+    elif source in ("query", "path", "form", "file", "header", "cookie") and loc:
+        return {"field": str(loc[-1]), "message": _zh(error)}
+    return located(error, loc, body)
+
+
+def _json_body(request: HttpRequest):
+    try:
+        return json.loads(request.body or b"null")
+    except (ValueError, UnicodeDecodeError):
+        return None
 
 
 @api.exception_handler(OverflowError)
@@ -88,26 +111,5 @@ def http_error(request: HttpRequest, exc: HttpError):
     )
 
 
-_TYPE_MESSAGES = {
-    "missing": "必填项缺失",
-    "string_type": "应为字符串",
-    "int_parsing": "应为整数",
-    "int_type": "应为整数",
-    "bool_parsing": "应为布尔值（true/false）",
-    "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
-    "date_parsing": "应为日期（YYYY-MM-DD）",
-    "literal_error": "取值不在允许范围内",
-    "enum": "取值不在允许范围内",
-    "string_too_long": "过长",
-    "string_too_short": "不能为空",
-    "json_invalid": "请求体不是合法的 JSON",
-    "model_attributes_type": "请求体应为 JSON 对象",
-    "list_type": "应为数组",
-    "decimal_parsing": "应为数字",
-    "greater_than_equal": "数值过小",
-    "less_than_equal": "数值过大",
-}
-
-
 def _zh(error: dict) -> str:
-    return _TYPE_MESSAGES.get(error.get("type", ""), error.get("msg", "格式不正确"))
+    return message_for(error)

@@ -10,6 +10,7 @@ from typing import Literal
 
 from ninja import Query, Router, Schema
 
+from fairinspect.core.schemas import Bool, Count, Date, Id, Int, Ratio, SmallCount
 from fairinspect.registry.api import Error
 
 from . import access, draws, joint, queries, services
@@ -99,17 +100,17 @@ def _plan_out(plan: AnnualPlan) -> dict:
 
 
 class PlanIn(Schema):
-    year: int
+    year: Int  # 2000–2100, checked by the service (year_out_of_range)
     title: str = ""
     notes: str = ""
 
 
 class LineIn(Schema):
-    high_risk: bool
+    high_risk: Bool
     grade: Literal["1", "2", "3", "none"]
-    planned_visits: int | None = None
-    last_year_visits: int | None = None
-    sampling_ratio: Decimal | None = None
+    planned_visits: Count | None = None
+    last_year_visits: Count | None = None
+    sampling_ratio: Ratio | None = None
 
 
 class LinesIn(Schema):
@@ -118,18 +119,18 @@ class LinesIn(Schema):
 
 class KeyIn(Schema):
     credit_code: str
-    planned_visits: int = 1
+    planned_visits: Int = 1
     reason: str
 
 
 class ApprovalIn(Schema):
     approval_doc_no: str
-    approval_date: dt.date
+    approval_date: Date
 
 
-class FilingIn(Schema):
+class PlanFilingIn(Schema):
     filing_doc_no: str
-    filing_date: dt.date
+    filing_date: Date
 
 
 class ReasonIn(Schema):
@@ -194,7 +195,7 @@ def approve_plan(request, plan_id: int, payload: ApprovalIn):
 
 
 @router.post("/plans/{plan_id}/file", response={200: PlanOut, **ERRORS})
-def file_plan(request, plan_id: int, payload: FilingIn):
+def file_plan(request, plan_id: int, payload: PlanFilingIn):
     plan = access.get_plan(request.user, plan_id)
     return _plan_out(services.file_plan(actor=request.user, plan=plan, data=payload.dict()))
 
@@ -274,18 +275,18 @@ def _task_out(task: SamplingTask) -> dict:
 class TaskIn(Schema):
     title: str
     items: list[str]
-    window_start: dt.date
-    window_end: dt.date
-    count: int | None = None
-    ratio: Decimal | None = None
+    window_start: Date
+    window_end: Date
+    count: Count | None = None
+    ratio: Ratio | None = None
     district_code: str = ""
     industry_prefix: str = ""
     risk_level: Literal["major", "high", "general", "low", ""] = ""
     grade: Literal["1", "2", "3", "none", ""] = ""
-    high_risk: bool | None = None
+    high_risk: Bool | None = None
     supervising_level: Literal["city", "district", ""] = ""
-    officers_per_visit: int = 2
-    max_visits_per_officer: int | None = None
+    officers_per_visit: SmallCount = 2
+    max_visits_per_officer: SmallCount | None = None
 
 
 class SeedIn(Schema):
@@ -293,8 +294,8 @@ class SeedIn(Schema):
     entered_by: str
 
 
-class DecisionIn(Schema):
-    approve: bool
+class PlanningDecisionIn(Schema):
+    approve: Bool
     note: str = ""
 
 
@@ -348,7 +349,7 @@ def publish_draw(request, draw_id: int):
 
 
 @router.post("/draws/{draw_id}/decide-redraw", response={200: DrawOut, **ERRORS})
-def decide_redraw(request, draw_id: int, payload: DecisionIn):
+def decide_redraw(request, draw_id: int, payload: PlanningDecisionIn):
     draw = access.get_draw(request.user, draw_id)
     return draws.decide_redraw(actor=request.user, draw=draw, approve=payload.approve)
 
@@ -462,18 +463,18 @@ class SpecialIn(Schema):
     targets: str
     content: str
     reason: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Date
+    end_date: Date
     enterprises: list[str] = []
 
 
-class QuotaIn(Schema):
-    year: int
-    quota: int
+class SpecialQuotaIn(Schema):
+    year: Int
+    quota: Int
     source: str
 
 
-class QuotaOut(Schema):
+class SpecialQuotaOut(Schema):
     department_code: str
     year: int
     quota: int
@@ -506,7 +507,7 @@ def submit_special(request, special_id: int):
 
 
 @router.post("/special-inspections/{special_id}/decide", response={200: SpecialOut, **ERRORS})
-def decide_special(request, special_id: int, payload: DecisionIn):
+def decide_special(request, special_id: int, payload: PlanningDecisionIn):
     s = access.get_special(request.user, special_id)
     return _special_out(
         services.decide_special(
@@ -521,8 +522,8 @@ def announce_special(request, special_id: int):
     return _special_out(services.announce_special(actor=request.user, special=s))
 
 
-@router.put("/special-quota", response={200: QuotaOut, **ERRORS})
-def set_quota(request, payload: QuotaIn):
+@router.put("/special-quota", response={200: SpecialQuotaOut, **ERRORS})
+def set_quota(request, payload: SpecialQuotaIn):
     bureau = access.bureau_of(request.user)
     if bureau is None:
         from fairinspect.core.errors import Forbidden
@@ -550,7 +551,7 @@ class ConflictIn(Schema):
     enterprise: str  # credit code
     kind: Literal["declared_conflict", "former_employer", "relative"]
     note: str = ""
-    officer_id: int | None = None  # the administrator only; officers declare for themselves
+    officer_id: Id | None = None  # the administrator only; officers declare for themselves
 
 
 class ConflictOut(Schema):

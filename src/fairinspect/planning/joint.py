@@ -424,6 +424,8 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
 def register(router, errors) -> None:
     from ninja import Query, Schema
 
+    from fairinspect.core.schemas import Date, Id
+
     class ReasonOut(Schema):
         code: str
         message: str
@@ -432,7 +434,7 @@ def register(router, errors) -> None:
         credit_code: str
         items: list[str]
         trigger: str = "annual_plan"
-        planned_date: dt.date | None = None
+        planned_date: Date | None = None
         partner_department_codes: list[str] = []
 
     class CheckOut(Schema):
@@ -450,9 +452,9 @@ def register(router, errors) -> None:
     class JointIn(Schema):
         credit_code: str
         items: list[str]
-        planned_date: dt.date
+        planned_date: Date
         trigger: str = "annual_plan"
-        officer_ids: list[int]
+        officer_ids: list[Id]
         parties: list[PartyIn]
         lead_duties: str = ""
         notes: str = ""
@@ -510,8 +512,8 @@ def register(router, errors) -> None:
         reason: str
 
     class MergeIn(Schema):
-        visit_ids: list[int]
-        planned_date: dt.date
+        visit_ids: list[Id]
+        planned_date: Date
         reason: str = ""
 
     class MergeOut(Schema):

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from fairinspect.core.errors import Forbidden, NotFound
 from fairinspect.core.roles import Role, has_role
+from fairinspect.core.schemas import Bool, Date
 
 from . import access, queries, services
 from .auth import client_ip, issue_token, login_with_password, user_for_token
@@ -97,11 +98,11 @@ class EnterpriseIn(Schema):
     address: str
     district_code: str
     industry_code: str
-    high_risk: bool | None = None
+    high_risk: Bool | None = None
     high_risk_override_reason: str = ""
     standardization_grade: Literal[1, 2, 3] | None = None
-    grade_valid_from: dt.date | None = None
-    grade_valid_to: dt.date | None = None
+    grade_valid_from: Date | None = None
+    grade_valid_to: Date | None = None
     risk_level: Literal["major", "high", "general", "low"] = "general"
     credit_level: Literal["A", "B", "C", "D"] = "B"
     supervising_level: Literal["city", "district"]
@@ -116,11 +117,11 @@ class EnterprisePatch(Schema):
     address: str | None = None
     district_code: str | None = None
     industry_code: str | None = None
-    high_risk: bool | None = None
+    high_risk: Bool | None = None
     high_risk_override_reason: str | None = None
     standardization_grade: Literal[1, 2, 3] | None = None
-    grade_valid_from: dt.date | None = None
-    grade_valid_to: dt.date | None = None
+    grade_valid_from: Date | None = None
+    grade_valid_to: Date | None = None
     risk_level: Literal["major", "high", "general", "low"] | None = None
     credit_level: Literal["A", "B", "C", "D"] | None = None
     supervising_level: Literal["city", "district"] | None = None
@@ -238,8 +239,8 @@ class OfficerIn(Schema):
     post_domains: list[str] = []
     certificate_number: str = ""
     issuer: str = ""
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Date | None = None
+    valid_to: Date | None = None
     scopes: list[str] = []
     certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
 
@@ -262,8 +263,8 @@ class OfficerPatch(Schema):
 class CertificateIn(Schema):
     certificate_number: str
     issuer: str
-    valid_from: dt.date
-    valid_to: dt.date
+    valid_from: Date
+    valid_to: Date
     scopes: list[str]
     certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
 

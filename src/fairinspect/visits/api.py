@@ -12,6 +12,7 @@ from ninja.files import UploadedFile
 
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.core.roles import Role
+from fairinspect.core.schemas import Accuracy, Date, DateTime, Id, Int, Latitude, Longitude
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error, RoleBearer
 
@@ -81,7 +82,7 @@ def get_quota(request, credit_code: str, year: int | None = None):
 class JustificationIn(Schema):
     kind: str = ""
     reference: str = ""
-    date: dt.date | None = None
+    date: Date | None = None
     summary: str = ""
 
 
@@ -89,10 +90,10 @@ class VisitIn(Schema):
     enterprise: str  # credit code
     kind: Literal["on_site", "off_site"] = "on_site"
     trigger: str
-    planned_date: dt.date
+    planned_date: Date
     item_codes: list[str]
-    officer_ids: list[int]
-    expert_ids: list[int] = []
+    officer_ids: list[Id]
+    expert_ids: list[Id] = []
     justification: JustificationIn | None = None
     merge_group: str | None = None
     joint_department_codes: list[str] = []
@@ -196,7 +197,7 @@ def get_visit(request, visit_id: int):
     return _visit_out(access.get_visit(request.user, visit_id))
 
 
-class PlanIn(Schema):
+class VisitPlanIn(Schema):
     key_points: str | None = None
     methods: str | None = None
     steps: str | None = None
@@ -208,7 +209,7 @@ class PlanIn(Schema):
     auth=officer_bearer,
     response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
 )
-def edit_plan(request, visit_id: int, payload: PlanIn):
+def edit_plan(request, visit_id: int, payload: VisitPlanIn):
     v = access.get_visit(request.user, visit_id)
     services.update_plan(actor=request.user, visit=v, data=payload.dict())
     return _visit_out(v)
@@ -252,10 +253,10 @@ def reject_plan(request, visit_id: int, payload: RejectIn):
 
 class CheckInIn(Schema):
     nonce: str
-    officer_ids: list[int] | None = None
-    lat: float | None = None
-    lng: float | None = None
-    accuracy: float | None = None
+    officer_ids: list[Id] | None = None
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    accuracy: Accuracy | None = None
 
 
 class CapOut(Schema):
@@ -390,8 +391,8 @@ def add_hazard(request, visit_id: int, payload: HazardIn):
 
 
 class OrderIn(Schema):
-    hazard_ids: list[int]
-    deadline: dt.date
+    hazard_ids: list[Id]
+    deadline: Date
     requirements: str = ""
 
 
@@ -466,11 +467,11 @@ def get_justification(request, visit_id: int):
 
 class RecordingIn(Schema):
     device: str
-    started_at: dt.datetime | None = None
+    started_at: DateTime | None = None
 
 
 class RecordingEndIn(Schema):
-    ended_at: dt.datetime | None = None
+    ended_at: DateTime | None = None
 
 
 class MediaOut(Schema):
@@ -589,8 +590,8 @@ def upload_media(
 
 
 class FollowUpIn(Schema):
-    planned_date: dt.date
-    officer_ids: list[int] | None = None
+    planned_date: Date
+    officer_ids: list[Id] | None = None
 
 
 class FollowUpResultIn(Schema):
@@ -634,7 +635,7 @@ def follow_up_result(request, visit_id: int, payload: FollowUpResultIn):
 
 
 class RatingIn(Schema):
-    score: int
+    score: Int  # 1–5, checked by the service (score_out_of_range)
     comment: str = ""
 
 
