@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Body, Field, Router, Schema
 
 from fairinspect.core.errors import ValidationFailed
-from fairinspect.core.schemas import Bool, Date, Int
+from fairinspect.core.schemas import Bool, Date, Input, Int
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.rules import discretion as d
 
@@ -75,7 +75,7 @@ def list_violations(request, law: str = "", article: int | None = None):
     return [_violation_out(v) for v in legal.filter_violations(law=law, article=article)]
 
 
-class DiscretionIn(Schema):
+class DiscretionIn(Input):
     violation_code: str
     party: Literal["unit", "person"]
     facts: FactsIn = FactsIn()
@@ -117,7 +117,7 @@ def discretion(request, payload: DiscretionIn):
     return legal.result_dict(legal.decide(payload.violation_code, payload.party, clean))
 
 
-class CaseIn(Schema):
+class CaseIn(Input):
     credit_code: str
     party: Literal["unit", "person"] = "unit"
     violation_code: str
@@ -345,7 +345,7 @@ def my_cases(request):
     return out
 
 
-class AccidentIn(Schema):
+class AccidentIn(Input):
     credit_code: str = Field(max_length=18)
     on: Date
     level: Literal["general", "larger", "major", "especially_major"]
@@ -401,11 +401,11 @@ def create_accident(request, payload: AccidentIn):
     }
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(Input):
     statement: str = Field(max_length=4000)
 
 
-class RemovalDecisionIn(Schema):
+class RemovalDecisionIn(Input):
     approve: Bool
     note: str = Field(max_length=4000)
 

@@ -13,10 +13,19 @@ from typing import Annotated, Any, Literal, Union
 from ninja import Schema
 from pydantic import Field, create_model
 
-from fairinspect.core.schemas import Bool, Count, Date, Money, Share, form_values, validate_form
+from fairinspect.core.schemas import (
+    Bool,
+    Count,
+    Date,
+    Input,
+    Money,
+    Share,
+    form_values,
+    validate_form,
+)
 
 
-class FactsIn(Schema):
+class FactsIn(Input):
     first_offence: Bool = False
     harm: Literal["none", "slight", "serious"] = "none"
     corrected_in_time: Bool = False
@@ -35,16 +44,16 @@ class FactsIn(Schema):
     annual_income: Money | None = None
 
 
-class ApproveFilingData(Schema):
+class ApproveFilingData(Input):
     on: Date | None = None
     note: str = ""
 
 
-class RejectFilingData(Schema):
+class RejectFilingData(Input):
     note: str = ""
 
 
-class InvestigateData(Schema):
+class InvestigateData(Input):
     facts_text: str = ""
     evidence: str = ""
     # Required by the service whenever the facts give a penalty: never the range's floor
@@ -53,48 +62,48 @@ class InvestigateData(Schema):
     outside_range_reason: str = ""
 
 
-class NotifyData(Schema):
+class NotifyData(Input):
     served_on: Date | None = None
 
 
-class RecordStatementData(Schema):
+class RecordStatementData(Input):
     statement: str = ""
     statement_answer: str = ""
     hearing_requested: Bool = False
     hearing_on: Date | None = None
 
 
-class LegalReviewData(Schema):
+class LegalReviewData(Input):
     opinion: str = ""
     approve: Bool
     accept_outside_range: Bool = False
 
 
-class DiscussData(Schema):
+class DiscussData(Input):
     minutes: str = ""
 
 
-class DecideData(Schema):
+class DecideData(Input):
     on: Date | None = None
     education_note: str = ""
 
 
-class ServeData(Schema):
+class ServeData(Input):
     served_on: Date | None = None
 
 
-class ExecuteData(Schema):
+class ExecuteData(Input):
     paid_on: Date | None = None
     amount_paid: Money | None = None
     # Days the execution was paused (行政强制法第四十二条): a whole number, 0 when none.
     paused_days: Annotated[int, Field(ge=0, le=3650, strict=True)] = 0
 
 
-class CloseData(Schema):
+class CloseData(Input):
     note: str = ""
 
 
-class ExtendData(Schema):
+class ExtendData(Input):
     days: Annotated[int, Field(strict=True)]  # 1–90, checked by the service (bad_days)
     reason: str = ""
 
@@ -133,7 +142,7 @@ def _step_schema(action: str, data: type[Schema]):
     }
     if action == "investigate":
         fields["facts"] = (FactsIn | None, None)
-    return create_model(f"{camel}Step", __base__=Schema, **fields)
+    return create_model(f"{camel}Step", __base__=Input, **fields)
 
 
 STEP_SCHEMAS = {action: _step_schema(action, data) for action, data in STEP_DATA.items()}

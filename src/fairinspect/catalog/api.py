@@ -7,7 +7,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from fairinspect.core.schemas import Bool, Date, SmallCount
+from fairinspect.core.schemas import Bool, Date, Input, SmallCount
 from fairinspect.registry.api import Error, admin_bearer
 
 from . import access, queries, services
@@ -16,7 +16,7 @@ from .models import ItemListVersion
 router = Router(tags=["检查事项 catalog"])
 
 
-class LegalBasis(Schema):
+class LegalBasis(Input):
     law: str
     version: str | None = None
     article: SmallCount | None = None
@@ -74,7 +74,7 @@ def version_items(request, number: str):
     return list(access.get_public_version(number).items.order_by("code"))
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     code: str
     name: str
     domain: str
@@ -89,7 +89,7 @@ class ItemIn(Schema):
     cross_departments: list[str] = []
 
 
-class ItemPatch(Schema):
+class ItemPatch(Input):
     name: str | None = None
     domain: str | None = None
     legal_basis: list[LegalBasis] | None = None
@@ -103,12 +103,12 @@ class ItemPatch(Schema):
     cross_departments: list[str] | None = None
 
 
-class DraftIn(Schema):
+class DraftIn(Input):
     number: str
     title: str
 
 
-class VersionFilingIn(Schema):
+class VersionFilingIn(Input):
     filing_date: Date
     filing_doc_no: str
 

@@ -18,13 +18,18 @@ import re
 from decimal import Decimal
 from typing import Annotated, Any
 
+from ninja import Schema
 from pydantic import (
+    BaseModel,
     BeforeValidator,
+    ConfigDict,
     Field,
+    ModelWrapValidatorHandler,
     StrictBool,
     StrictFloat,
     StrictInt,
     ValidationError,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -56,6 +61,23 @@ def _decimal(value: Any) -> Any:
     if isinstance(value, bool) or not isinstance(value, int | float | str | Decimal):
         raise PydanticCustomError("decimal_type", "应为数字")
     return value
+
+
+class Input(Schema):
+    """The base of every request body and of its nested objects.
+
+    ninja's Schema reads any value through attribute access (to serialise model instances),
+    so a string sent where an object belongs would pass as an object of defaults. A body is
+    JSON: an object must be a JSON object."""
+
+    model_config = ConfigDict(from_attributes=False)
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values: Any, handler: ModelWrapValidatorHandler, info) -> Any:
+        if isinstance(values, dict | BaseModel):
+            return handler(values)
+        raise PydanticCustomError("model_type", "应为 JSON 对象")
 
 
 Bool = StrictBool

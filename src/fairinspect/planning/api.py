@@ -10,7 +10,7 @@ from typing import Literal
 
 from ninja import Query, Router, Schema
 
-from fairinspect.core.schemas import Bool, Count, Date, Id, Int, Ratio, SmallCount
+from fairinspect.core.schemas import Bool, Count, Date, Id, Input, Int, Ratio, SmallCount
 from fairinspect.registry.api import Error
 
 from . import access, draws, joint, queries, services
@@ -99,13 +99,13 @@ def _plan_out(plan: AnnualPlan) -> dict:
     }
 
 
-class PlanIn(Schema):
+class PlanIn(Input):
     year: Int  # 2000–2100, checked by the service (year_out_of_range)
     title: str = ""
     notes: str = ""
 
 
-class LineIn(Schema):
+class LineIn(Input):
     high_risk: Bool
     grade: Literal["1", "2", "3", "none"]
     planned_visits: Count | None = None
@@ -113,27 +113,27 @@ class LineIn(Schema):
     sampling_ratio: Ratio | None = None
 
 
-class LinesIn(Schema):
+class LinesIn(Input):
     lines: list[LineIn]
 
 
-class KeyIn(Schema):
+class KeyIn(Input):
     credit_code: str
     planned_visits: Int = 1
     reason: str
 
 
-class ApprovalIn(Schema):
+class ApprovalIn(Input):
     approval_doc_no: str
     approval_date: Date
 
 
-class PlanFilingIn(Schema):
+class PlanFilingIn(Input):
     filing_doc_no: str
     filing_date: Date
 
 
-class ReasonIn(Schema):
+class ReasonIn(Input):
     reason: str
 
 
@@ -272,7 +272,7 @@ def _task_out(task: SamplingTask) -> dict:
     return data
 
 
-class TaskIn(Schema):
+class TaskIn(Input):
     title: str
     items: list[str]
     window_start: Date
@@ -289,12 +289,12 @@ class TaskIn(Schema):
     max_visits_per_officer: SmallCount | None = None
 
 
-class SeedIn(Schema):
+class SeedIn(Input):
     seed: str
     entered_by: str
 
 
-class PlanningDecisionIn(Schema):
+class PlanningDecisionIn(Input):
     approve: Bool
     note: str = ""
 
@@ -457,7 +457,7 @@ def _special_out(s: SpecialInspection) -> dict:
     return data
 
 
-class SpecialIn(Schema):
+class SpecialIn(Input):
     kind: Literal["special", "key_period"]
     title: str
     targets: str
@@ -468,7 +468,7 @@ class SpecialIn(Schema):
     enterprises: list[str] = []
 
 
-class SpecialQuotaIn(Schema):
+class SpecialQuotaIn(Input):
     year: Int
     quota: Int
     source: str
@@ -547,7 +547,7 @@ def public_specials(request):
 # ---- conflicts of interest (回避) ----------------------------------------------------------
 
 
-class ConflictIn(Schema):
+class ConflictIn(Input):
     enterprise: str  # credit code
     kind: Literal["declared_conflict", "former_employer", "relative"]
     note: str = ""
@@ -566,7 +566,7 @@ class ConflictOut(Schema):
     created_at: dt.datetime
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(Input):
     reason: str
 
 

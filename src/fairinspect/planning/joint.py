@@ -424,13 +424,13 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
 def register(router, errors) -> None:
     from ninja import Query, Schema
 
-    from fairinspect.core.schemas import Date, Id
+    from fairinspect.core.schemas import Date, Id, Input
 
     class ReasonOut(Schema):
         code: str
         message: str
 
-    class CheckIn(Schema):
+    class CheckIn(Input):
         credit_code: str
         items: list[str]
         trigger: str = "annual_plan"
@@ -443,13 +443,13 @@ def register(router, errors) -> None:
         reasons: list[ReasonOut]
         warnings: list[ReasonOut]
 
-    class PartyIn(Schema):
+    class PartyIn(Input):
         department_code: str = ""
         external_name: str = ""
         role: str = "partner"
         duties: str = ""
 
-    class JointIn(Schema):
+    class JointIn(Input):
         credit_code: str
         items: list[str]
         planned_date: Date
@@ -511,7 +511,7 @@ def register(router, errors) -> None:
         suggested_date: dt.date
         reason: str
 
-    class MergeIn(Schema):
+    class MergeIn(Input):
         visit_ids: list[Id]
         planned_date: Date
         reason: str = ""

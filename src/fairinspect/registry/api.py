@@ -11,7 +11,7 @@ from ninja.security import HttpBearer
 
 from fairinspect.core.errors import Forbidden, NotFound
 from fairinspect.core.roles import Role, has_role
-from fairinspect.core.schemas import Bool, Date
+from fairinspect.core.schemas import Bool, Date, Input
 
 from . import access, queries, services
 from .auth import client_ip, issue_token, login_with_password, user_for_token
@@ -53,7 +53,7 @@ class Error(Schema):
     field: str | None = None
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     username: str
     password: str
 
@@ -92,7 +92,7 @@ class EnterpriseOut(Schema):
     updated_at: dt.datetime
 
 
-class EnterpriseIn(Schema):
+class EnterpriseIn(Input):
     credit_code: str
     name: str
     address: str
@@ -112,7 +112,7 @@ class EnterpriseIn(Schema):
     contact_phone: str = ""
 
 
-class EnterprisePatch(Schema):
+class EnterprisePatch(Input):
     name: str | None = None
     address: str | None = None
     district_code: str | None = None
@@ -231,7 +231,7 @@ class OfficerOut(Schema):
     certificates: list[CertificateOut]
 
 
-class OfficerIn(Schema):
+class OfficerIn(Input):
     name: str
     department_code: str
     status: Literal["on_duty", "off_post", "left", "retired"] = "on_duty"
@@ -252,7 +252,7 @@ class OfficerPage(Schema):
     items: list[OfficerOut]
 
 
-class OfficerPatch(Schema):
+class OfficerPatch(Input):
     name: str | None = None
     department_code: str | None = None
     status: Literal["on_duty", "off_post", "left", "retired"] | None = None
@@ -260,7 +260,7 @@ class OfficerPatch(Schema):
     post_domains: list[str] | None = None
 
 
-class CertificateIn(Schema):
+class CertificateIn(Input):
     certificate_number: str
     issuer: str
     valid_from: Date

@@ -12,7 +12,16 @@ from ninja.files import UploadedFile
 
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.core.roles import Role
-from fairinspect.core.schemas import Accuracy, Date, DateTime, Id, Int, Latitude, Longitude
+from fairinspect.core.schemas import (
+    Accuracy,
+    Date,
+    DateTime,
+    Id,
+    Input,
+    Int,
+    Latitude,
+    Longitude,
+)
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error, RoleBearer
 
@@ -79,14 +88,14 @@ def get_quota(request, credit_code: str, year: int | None = None):
     }
 
 
-class JustificationIn(Schema):
+class JustificationIn(Input):
     kind: str = ""
     reference: str = ""
     date: Date | None = None
     summary: str = ""
 
 
-class VisitIn(Schema):
+class VisitIn(Input):
     enterprise: str  # credit code
     kind: Literal["on_site", "off_site"] = "on_site"
     trigger: str
@@ -197,7 +206,7 @@ def get_visit(request, visit_id: int):
     return _visit_out(access.get_visit(request.user, visit_id))
 
 
-class VisitPlanIn(Schema):
+class VisitPlanIn(Input):
     key_points: str | None = None
     methods: str | None = None
     steps: str | None = None
@@ -237,7 +246,7 @@ def approve_plan(request, visit_id: int):
     return _visit_out(services.approve_plan(actor=request.user, visit=v))
 
 
-class RejectIn(Schema):
+class RejectIn(Input):
     reason: str
 
 
@@ -251,7 +260,7 @@ def reject_plan(request, visit_id: int, payload: RejectIn):
     return _visit_out(services.reject_plan(actor=request.user, visit=v, reason=payload.reason))
 
 
-class CheckInIn(Schema):
+class CheckInIn(Input):
     nonce: str
     officer_ids: list[Id] | None = None
     lat: Latitude | None = None
@@ -320,7 +329,7 @@ def check_in(request, visit_id: int, payload: CheckInIn):
     return (200 if out.started else 202), body
 
 
-class CheckOutIn(Schema):
+class CheckOutIn(Input):
     summary: str = ""
 
 
@@ -334,7 +343,7 @@ def check_out(request, visit_id: int, payload: CheckOutIn):
     return _visit_out(services.check_out(actor=request.user, visit=v, summary=payload.summary))
 
 
-class FindingIn(Schema):
+class FindingIn(Input):
     item_code: str
     result: Literal["compliant", "non_compliant", "not_applicable"]
     notes: str = ""
@@ -364,7 +373,7 @@ def add_finding(request, visit_id: int, payload: FindingIn):
     return 201, {"id": f.pk, "item_code": f.item.code, "result": f.result, "notes": f.notes}
 
 
-class HazardIn(Schema):
+class HazardIn(Input):
     level: Literal["general", "major"]
     description: str
     place: str = ""
@@ -390,7 +399,7 @@ def add_hazard(request, visit_id: int, payload: HazardIn):
     return 201, h
 
 
-class OrderIn(Schema):
+class OrderIn(Input):
     hazard_ids: list[Id]
     deadline: Date
     requirements: str = ""
@@ -465,12 +474,12 @@ def get_justification(request, visit_id: int):
 # ------------------------------------------------ recordings and media (R6.3)
 
 
-class RecordingIn(Schema):
+class RecordingIn(Input):
     device: str
     started_at: DateTime | None = None
 
 
-class RecordingEndIn(Schema):
+class RecordingEndIn(Input):
     ended_at: DateTime | None = None
 
 
@@ -589,12 +598,12 @@ def upload_media(
 # ------------------------------------------------ follow-up (R6.4)
 
 
-class FollowUpIn(Schema):
+class FollowUpIn(Input):
     planned_date: Date
     officer_ids: list[Id] | None = None
 
 
-class FollowUpResultIn(Schema):
+class FollowUpResultIn(Input):
     result: Literal["rectified", "not_rectified"]
     notes: str = ""
 
@@ -634,7 +643,7 @@ def follow_up_result(request, visit_id: int, payload: FollowUpResultIn):
 # ------------------------------------------------ the enterprise's rating (R8)
 
 
-class RatingIn(Schema):
+class RatingIn(Input):
     score: Int  # 1–5, checked by the service (score_out_of_range)
     comment: str = ""
 
