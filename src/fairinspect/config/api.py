@@ -7,21 +7,65 @@ check refused), produced from the same DomainError the HTML views use.
 import json
 
 from django.db import DataError
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from fairinspect.cases.api import router as cases_router
 from fairinspect.catalog.api import router as catalog_router
-from fairinspect.core.errors import DomainError
+from fairinspect.core.errors import DomainError, NotFound
 from fairinspect.core.schemas import located, message_for
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
 from fairinspect.visits.api import router as visits_router
 
-api = NinjaAPI(
+# The one error shape every refusal has; extra detail (`reasons`, `errors`) may follow.
+ERROR_SCHEMA = {
+    "title": "ApiError",
+    "type": "object",
+    "required": ["code", "message", "field"],
+    "properties": {
+        "code": {"type": "string"},
+        "message": {"type": "string"},
+        "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
+        "reasons": {"type": "array"},
+        "errors": {"type": "array"},
+    },
+}
+
+
+class FairinspectAPI(NinjaAPI):
+    """The OpenAPI document declares, on every operation, the refusals any operation can
+    give in the common shape: 401 (token missing or expired) wherever a token is needed, 403
+    and 404 (the access functions every view calls), 422 wherever there is input, 400 (a
+    body that is not JSON) wherever there is a body. Each operation declares its own 409s
+    and success bodies. With this the fuzz test validates every response body against the
+    document."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema["components"].setdefault("schemas", {})["ApiError"] = ERROR_SCHEMA
+        ref = {
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
+        }
+        for item in schema["paths"].values():
+            for op in item.values():
+                responses = op.setdefault("responses", {})
+                codes = ["403", "404"]
+                if op.get("security"):
+                    codes.append("401")
+                if op.get("parameters") or op.get("requestBody"):
+                    codes.append("422")
+                if op.get("requestBody"):
+                    codes.append("400")  # a body that is not JSON at all
+                for code in codes:
+                    responses.setdefault(code, {"description": "拒绝（统一错误格式）", **ref})
+        return schema
+
+
+api = FairinspectAPI(
     title="fairinspect API",
     version="1",
     description="公正执法检查系统接口。认证：POST /api/v1/auth/token 取得令牌，"
@@ -93,6 +137,12 @@ def out_of_range(request: HttpRequest, exc: Exception):
         {"code": "out_of_range", "message": "数值超出允许范围。", "field": None},
         status=422,
     )
+
+
+@api.exception_handler(Http404)
+def not_found(request: HttpRequest, exc: Http404):
+    """`get_object_or_404` in a view: the common shape, like access's NotFound."""
+    return api.create_response(request, NotFound().as_dict(), status=404)
 
 
 @api.exception_handler(AuthenticationError)

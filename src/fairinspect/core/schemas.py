@@ -189,7 +189,7 @@ def errors_of(exc: ValidationError, body: Any) -> list[dict[str, str]]:
     return [located(dict(e), e.get("loc", ()), body) for e in exc.errors()]
 
 
-def validate_form(schema: type, raw: dict[str, Any]):
+def validate_form(schema: type[BaseModel], raw: dict[str, Any]):
     """Run an API schema over values from a form; a bad value is a ValidationFailed naming
     the field, exactly as the API answers it."""
     try:
