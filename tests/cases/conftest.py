@@ -108,6 +108,18 @@ def walk(city_officer, approver, legal_reviewer):
                 if action == until:
                     break
                 continue
+            if action == "investigate" and "proposed_fine" not in data:
+                # The officer states the proposal (an empty one is refused): the floor.
+                data["proposed_fine"] = str(
+                    services.assess(
+                        enterprise=case.enterprise,
+                        violation_code=case.violation_code,
+                        party=case.party,
+                        facts=data["facts"],
+                        on=start + dt.timedelta(days=offset),
+                        exclude=case,
+                    )[0].fine_min
+                )
             case = step(case, action, who, start + dt.timedelta(days=offset), **data)
             if action == until:
                 break

@@ -8,19 +8,21 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Field, Router, Schema
+from ninja import Body, Field, Router, Schema
 
 from fairinspect.core.errors import ValidationFailed
+from fairinspect.core.schemas import Bool, Date, Input, Int
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.rules import discretion as d
 
 from . import access, legal, queries, services
+from .inputs import FactsIn, TransitionIn
 from .models import Case
 
 router = Router(tags=["行政处罚案件 cases"])
 
 
-class Error(Schema):
+class CaseError(Schema):
     code: str
     message: str
     field: str | None = None
@@ -73,26 +75,7 @@ def list_violations(request, law: str = "", article: int | None = None):
     return [_violation_out(v) for v in legal.filter_violations(law=law, article=article)]
 
 
-class FactsIn(Schema):
-    first_offence: bool = False
-    harm: Literal["none", "slight", "serious"] = "none"
-    corrected_in_time: bool = False
-    overdue_uncorrected: bool = False
-    no_fault: bool = False
-    minor: bool = False
-    mitigations: list[str] = []
-    aggravations: list[str] = []
-    staff_affected_share: Decimal | None = Field(None, ge=0, le=1)
-    headcount: int | None = Field(None, ge=0)
-    people_affected: int | None = Field(None, ge=0)
-    fatal_accident_within_3_years: bool = False
-    serious_dishonesty_listed: bool = False
-    high_risk: bool = False
-    accident_level: Literal["general", "larger", "major", "extraordinary"] | None = None
-    annual_income: Decimal | None = Field(None, ge=0)
-
-
-class DiscretionIn(Schema):
+class DiscretionIn(Input):
     violation_code: str
     party: Literal["unit", "person"]
     facts: FactsIn = FactsIn.model_validate({})  # every field has its default
@@ -125,7 +108,7 @@ def _facts(payload: FactsIn) -> dict[str, Any]:
 
 @router.post(
     "/discretion",
-    response={200: DiscretionOut, 401: Error, 403: Error, 422: Error},
+    response={200: DiscretionOut, 401: CaseError, 403: CaseError, 422: CaseError},
     summary="Grade, recommended range and reasons for a violation and its facts",
 )
 def discretion(request, payload: DiscretionIn):
@@ -134,7 +117,7 @@ def discretion(request, payload: DiscretionIn):
     return legal.result_dict(legal.decide(payload.violation_code, payload.party, clean))
 
 
-class CaseIn(Schema):
+class CaseIn(Input):
     credit_code: str
     party: Literal["unit", "person"] = "unit"
     violation_code: str
@@ -232,7 +215,7 @@ def case_out(case: Case, user) -> dict[str, Any]:
     }
 
 
-@router.post("/cases", response={201: CaseOut, 401: Error, 403: Error, 422: Error})
+@router.post("/cases", response={201: CaseOut, 401: CaseError, 403: CaseError, 422: CaseError})
 def create_case(request, payload: CaseIn):
     access.require_officer(request.user)
     ent = (
@@ -255,27 +238,32 @@ def create_case(request, payload: CaseIn):
     return 201, case_out(case, request.user)
 
 
-@router.get("/cases/{case_id}", response={200: CaseOut, 401: Error, 403: Error, 404: Error})
+@router.get(
+    "/cases/{case_id}", response={200: CaseOut, 401: CaseError, 403: CaseError, 404: CaseError}
+)
 def get_case(request, case_id: int):
     return case_out(access.get_case(request.user, case_id), request.user)
 
 
-class TransitionIn(Schema):
-    action: str
-    data: dict[str, Any] = {}
-    facts: FactsIn | None = None
-
-
 @router.post(
     "/cases/{case_id}/transitions",
-    response={200: CaseOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    response={
+        200: CaseOut,
+        401: CaseError,
+        403: CaseError,
+        404: CaseError,
+        409: CaseError,
+        422: CaseError,
+    },
     summary="Take one procedure step: {action, data, facts}",
 )
-def take_step(request, case_id: int, payload: TransitionIn):
+def take_step(request, case_id: int, payload: Body[TransitionIn]):
+    """`data` depends on `action`: each step has its own schema (TransitionIn's members)."""
     case = access.get_case(request.user, case_id)
-    data = dict(payload.data)
-    if payload.facts is not None:
-        data["facts"] = _facts(payload.facts)
+    data = payload.data.dict(exclude_none=True)
+    facts = getattr(payload, "facts", None)
+    if facts is not None:
+        data["facts"] = _facts(facts)
     case = services.transition(
         actor=request.user, case=case, action=payload.action, data=data, today=timezone.localdate()
     )
@@ -317,7 +305,7 @@ class PartyCaseOut(Schema):
 
 @router.get(
     "/my-cases",
-    response={200: list[PartyCaseOut], 401: Error, 403: Error},
+    response={200: list[PartyCaseOut], 401: CaseError, 403: CaseError},
     summary="The enterprise user's own (unit) cases: party deadlines and served documents",
 )
 def my_cases(request):
@@ -355,12 +343,12 @@ def my_cases(request):
     return out
 
 
-class AccidentIn(Schema):
+class AccidentIn(Input):
     credit_code: str = Field(max_length=18)
-    on: dt.date
+    on: Date
     level: Literal["general", "larger", "major", "especially_major"]
-    fatalities: int = Field(0, ge=0, le=10000)
-    injuries: int = Field(0, ge=0, le=10000)
+    fatalities: Int = Field(0, ge=0, le=10000)
+    injuries: Int = Field(0, ge=0, le=10000)
     summary: str = Field(max_length=300)
 
 
@@ -374,7 +362,9 @@ class AccidentOut(Schema):
     summary: str
 
 
-@router.post("/accidents", response={201: AccidentOut, 401: Error, 403: Error, 422: Error})
+@router.post(
+    "/accidents", response={201: AccidentOut, 401: CaseError, 403: CaseError, 422: CaseError}
+)
 def create_accident(request, payload: AccidentIn):
     access.require_accident_recorder(request.user)
     ent = (
@@ -409,12 +399,12 @@ def create_accident(request, payload: AccidentIn):
     }
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(Input):
     statement: str = Field(max_length=4000)
 
 
-class DecisionIn(Schema):
-    approve: bool
+class RemovalDecisionIn(Input):
+    approve: Bool
     note: str = Field(max_length=4000)
 
 
@@ -445,7 +435,14 @@ def _application_out(app) -> dict[str, Any]:
 
 @router.post(
     "/dishonesty-listings/{listing_id}/removal-applications",
-    response={201: ApplicationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    response={
+        201: ApplicationOut,
+        401: CaseError,
+        403: CaseError,
+        404: CaseError,
+        409: CaseError,
+        422: CaseError,
+    },
     summary="The listed enterprise applies for early removal (after twelve months)",
 )
 def apply_removal(request, listing_id: int, payload: ApplicationIn):
@@ -462,10 +459,17 @@ def apply_removal(request, listing_id: int, payload: ApplicationIn):
 
 @router.post(
     "/removal-applications/{application_id}/decision",
-    response={200: ApplicationOut, 401: Error, 403: Error, 404: Error, 409: Error, 422: Error},
+    response={
+        200: ApplicationOut,
+        401: CaseError,
+        403: CaseError,
+        404: CaseError,
+        409: CaseError,
+        422: CaseError,
+    },
     summary="The approver grants or refuses an early-removal application",
 )
-def decide_removal(request, application_id: int, payload: DecisionIn):
+def decide_removal(request, application_id: int, payload: RemovalDecisionIn):
     from fairinspect.core.errors import NotFound
 
     from .models import RemovalApplication

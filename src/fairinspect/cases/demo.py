@@ -65,6 +65,9 @@ def _walk(case, until, *, people, start, facts, proposed=None, reason=""):
         if action == "discuss" and not case.is_major:
             continue
         data = {k: v for k, v in data.items() if v not in (None, "")}
+        if action == "investigate" and "proposed_fine" not in data:
+            # The demo officer proposes the recommended floor, stating it as an officer must.
+            data["proposed_fine"] = _floor(case, facts, start + dt.timedelta(days=offset))
         case = services.transition(
             actor=people[who],
             case=case,
@@ -75,6 +78,18 @@ def _walk(case, until, *, people, start, facts, proposed=None, reason=""):
         if action == until:
             break
     return case
+
+
+def _floor(case, facts, on):
+    result, _, _ = services.assess(
+        enterprise=case.enterprise,
+        violation_code=case.violation_code,
+        party=case.party,
+        facts=facts,
+        on=on,
+        exclude=case,
+    )
+    return str(result.fine_min)
 
 
 def build(*, rng, today, enterprises, out) -> None:

@@ -17,6 +17,7 @@ from fairinspect.registry.tabular import write_csv, write_xlsx
 from fairinspect.rules import discretion as d
 
 from . import access, documents, legal, queries, services
+from .inputs import step_data_from_form
 from .models import Case, Disclosure, NoPenaltyListVersion
 from .procedure import STEPS, procedure_rule
 
@@ -294,12 +295,11 @@ def case_detail(request, case_id: int):
 @require_POST
 def case_act(request, case_id: int, action: str):
     case = access.get_case(request.user, case_id)
-    data = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
-    if action == "investigate":
-        data["facts"] = _facts_from_post(request.POST)
-    for b in ("approve", "accept_outside_range", "hearing_requested"):
-        data[b] = request.POST.get(b) in ("on", "1", "true")
     try:
+        # The same schema as the API's step: `paused_days=abc` is a message, not a 500.
+        data = step_data_from_form(action, request.POST)
+        if action == "investigate":
+            data["facts"] = _facts_from_post(request.POST)
         services.transition(actor=request.user, case=case, action=action, data=data, today=_today())
     except DomainError as exc:
         messages.error(request, exc.message)

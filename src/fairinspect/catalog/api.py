@@ -7,6 +7,7 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
+from fairinspect.core.schemas import Bool, Date, Input, SmallCount
 from fairinspect.registry.api import Error, admin_bearer
 
 from . import access, guidance, queries, services
@@ -15,11 +16,11 @@ from .models import ItemListVersion
 router = Router(tags=["检查事项 catalog"])
 
 
-class LegalBasis(Schema):
+class LegalBasis(Input):
     law: str
     version: str | None = None
-    article: int | None = None
-    clause: int | None = None
+    article: SmallCount | None = None
+    clause: SmallCount | None = None
     text_excerpt: str | None = None
 
 
@@ -73,7 +74,7 @@ def version_items(request, number: str):
     return list(access.get_public_version(number).items.order_by("code"))
 
 
-class ItemIn(Schema):
+class ItemIn(Input):
     code: str
     name: str
     domain: str
@@ -83,12 +84,12 @@ class ItemIn(Schema):
     method_on_site: str = ""
     method_documents: str = ""
     industries: list[str] = []
-    offsite_capable: bool = False
-    cross_department: bool = False
+    offsite_capable: Bool = False
+    cross_department: Bool = False
     cross_departments: list[str] = []
 
 
-class ItemPatch(Schema):
+class ItemPatch(Input):
     name: str | None = None
     domain: str | None = None
     legal_basis: list[LegalBasis] | None = None
@@ -97,18 +98,18 @@ class ItemPatch(Schema):
     method_on_site: str | None = None
     method_documents: str | None = None
     industries: list[str] | None = None
-    offsite_capable: bool | None = None
-    cross_department: bool | None = None
+    offsite_capable: Bool | None = None
+    cross_department: Bool | None = None
     cross_departments: list[str] | None = None
 
 
-class DraftIn(Schema):
+class DraftIn(Input):
     number: str
     title: str
 
 
-class FilingIn(Schema):
-    filing_date: dt.date
+class VersionFilingIn(Input):
+    filing_date: Date
     filing_doc_no: str
 
 
@@ -172,7 +173,7 @@ def publish(request, number: str):
     auth=admin_bearer,
     response={200: VersionOut, 403: Error, 404: Error, 422: Error},
 )
-def filing(request, number: str, payload: FilingIn):
+def filing(request, number: str, payload: VersionFilingIn):
     return services.record_filing(
         actor=request.user,
         version=_version(number),

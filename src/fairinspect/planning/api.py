@@ -10,6 +10,7 @@ from typing import Literal
 
 from ninja import Query, Router, Schema
 
+from fairinspect.core.schemas import Bool, Count, Date, Id, Input, Int, Ratio, SmallCount
 from fairinspect.registry.api import Error
 
 from . import access, draws, joint, queries, services
@@ -119,44 +120,44 @@ def _plan_out(plan: AnnualPlan) -> dict:
     }
 
 
-class PlanIn(Schema):
-    year: int
+class PlanIn(Input):
+    year: Int  # 2000–2100, checked by the service (year_out_of_range)
     title: str = ""
     notes: str = ""
 
 
-class LineIn(Schema):
-    high_risk: bool
+class LineIn(Input):
+    high_risk: Bool
     grade: Literal["1", "2", "3", "none"]
-    planned_visits: int | None = None
+    planned_visits: Count | None = None
     # An override of the derived count (the count itself, or null, clears it); it needs
     # last_year_override_reason.
-    last_year_visits: int | None = None
+    last_year_visits: Count | None = None
     last_year_override_reason: str | None = None
-    sampling_ratio: Decimal | None = None
+    sampling_ratio: Ratio | None = None
 
 
-class LinesIn(Schema):
+class LinesIn(Input):
     lines: list[LineIn]
 
 
-class KeyIn(Schema):
+class KeyIn(Input):
     credit_code: str
-    planned_visits: int = 1
+    planned_visits: Int = 1
     reason: str
 
 
-class ApprovalIn(Schema):
+class ApprovalIn(Input):
     approval_doc_no: str
-    approval_date: dt.date
+    approval_date: Date
 
 
-class FilingIn(Schema):
+class PlanFilingIn(Input):
     filing_doc_no: str
-    filing_date: dt.date
+    filing_date: Date
 
 
-class ReasonIn(Schema):
+class ReasonIn(Input):
     reason: str
 
 
@@ -218,7 +219,7 @@ def approve_plan(request, plan_id: int, payload: ApprovalIn):
 
 
 @router.post("/plans/{plan_id}/file", response={200: PlanOut, **ERRORS})
-def file_plan(request, plan_id: int, payload: FilingIn):
+def file_plan(request, plan_id: int, payload: PlanFilingIn):
     plan = access.get_plan(request.user, plan_id)
     return _plan_out(services.file_plan(actor=request.user, plan=plan, data=payload.dict()))
 
@@ -295,30 +296,30 @@ def _task_out(task: SamplingTask) -> dict:
     return data
 
 
-class TaskIn(Schema):
+class TaskIn(Input):
     title: str
     items: list[str]
-    window_start: dt.date
-    window_end: dt.date
-    count: int | None = None
-    ratio: Decimal | None = None
+    window_start: Date
+    window_end: Date
+    count: Count | None = None
+    ratio: Ratio | None = None
     district_code: str = ""
     industry_prefix: str = ""
     risk_level: Literal["major", "high", "general", "low", ""] = ""
     grade: Literal["1", "2", "3", "none", ""] = ""
-    high_risk: bool | None = None
+    high_risk: Bool | None = None
     supervising_level: Literal["city", "district", ""] = ""
-    officers_per_visit: int = 2
-    max_visits_per_officer: int | None = None
+    officers_per_visit: SmallCount = 2
+    max_visits_per_officer: SmallCount | None = None
 
 
-class SeedIn(Schema):
+class SeedIn(Input):
     seed: str
     entered_by: str
 
 
-class DecisionIn(Schema):
-    approve: bool
+class PlanningDecisionIn(Input):
+    approve: Bool
     note: str = ""
 
 
@@ -372,7 +373,7 @@ def publish_draw(request, draw_id: int):
 
 
 @router.post("/draws/{draw_id}/decide-redraw", response={200: DrawOut, **ERRORS})
-def decide_redraw(request, draw_id: int, payload: DecisionIn):
+def decide_redraw(request, draw_id: int, payload: PlanningDecisionIn):
     draw = access.get_draw(request.user, draw_id)
     return draws.decide_redraw(actor=request.user, draw=draw, approve=payload.approve)
 
@@ -480,24 +481,24 @@ def _special_out(s: SpecialInspection) -> dict:
     return data
 
 
-class SpecialIn(Schema):
+class SpecialIn(Input):
     kind: Literal["special", "key_period"]
     title: str
     targets: str
     content: str
     reason: str
-    start_date: dt.date
-    end_date: dt.date
+    start_date: Date
+    end_date: Date
     enterprises: list[str] = []
 
 
-class QuotaIn(Schema):
-    year: int
-    quota: int
+class SpecialQuotaIn(Input):
+    year: Int
+    quota: Int
     source: str
 
 
-class QuotaOut(Schema):
+class SpecialQuotaOut(Schema):
     department_code: str
     year: int
     quota: int
@@ -530,7 +531,7 @@ def submit_special(request, special_id: int):
 
 
 @router.post("/special-inspections/{special_id}/decide", response={200: SpecialOut, **ERRORS})
-def decide_special(request, special_id: int, payload: DecisionIn):
+def decide_special(request, special_id: int, payload: PlanningDecisionIn):
     s = access.get_special(request.user, special_id)
     return _special_out(
         services.decide_special(
@@ -545,8 +546,8 @@ def announce_special(request, special_id: int):
     return _special_out(services.announce_special(actor=request.user, special=s))
 
 
-@router.put("/special-quota", response={200: QuotaOut, **ERRORS})
-def set_quota(request, payload: QuotaIn):
+@router.put("/special-quota", response={200: SpecialQuotaOut, **ERRORS})
+def set_quota(request, payload: SpecialQuotaIn):
     bureau = access.bureau_of(request.user)
     if bureau is None:
         from fairinspect.core.errors import Forbidden
@@ -570,11 +571,11 @@ def public_specials(request):
 # ---- conflicts of interest (回避) ----------------------------------------------------------
 
 
-class ConflictIn(Schema):
+class ConflictIn(Input):
     enterprise: str  # credit code
     kind: Literal["declared_conflict", "former_employer", "relative"]
     note: str = ""
-    officer_id: int | None = None  # the administrator only; officers declare for themselves
+    officer_id: Id | None = None  # the administrator only; officers declare for themselves
 
 
 class ConflictOut(Schema):
@@ -589,7 +590,7 @@ class ConflictOut(Schema):
     created_at: dt.datetime
 
 
-class WithdrawIn(Schema):
+class WithdrawIn(Input):
     reason: str
 
 

@@ -430,15 +430,17 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
 def register(router, errors) -> None:
     from ninja import Query, Schema
 
+    from fairinspect.core.schemas import Date, Id, Input
+
     class ReasonOut(Schema):
         code: str
         message: str
 
-    class CheckIn(Schema):
+    class CheckIn(Input):
         credit_code: str
         items: list[str]
         trigger: str = "annual_plan"
-        planned_date: dt.date | None = None
+        planned_date: Date | None = None
         partner_department_codes: list[str] = []
 
     class CheckOut(Schema):
@@ -447,18 +449,18 @@ def register(router, errors) -> None:
         reasons: list[ReasonOut]
         warnings: list[ReasonOut]
 
-    class PartyIn(Schema):
+    class PartyIn(Input):
         department_code: str = ""
         external_name: str = ""
         role: str = "partner"
         duties: str = ""
 
-    class JointIn(Schema):
+    class JointIn(Input):
         credit_code: str
         items: list[str]
-        planned_date: dt.date
+        planned_date: Date
         trigger: str = "annual_plan"
-        officer_ids: list[int]
+        officer_ids: list[Id]
         parties: list[PartyIn]
         lead_duties: str = ""
         notes: str = ""
@@ -515,9 +517,9 @@ def register(router, errors) -> None:
         suggested_date: dt.date
         reason: str
 
-    class MergeIn(Schema):
-        visit_ids: list[int]
-        planned_date: dt.date
+    class MergeIn(Input):
+        visit_ids: list[Id]
+        planned_date: Date
         reason: str = ""
 
     class MergeOut(Schema):

@@ -11,6 +11,7 @@ from ninja.security import HttpBearer
 
 from fairinspect.core.errors import Forbidden, NotFound
 from fairinspect.core.roles import Role, has_role
+from fairinspect.core.schemas import Bool, Date, Input
 
 from . import access, queries, services
 from .auth import client_ip, issue_token, login_with_password, user_for_token
@@ -52,7 +53,7 @@ class Error(Schema):
     field: str | None = None
 
 
-class TokenIn(Schema):
+class TokenIn(Input):
     username: str
     password: str
 
@@ -94,17 +95,17 @@ class EnterpriseOut(Schema):
     updated_at: dt.datetime
 
 
-class EnterpriseIn(Schema):
+class EnterpriseIn(Input):
     credit_code: str
     name: str
     address: str
     district_code: str
     industry_code: str
-    high_risk: bool | None = None
+    high_risk: Bool | None = None
     high_risk_override_reason: str = ""
     standardization_grade: Literal[1, 2, 3] | None = None
-    grade_valid_from: dt.date | None = None
-    grade_valid_to: dt.date | None = None
+    grade_valid_from: Date | None = None
+    grade_valid_to: Date | None = None
     risk_level: Literal["major", "high", "general", "low"] = "general"
     credit_level: Literal["A", "B", "C", "D"] = "B"
     supervising_level: Literal["city", "district"]
@@ -114,16 +115,16 @@ class EnterpriseIn(Schema):
     contact_phone: str = ""
 
 
-class EnterprisePatch(Schema):
+class EnterprisePatch(Input):
     name: str | None = None
     address: str | None = None
     district_code: str | None = None
     industry_code: str | None = None
-    high_risk: bool | None = None
+    high_risk: Bool | None = None
     high_risk_override_reason: str | None = None
     standardization_grade: Literal[1, 2, 3] | None = None
-    grade_valid_from: dt.date | None = None
-    grade_valid_to: dt.date | None = None
+    grade_valid_from: Date | None = None
+    grade_valid_to: Date | None = None
     risk_level: Literal["major", "high", "general", "low"] | None = None
     credit_level: Literal["A", "B", "C", "D"] | None = None
     supervising_level: Literal["city", "district"] | None = None
@@ -233,7 +234,7 @@ class OfficerOut(Schema):
     certificates: list[CertificateOut]
 
 
-class OfficerIn(Schema):
+class OfficerIn(Input):
     name: str
     department_code: str
     status: Literal["on_duty", "off_post", "left", "retired"] = "on_duty"
@@ -241,8 +242,8 @@ class OfficerIn(Schema):
     post_domains: list[str] = []
     certificate_number: str = ""
     issuer: str = ""
-    valid_from: dt.date | None = None
-    valid_to: dt.date | None = None
+    valid_from: Date | None = None
+    valid_to: Date | None = None
     scopes: list[str] = []
     certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
 
@@ -254,7 +255,7 @@ class OfficerPage(Schema):
     items: list[OfficerOut]
 
 
-class OfficerPatch(Schema):
+class OfficerPatch(Input):
     name: str | None = None
     department_code: str | None = None
     status: Literal["on_duty", "off_post", "left", "retired"] | None = None
@@ -262,11 +263,11 @@ class OfficerPatch(Schema):
     post_domains: list[str] | None = None
 
 
-class CertificateIn(Schema):
+class CertificateIn(Input):
     certificate_number: str
     issuer: str
-    valid_from: dt.date
-    valid_to: dt.date
+    valid_from: Date
+    valid_to: Date
     scopes: list[str]
     certificate_status: Literal["valid", "suspended", "revoked"] = "valid"
 

@@ -12,6 +12,16 @@ from ninja.files import UploadedFile
 
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.core.roles import Role
+from fairinspect.core.schemas import (
+    Accuracy,
+    Date,
+    DateTime,
+    Id,
+    Input,
+    Int,
+    Latitude,
+    Longitude,
+)
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error, RoleBearer
 
@@ -78,21 +88,21 @@ def get_quota(request, credit_code: str, year: int | None = None):
     }
 
 
-class JustificationIn(Schema):
+class JustificationIn(Input):
     kind: str = ""
     reference: str = ""
-    date: dt.date | None = None
+    date: Date | None = None
     summary: str = ""
 
 
-class VisitIn(Schema):
+class VisitIn(Input):
     enterprise: str  # credit code
     kind: Literal["on_site", "off_site"] = "on_site"
     trigger: str
-    planned_date: dt.date
+    planned_date: Date
     item_codes: list[str]
-    officer_ids: list[int]
-    expert_ids: list[int] = []
+    officer_ids: list[Id]
+    expert_ids: list[Id] = []
     justification: JustificationIn | None = None
     merge_group: str | None = None
     joint_department_codes: list[str] = []
@@ -199,7 +209,7 @@ def get_visit(request, visit_id: int):
     return _visit_out(access.get_visit(request.user, visit_id))
 
 
-class PlanIn(Schema):
+class VisitPlanIn(Input):
     key_points: str | None = None
     methods: str | None = None
     steps: str | None = None
@@ -211,7 +221,7 @@ class PlanIn(Schema):
     auth=officer_bearer,
     response={200: VisitOut, 403: Error, 404: Error, 409: Refusal},
 )
-def edit_plan(request, visit_id: int, payload: PlanIn):
+def edit_plan(request, visit_id: int, payload: VisitPlanIn):
     v = access.get_visit(request.user, visit_id)
     services.update_plan(actor=request.user, visit=v, data=payload.dict())
     return _visit_out(v)
@@ -239,7 +249,7 @@ def approve_plan(request, visit_id: int):
     return _visit_out(services.approve_plan(actor=request.user, visit=v))
 
 
-class RejectIn(Schema):
+class RejectIn(Input):
     reason: str
 
 
@@ -253,12 +263,12 @@ def reject_plan(request, visit_id: int, payload: RejectIn):
     return _visit_out(services.reject_plan(actor=request.user, visit=v, reason=payload.reason))
 
 
-class CheckInIn(Schema):
+class CheckInIn(Input):
     nonce: str
-    officer_ids: list[int] | None = None
-    lat: float | None = None
-    lng: float | None = None
-    accuracy: float | None = None
+    officer_ids: list[Id] | None = None
+    lat: Latitude | None = None
+    lng: Longitude | None = None
+    accuracy: Accuracy | None = None
 
 
 class CapOut(Schema):
@@ -322,7 +332,7 @@ def check_in(request, visit_id: int, payload: CheckInIn):
     return (200 if out.started else 202), body
 
 
-class CheckOutIn(Schema):
+class CheckOutIn(Input):
     summary: str = ""
 
 
@@ -336,7 +346,7 @@ def check_out(request, visit_id: int, payload: CheckOutIn):
     return _visit_out(services.check_out(actor=request.user, visit=v, summary=payload.summary))
 
 
-class GuidanceIn(Schema):
+class GuidanceIn(Input):
     entry_codes: list[str]  # codes of the compliance guidance list in force
     audiences: list[
         Literal[
@@ -386,7 +396,7 @@ def visit_guidance(request, visit_id: int):
     return _guidance_out(guidance.given_at(access.get_visit(request.user, visit_id)))
 
 
-class FindingIn(Schema):
+class FindingIn(Input):
     item_code: str
     result: Literal["compliant", "non_compliant", "not_applicable"]
     notes: str = ""
@@ -416,7 +426,7 @@ def add_finding(request, visit_id: int, payload: FindingIn):
     return 201, {"id": f.pk, "item_code": f.item.code, "result": f.result, "notes": f.notes}
 
 
-class HazardIn(Schema):
+class HazardIn(Input):
     level: Literal["general", "major"]
     description: str
     place: str = ""
@@ -442,9 +452,9 @@ def add_hazard(request, visit_id: int, payload: HazardIn):
     return 201, h
 
 
-class OrderIn(Schema):
-    hazard_ids: list[int]
-    deadline: dt.date
+class OrderIn(Input):
+    hazard_ids: list[Id]
+    deadline: Date
     requirements: str = ""
 
 
@@ -517,13 +527,13 @@ def get_justification(request, visit_id: int):
 # ------------------------------------------------ recordings and media (R6.3)
 
 
-class RecordingIn(Schema):
+class RecordingIn(Input):
     device: str
-    started_at: dt.datetime | None = None
+    started_at: DateTime | None = None
 
 
-class RecordingEndIn(Schema):
-    ended_at: dt.datetime | None = None
+class RecordingEndIn(Input):
+    ended_at: DateTime | None = None
 
 
 class MediaOut(Schema):
@@ -641,12 +651,12 @@ def upload_media(
 # ------------------------------------------------ follow-up (R6.4)
 
 
-class FollowUpIn(Schema):
-    planned_date: dt.date
-    officer_ids: list[int] | None = None
+class FollowUpIn(Input):
+    planned_date: Date
+    officer_ids: list[Id] | None = None
 
 
-class FollowUpResultIn(Schema):
+class FollowUpResultIn(Input):
     result: Literal["rectified", "not_rectified"]
     notes: str = ""
 
@@ -686,8 +696,8 @@ def follow_up_result(request, visit_id: int, payload: FollowUpResultIn):
 # ------------------------------------------------ the enterprise's rating (R8)
 
 
-class RatingIn(Schema):
-    score: int
+class RatingIn(Input):
+    score: Int  # 1–5, checked by the service (score_out_of_range)
     comment: str = ""
 
 

@@ -144,6 +144,15 @@ def _date(data: dict, key: str, default: _D) -> dt.date | _D:
         raise ValidationFailed("bad_date", f"{key}：日期格式应为 YYYY-MM-DD。", field=key) from None
 
 
+def _days(data: dict, key: str) -> int:
+    raw = data.get(key)
+    if raw in (None, ""):
+        return 0
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 3650:
+        raise ValidationFailed("bad_days", f"{key}：应为0至3650之间的整数（天）。", field=key)
+    return raw
+
+
 def _text(data: dict, key: str, *, required: bool = False, label: str = "") -> str:
     value = str(data.get(key) or "").strip()
     if required and not value:
@@ -265,8 +274,14 @@ def _investigate(*, actor, case, data, today):
         outcome, proposed = "no_penalty", Decimal(0)
     else:
         outcome = "penalty"
-        given = _money(data, "proposed_fine", required=False)
-        proposed = result.fine_min if given is None else given
+        proposed = _money(data, "proposed_fine", required=False)
+        if proposed is None:
+            # An empty box is neither 0 yuan nor the range's floor: the officer states it.
+            raise ValidationFailed(
+                "fine_required",
+                f"proposed_fine：须填写拟罚款金额（建议{result.fine_min}元至{result.fine_max}元）。",
+                field="proposed_fine",
+            )
     check = d.check_outside_range(proposed, result)
     why = check.reason or d.Reason("", "")  # present whenever unlawful or needs_reason
     reason = _text(data, "outside_range_reason")
@@ -531,7 +546,7 @@ def _execute(*, actor, case, data, today):
     paid_on = _date(data, "paid_on", today)
     due = deadlines(case)["payment"].due
     surcharge = dl.late_surcharge(
-        case.fine_amount, due, paid_on, paused_days=int(data.get("paused_days") or 0)
+        case.fine_amount, due, paid_on, paused_days=_days(data, "paused_days")
     )
     expected = case.fine_amount + surcharge
     paid = _money(data, "amount_paid", required=False)
