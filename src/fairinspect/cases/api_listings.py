@@ -12,9 +12,11 @@ from ninja import Field, Schema
 
 from fairinspect.core.errors import NotFound
 from fairinspect.core.roles import Role, has_role
+from fairinspect.core.schemas import Bool, Input
 
 from . import access, services
-from .api import Error, router
+from .api import CaseError as Error
+from .api import router
 from .models import DishonestyListing
 
 ERRORS = {401: Error, 403: Error, 404: Error, 409: Error, 422: Error}
@@ -40,13 +42,13 @@ class ListingOut(Schema):
     expires_on: dt.date | None
 
 
-class StatementIn(Schema):
+class StatementIn(Input):
     statement: str = Field(min_length=1, max_length=4000)
-    hearing: bool = False
+    hearing: Bool = False
 
 
-class ListingDecisionIn(Schema):
-    approve: bool
+class ListingDecisionIn(Input):
+    approve: Bool
     note: str = Field("", max_length=4000)
 
 

@@ -12,6 +12,7 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import APIKeyHeader
 
 from fairinspect.core.errors import ValidationFailed
+from fairinspect.core.schemas import Input, Int
 
 from . import access, queries, ranking, services
 from .inputs import MAX_BATCH, MESSAGE_ID, BatchIn, RefusedRow, parse_csv, refused_of, to_raw
@@ -189,7 +190,7 @@ def acknowledge(request: HttpRequest, number: str):
     return services.acknowledge(actor=request.user, warning=w)
 
 
-class ReportIn(Schema):
+class ReportIn(Input):
     action_text: str = Field(min_length=4, max_length=4000)
 
 
@@ -201,7 +202,7 @@ def report(request: HttpRequest, number: str, payload: ReportIn):
     return services.report_action(actor=request.user, warning=w, text=payload.action_text)
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
     decision: Literal["accepted", "returned"]
     note: str = Field("", max_length=2000)
 
@@ -236,8 +237,8 @@ def risk_ranking(request: HttpRequest):
     return [r.as_api() for r in ranking.ranking_for(request.user)[:500]]
 
 
-class OffsiteIn(Schema):
-    visit_id: int
+class OffsiteIn(Input):
+    visit_id: Int
     method: Literal["document_review", "remote_video", "data_comparison"]
     material: str = Field(min_length=4, max_length=4000)
     warning_number: str = Field("", max_length=24)
@@ -269,10 +270,10 @@ def record_offsite(request: HttpRequest, payload: OffsiteIn):
     )
 
 
-class DraftIn(Schema):
+class DraftIn(Input):
     purpose: Literal["visit_summary", "plan_points", "reasoning", "warning_digest"]
-    enterprise_id: int | None = None
-    visit_id: int | None = None
+    enterprise_id: Int | None = None
+    visit_id: Int | None = None
     facts: str = Field("", max_length=2000)
 
 
@@ -319,7 +320,7 @@ def request_draft(request: HttpRequest, payload: DraftIn):
     }
 
 
-class ConfirmIn(Schema):
+class ConfirmIn(Input):
     text: str = Field(min_length=1, max_length=10000)
 
 

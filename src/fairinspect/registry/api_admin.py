@@ -12,6 +12,7 @@ from ninja import File, Schema
 from ninja.files import UploadedFile
 
 from fairinspect.core.errors import NotFound
+from fairinspect.core.schemas import Bool, Input
 
 from . import access, mappings
 from .api import Error, admin_bearer, auth_router, router
@@ -70,11 +71,11 @@ class MappingOut(Schema):
     updated_at: dt.datetime
 
 
-class MappingIn(Schema):
+class MappingIn(Input):
     name: str
     columns: dict[str, str]
     defaults: dict[str, str] = {}
-    flags_missing: bool = True
+    flags_missing: Bool = True
 
 
 class PreviewColumn(Schema):

@@ -15,6 +15,7 @@ from ninja.files import UploadedFile
 from fairinspect.cases.models import Case
 from fairinspect.core.errors import NotFound
 from fairinspect.core.roles import Role
+from fairinspect.core.schemas import Bool, Date, DateTime, Input, Int
 from fairinspect.registry.api import RoleBearer
 from fairinspect.registry.models import Officer
 
@@ -43,13 +44,13 @@ Category = Literal[
 Text = Field(..., min_length=1, max_length=4000)
 
 
-class PublicComplaintIn(Schema):
+class PublicComplaintIn(Input):
     subject: Subject
     category: Category
     content: str = Text
     subject_text: str = Field("", max_length=200)
     location: str = Field("", max_length=200)
-    anonymous: bool = False
+    anonymous: Bool = False
     complainant_name: str = Field("", max_length=50)
     complainant_phone: str = Field("", max_length=20)
 
@@ -61,7 +62,7 @@ class ReceiptOut(Schema):
     next_due: dt.date | None
 
 
-class LookupIn(Schema):
+class LookupIn(Input):
     number: str = Field(..., min_length=1, max_length=20)
     code: str = Field(..., min_length=1, max_length=20)
 
@@ -246,7 +247,7 @@ def get_complaint(request, complaint_id: int):
     return _out(access.get_complaint(request.user, complaint_id), request.user)
 
 
-class EntryIn(Schema):
+class EntryIn(Input):
     channel: Literal["hotline_12345", "referral", "visit", "enterprise"]
     subject: Subject
     category: Category
@@ -255,12 +256,12 @@ class EntryIn(Schema):
     referral_from: str = Field("", max_length=100)
     referral_document: str = Field("", max_length=60)
     subject_text: str = Field("", max_length=200)
-    officer_id: int | None = Field(None, ge=1)
+    officer_id: Int | None = Field(None, ge=1)
     location: str = Field("", max_length=200)
-    anonymous: bool = False
+    anonymous: Bool = False
     complainant_name: str = Field("", max_length=50)
     complainant_phone: str = Field("", max_length=20)
-    received_at: dt.datetime | None = None
+    received_at: DateTime | None = None
 
 
 @router.post(
@@ -315,39 +316,39 @@ def import_complaints(request, file: UploadedFile = File(...)):  # noqa: B008
     }
 
 
-class AcceptIn(Schema):
+class AcceptIn(Input):
     credit_code: str = Field("", max_length=30)
-    officer_id: int | None = Field(None, ge=1)
+    officer_id: Int | None = Field(None, ge=1)
 
 
-class RefuseIn(Schema):
+class RefuseIn(Input):
     reason: str = Text
 
 
-class AssignIn(Schema):
+class AssignIn(Input):
     unit_code: str = Field(..., min_length=1, max_length=20)
     handler: str = Field("", max_length=150)
 
 
-class VerifyIn(Schema):
+class VerifyIn(Input):
     verification: str = Text
-    substantiated: bool | None = None
+    substantiated: Bool | None = None
 
 
-class HandleIn(Schema):
+class HandleIn(Input):
     result: str = Text
 
 
-class ReplyIn(Schema):
+class ReplyIn(Input):
     reply: str = Text
 
 
-class SatisfactionIn(Schema):
+class SatisfactionIn(Input):
     satisfaction: Literal["satisfied", "basically_satisfied", "unsatisfied", "not_reached"]
     note: str = Field("", max_length=1000)
 
 
-class MergeIn(Schema):
+class MergeIn(Input):
     into: str = Field(..., min_length=1, max_length=20)
 
 
@@ -438,13 +439,13 @@ def _conduct(c: ConductCase) -> dict:
     }
 
 
-class TransferIn(Schema):
+class TransferIn(Input):
     transferred_to: str = Field(..., min_length=1, max_length=100)
     transfer_document: str = Field(..., min_length=1, max_length=60)
     findings: str = Text
 
 
-class CloseConductIn(Schema):
+class CloseConductIn(Input):
     closing_note: str = Field(..., min_length=1, max_length=2000)
     findings: str = Field("", max_length=4000)
 
@@ -594,16 +595,16 @@ def run_breaches(request):
     return {"today": run.today, "counts": run.counts}
 
 
-class BreachAssignIn(Schema):
+class BreachAssignIn(Input):
     username: str = Field(..., min_length=1, max_length=150)
 
 
-class BreachRespondIn(Schema):
+class BreachRespondIn(Input):
     kind: Literal["explained", "rectified"]
     text: str = Text
 
 
-class BreachCloseIn(Schema):
+class BreachCloseIn(Input):
     note: str = Text
 
 
@@ -667,23 +668,23 @@ def _plan(p: ReviewPlan) -> dict:
     }
 
 
-class PlanIn(Schema):
-    year: int = Field(..., ge=2000, le=2100)
+class PlanIn(Input):
+    year: Int = Field(..., ge=2000, le=2100)
     title: str = Field("", max_length=200)
-    per_unit: int = Field(..., ge=1, le=100)
+    per_unit: Int = Field(..., ge=1, le=100)
 
 
-class SeedIn(Schema):
+class SeedIn(Input):
     seed: str = Field(..., min_length=1, max_length=64)
 
 
-class FindingIn(Schema):
+class FindingIn(Input):
     item_code: str = Field("", max_length=20)
     text: str = Text
-    due_on: dt.date
+    due_on: Date
 
 
-class ReviewIn(Schema):
+class ReviewIn(Input):
     case_number: str = Field(..., min_length=1, max_length=40)
     kind: Literal["self", "peer", "spot"]
     scores: dict[str, Decimal]
@@ -700,7 +701,7 @@ class ReviewOut(Schema):
     findings: list[int]
 
 
-class RectifyIn(Schema):
+class RectifyIn(Input):
     rectification: str = Text
 
 
@@ -798,11 +799,11 @@ def rectify(request, finding_id: int, payload: RectifyIn):
 # ------------------------------------------------------------------ training
 
 
-class TrainingIn(Schema):
-    officer_id: int = Field(..., ge=1)
+class TrainingIn(Input):
+    officer_id: Int = Field(..., ge=1)
     course: str = Field(..., min_length=1, max_length=200)
     provider: str = Field("", max_length=100)
-    on: dt.date
+    on: Date
     hours: Decimal = Field(..., gt=0, le=200)
     assessment: Literal["none", "passed", "failed"] = "none"
     score: Decimal | None = Field(None, ge=0, le=100)

@@ -9,6 +9,7 @@ from ninja import File, Form, Schema
 from ninja.files import UploadedFile
 from pydantic import StrictBool
 
+from fairinspect.core.schemas import Date, Input
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error
 
@@ -16,12 +17,12 @@ from . import access, services
 from .api import Refusal, enterprise_bearer, officer_bearer, router
 
 
-class ApplicationIn(Schema):
+class ApplicationIn(Input):
     reason: str
-    preferred_date: dt.date | None = None
+    preferred_date: Date | None = None
 
 
-class ApplicationDecisionIn(Schema):
+class ApplicationDecisionIn(Input):
     accept: StrictBool  # "yes" or "false" is a 422, never coerced
     note: str = ""
 
@@ -105,7 +106,7 @@ class ReferralIn(Schema):
     summary: str
 
 
-class ReferralStatusIn(Schema):
+class ReferralStatusIn(Input):
     open: StrictBool
 
 
