@@ -1,0 +1,119 @@
+"""Officers: my visits, new visit."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import render
+from django.utils import timezone
+
+from fairinspect.catalog.queries import items_in_force
+from fairinspect.core.errors import DomainError
+from fairinspect.core.http import paginate
+from fairinspect.registry import access as registry_access
+from fairinspect.registry.models import Officer
+
+from .. import access, guidance, services
+from ..models import Visit
+from ._common import _back, _flash
+
+
+@login_required
+def my_visits(request):
+    registry_access.require_staff(request.user)
+    officer = services.officer_of(request.user)
+    qs = access.visits_visible_to(request.user).select_related("enterprise", "department")
+    status = request.GET.get("status", "")
+    scope = request.GET.get("scope", "mine" if officer else "all")
+    if scope == "mine" and officer:
+        qs = qs.filter(team__officer=officer)
+    elif scope == "approve":
+        qs = qs.filter(status="plan_submitted")
+    if status:
+        qs = qs.filter(status=status)
+    page, params = paginate(request, qs.order_by("-planned_date", "-id"), per_page=30)
+    return render(
+        request,
+        "visits/my_visits.html",
+        {
+            "page": page,
+            "params": params,
+            "status": status,
+            "scope": scope,
+            "statuses": Visit.Status.choices,
+        },
+    )
+
+
+@login_required
+def new_visit(request):
+    access.require_officer(request.user)
+    credit_code = request.GET.get("enterprise") or request.POST.get("enterprise", "")
+    ent = registry_access.get_enterprise(request.user, credit_code) if credit_code else None
+    officers = Officer.objects.filter(status="on_duty").select_related("department")
+    if request.user.department_id:
+        officers = officers.filter(department__in=_my_bureau_departments(request.user))
+    ctx = {
+        "e": ent,
+        "items": items_in_force(),
+        "officers": officers.order_by("department__code", "name")[:300],
+        "triggers": Visit._meta.get_field("trigger").choices,
+        "justification_kinds": Visit._meta.get_field("justification_kind").choices,
+        "entry_kinds": guidance.entry_kinds().values(),
+        "me": services.officer_of(request.user),
+        "today": timezone.localdate(),
+        "data": request.POST,
+    }
+    if request.method == "POST" and ent is not None:
+        p = request.POST
+        try:
+            planned = dt.date.fromisoformat(p.get("planned_date", ""))
+        except ValueError:
+            messages.error(request, "计划检查日期：格式应为 YYYY-MM-DD。")
+            return render(request, "visits/new.html", ctx, status=422)
+        upload = request.FILES.get("justification_attachment")
+        try:
+            if upload is not None:
+                services.check_justification_file(upload)  # refused before anything is saved
+            with transaction.atomic():
+                v = _create_from_form(request, ent, p, planned, upload)
+        except DomainError as exc:
+            _flash(request, exc)
+            return render(request, "visits/new.html", ctx, status=422)
+        messages.success(
+            request, "检查已安排，现场检查方案已按事项和企业情况起草，请完善后提交审批。"
+        )
+        return _back(v.pk)
+    return render(request, "visits/new.html", ctx)
+
+
+def _create_from_form(request, ent, p, planned, upload):
+    v = services.create_visit(
+        actor=request.user,
+        enterprise=ent,
+        kind=p.get("kind", "on_site"),
+        trigger=p.get("trigger", ""),
+        planned_date=planned,
+        item_codes=p.getlist("item_codes"),
+        officer_ids=[int(i) for i in p.getlist("officer_ids") if i.isdigit()],
+        justification={
+            "kind": p.get("justification_kind", ""),
+            "reference": p.get("justification_reference", ""),
+            "date": p.get("justification_date", ""),
+            "summary": p.get("justification_summary", ""),
+        },
+        entry_kind=p.get("entry_kind", "inspection"),
+    )
+    if upload is not None:
+        services.attach_justification(actor=request.user, visit=v, upload=upload)
+    return v
+
+
+def _my_bureau_departments(user):
+    from fairinspect.registry.models import Department
+
+    bureau = user.department.bureau
+    return Department.objects.filter(pk=bureau.pk) | Department.objects.filter(parent=bureau)
