@@ -99,13 +99,19 @@ def everyone(make_user, api_token, enterprise_user):
         department="650100-WH",
         is_superuser=True,
     )
-    return [api_token(staff), api_token(enterprise_user)]
+    # The monitoring gateway authenticates with its own key (X-Gateway-Key), not a user token.
+    from fairinspect.monitoring.services.points import issue_credential
+
+    _cred, key = issue_credential(
+        actor=staff, enterprise=enterprise_user.enterprise, gateway="typed-sweep"
+    )
+    return [api_token(staff), api_token(enterprise_user), {"HTTP_X_GATEWAY_KEY": key}]
 
 
 def _call(client, tokens, method, url, **kw):
     for token in tokens:
         r = getattr(client, method)(url, **kw, **token)
-        if r.status_code != 403:
+        if r.status_code not in (401, 403):
             return r
     return r
 

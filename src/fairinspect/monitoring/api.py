@@ -202,7 +202,7 @@ def report(request: HttpRequest, number: str, payload: ReportIn):
     return services.report_action(actor=request.user, warning=w, text=payload.action_text)
 
 
-class ReviewIn(Input):
+class WarningReviewIn(Input):
     decision: Literal["accepted", "returned"]
     note: str = Field("", max_length=2000)
 
@@ -210,7 +210,7 @@ class ReviewIn(Input):
 @router.post(
     "/monitoring/warnings/{number}/review", response=WarningOut, summary="监管部门审核处置情况"
 )
-def review(request: HttpRequest, number: str, payload: ReviewIn):
+def review(request: HttpRequest, number: str, payload: WarningReviewIn):
     w = access.get_warning(request.user, number)
     return services.review(
         actor=request.user, warning=w, decision=payload.decision, note=payload.note
@@ -270,7 +270,7 @@ def record_offsite(request: HttpRequest, payload: OffsiteIn):
     )
 
 
-class DraftIn(Input):
+class AssistantDraftIn(Input):
     purpose: Literal["visit_summary", "plan_points", "reasoning", "warning_digest"]
     enterprise_id: Int | None = None
     visit_id: Int | None = None
@@ -288,7 +288,7 @@ class DraftOut(Schema):
 @router.post(
     "/monitoring/assistant/drafts", response=DraftOut, summary="辅助起草（草稿，须人工修改确认）"
 )
-def request_draft(request: HttpRequest, payload: DraftIn):
+def request_draft(request: HttpRequest, payload: AssistantDraftIn):
     from fairinspect.registry.access import enterprises_visible_to
     from fairinspect.visits.access import get_visit
 

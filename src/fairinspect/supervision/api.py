@@ -348,7 +348,7 @@ class SatisfactionIn(Input):
     note: str = Field("", max_length=1000)
 
 
-class MergeIn(Input):
+class ComplaintMergeIn(Input):
     into: str = Field(..., min_length=1, max_length=20)
 
 
@@ -404,7 +404,7 @@ def satisfaction(request, complaint_id: int, payload: SatisfactionIn):
 
 
 @router.post("/complaints/{complaint_id}/merge", auth=supervision_bearer, response=ComplaintOut)
-def merge(request, complaint_id: int, payload: MergeIn):
+def merge(request, complaint_id: int, payload: ComplaintMergeIn):
     return _step(request, complaint_id, "merge", payload.dict())
 
 
@@ -642,7 +642,7 @@ class StratumOut(Schema):
     selected: list[str]
 
 
-class PlanOut(Schema):
+class ReviewPlanOut(Schema):
     id: int
     year: int
     title: str
@@ -668,28 +668,28 @@ def _plan(p: ReviewPlan) -> dict:
     }
 
 
-class PlanIn(Input):
+class ReviewPlanIn(Input):
     year: Int = Field(..., ge=2000, le=2100)
     title: str = Field("", max_length=200)
     per_unit: Int = Field(..., ge=1, le=100)
 
 
-class SeedIn(Input):
+class ReviewSeedIn(Input):
     seed: str = Field(..., min_length=1, max_length=64)
 
 
-class FindingIn(Input):
+class ReviewFindingIn(Input):
     item_code: str = Field("", max_length=20)
     text: str = Text
     due_on: Date
 
 
-class ReviewIn(Input):
+class CaseReviewIn(Input):
     case_number: str = Field(..., min_length=1, max_length=40)
     kind: Literal["self", "peer", "spot"]
     scores: dict[str, Decimal]
     comment: str = Field("", max_length=2000)
-    findings: list[FindingIn] = []
+    findings: list[ReviewFindingIn] = []
 
 
 class ReviewOut(Schema):
@@ -705,13 +705,13 @@ class RectifyIn(Input):
     rectification: str = Text
 
 
-@router.get("/review-plans", auth=supervision_bearer, response=list[PlanOut])
+@router.get("/review-plans", auth=supervision_bearer, response=list[ReviewPlanOut])
 def list_plans(request):
     return [_plan(p) for p in ReviewPlan.objects.all()[:100]]
 
 
-@router.post("/review-plans", auth=supervision_bearer, response={201: PlanOut})
-def create_plan(request, payload: PlanIn):
+@router.post("/review-plans", auth=supervision_bearer, response={201: ReviewPlanOut})
+def create_plan(request, payload: ReviewPlanIn):
     return 201, _plan(
         review_services.create_plan(
             actor=request.user,
@@ -730,7 +730,7 @@ def _get_plan(plan_id: int) -> ReviewPlan:
     return p
 
 
-@router.get("/review-plans/{plan_id}", auth=supervision_bearer, response=PlanOut)
+@router.get("/review-plans/{plan_id}", auth=supervision_bearer, response=ReviewPlanOut)
 def get_plan(request, plan_id: int):
     return _plan(_get_plan(plan_id))
 
@@ -738,10 +738,10 @@ def get_plan(request, plan_id: int):
 @router.post(
     "/review-plans/{plan_id}/publish",
     auth=supervision_bearer,
-    response=PlanOut,
+    response=ReviewPlanOut,
     summary="Publish the seed and draw the stratified sample",
 )
-def publish_plan(request, plan_id: int, payload: SeedIn):
+def publish_plan(request, plan_id: int, payload: ReviewSeedIn):
     return _plan(
         review_services.publish_plan(
             actor=request.user,
@@ -757,7 +757,7 @@ def publish_plan(request, plan_id: int, payload: SeedIn):
     auth=RoleBearer(Role.SUPERVISOR, Role.ADMIN, Role.APPROVER, Role.LEGAL_REVIEWER),
     response={201: ReviewOut},
 )
-def review_case(request, plan_id: int, payload: ReviewIn):
+def review_case(request, plan_id: int, payload: CaseReviewIn):
     case = Case.objects.filter(number=payload.case_number).first()
     if case is None:
         raise NotFound("没有该案卷。")

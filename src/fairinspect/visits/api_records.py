@@ -17,7 +17,7 @@ from . import access, services
 from .api import Refusal, enterprise_bearer, officer_bearer, router
 
 
-class ApplicationIn(Input):
+class InspectionApplicationIn(Input):
     reason: str
     preferred_date: Date | None = None
 
@@ -27,7 +27,7 @@ class ApplicationDecisionIn(Input):
     note: str = ""
 
 
-class ApplicationOut(Schema):
+class InspectionApplicationOut(Schema):
     id: int
     number: str
     enterprise: str  # credit code
@@ -58,10 +58,10 @@ def _application_out(a) -> dict:
 @router.post(
     "/inspection-applications",
     auth=enterprise_bearer,
-    response={201: ApplicationOut, 403: Error, 422: Error},
+    response={201: InspectionApplicationOut, 403: Error, 422: Error},
     summary="The enterprise applies for an inspection (应企业申请)",
 )
-def apply(request, payload: ApplicationIn):
+def apply(request, payload: InspectionApplicationIn):
     """The enterprise user applies for an inspection of its own enterprise, with the reason.
     Accepted by the bureau, the application's number justifies one inspection (R3.3)."""
     a = services.apply_for_inspection(
@@ -72,7 +72,7 @@ def apply(request, payload: ApplicationIn):
 
 @router.get(
     "/inspection-applications",
-    response={200: list[ApplicationOut], 403: Error},
+    response={200: list[InspectionApplicationOut], 403: Error},
     summary="Applications for an inspection the caller may see",
 )
 def list_applications(request, status: str | None = None):
@@ -85,7 +85,7 @@ def list_applications(request, status: str | None = None):
 @router.post(
     "/inspection-applications/{application_id}/decision",
     auth=officer_bearer,
-    response={200: ApplicationOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
+    response={200: InspectionApplicationOut, 403: Error, 404: Error, 409: Refusal, 422: Error},
     summary="Accept (受理) or decline an application",
 )
 def decide(request, application_id: int, payload: ApplicationDecisionIn):
@@ -144,7 +144,7 @@ def _referral_out(r) -> dict:
     response={201: ReferralOut, 403: Error, 404: Error, 422: Error},
     summary="Register a referral (转办交办) with its document",
 )
-def register(request, payload: Form[ReferralIn], file: File[UploadedFile]):
+def register(request, file: File[UploadedFile], payload: Form[ReferralIn]):
     """Multipart: the document's issuing body, 文号, date, the day it was received, the matter
     and the file (PDF, JPEG or PNG, at most 10 MB). Its 文号 then justifies one inspection."""
     ent = registry_access.get_enterprise(request.user, payload.enterprise)

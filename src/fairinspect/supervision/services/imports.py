@@ -179,8 +179,8 @@ def import_work_orders(*, actor, name: str, data: bytes, today: dt.date | None =
         trail.record(
             actor=actor,
             action="complaints_imported",
-            object_type="supervision.complaint",
-            object_id="import",
+            object_type="supervision.import",
+            object_id=name[:64],
             summary=f"导入12345工单{len(cleaned)}件（{name}）",
         )
     return len(cleaned)
@@ -250,8 +250,8 @@ def import_training(*, actor, name: str, data: bytes) -> int:
         trail.record(
             actor=actor,
             action="training_imported",
-            object_type="supervision.training",
-            object_id="import",
+            object_type="supervision.import",
+            object_id=name[:64],
             summary=f"导入培训记录{len(cleaned)}条（{name}）",
         )
     return len(cleaned)
