@@ -130,7 +130,13 @@ def test_r3_3_one_follow_up_per_order_through_the_follow_up_service(records, tea
 
 
 @pytest.mark.parametrize("trigger", ["monitoring"])
-def test_r3_3_a_kind_no_app_can_check_yet_is_refused(trigger, new_visit):
+def test_r3_3_a_kind_no_app_can_check_yet_is_refused(trigger, new_visit, monkeypatch):
+    """A kind whose app has not registered a resolver (here: the monitoring app taken out of
+    the registry) cannot justify anything."""
+    from fairinspect.rules.caps import JustificationKind
+    from fairinspect.visits import justifications
+
+    monkeypatch.delitem(justifications._RESOLVERS, JustificationKind.MONITORING_WARNING)
     j = {"kind": "monitoring_warning", "reference": "W-1", "summary": "可燃气体浓度超限"}
     err = refused(new_visit, trigger, j)
     assert (err.code, err.field) == ("justification_kind_unverifiable", "justification.kind")
