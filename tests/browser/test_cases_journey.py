@@ -112,9 +112,7 @@ def test_r7_6_r7_2_r7_5_officer_opens_a_case_from_a_hazard_reviewer_approves_dec
     desk.reload()
     with desk.expect_download() as dl:
         desk.get_by_role("link", name="行政处罚决定书（.docx）").click()
-    text = "\n".join(
-        p.text for p in Document(str(dl.value.path())).paragraphs
-    )
+    text = "\n".join(p.text for p in Document(str(dl.value.path())).paragraphs)
     unit.refresh_from_db()
     for expected in (
         "行政处罚决定书",

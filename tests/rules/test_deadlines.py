@@ -45,13 +45,16 @@ def test_r7_4_the_official_calendar_has_the_2025_national_day_holiday_and_its_wo
     assert OFFICIAL(date(2025, 10, 11)) and date(2025, 10, 11).weekday() == 5
 
 
-@pytest.mark.parametrize(("start", "n", "expected"), [
-    (date(2025, 9, 30), 1, date(2025, 10, 9)),  # over the whole holiday
-    (date(2025, 9, 26), 1, date(2025, 9, 28)),  # Saturday off, Sunday 09-28 is a working day
-    (date(2025, 10, 10), 1, date(2025, 10, 11)),  # Saturday 10-11 is a working day
-    (date(2025, 9, 29), 3, date(2025, 10, 10)),
-    (date(2025, 10, 3), 0, date(2025, 10, 3)),
-])
+@pytest.mark.parametrize(
+    ("start", "n", "expected"),
+    [
+        (date(2025, 9, 30), 1, date(2025, 10, 9)),  # over the whole holiday
+        (date(2025, 9, 26), 1, date(2025, 9, 28)),  # Saturday off, Sunday 09-28 is a working day
+        (date(2025, 10, 10), 1, date(2025, 10, 11)),  # Saturday 10-11 is a working day
+        (date(2025, 9, 29), 3, date(2025, 10, 10)),
+        (date(2025, 10, 3), 0, date(2025, 10, 3)),
+    ],
+)
 def test_r7_4_working_days_skip_the_holiday_and_count_the_tiaoxiu_weekends(start, n, expected):
     assert add_working_days(start, n, OFFICIAL) == expected
 
@@ -66,8 +69,9 @@ def test_r7_4_statement_period_is_three_working_days_from_the_notice():
 
 
 def test_r7_4_hearing_request_is_five_working_days_after_notice_counting_the_working_saturday():
-    deadlines = due_dates(filed_on=date(2025, 9, 1), notice_served_on=date(2025, 9, 29),
-                          is_workday=OFFICIAL)
+    deadlines = due_dates(
+        filed_on=date(2025, 9, 1), notice_served_on=date(2025, 9, 29), is_workday=OFFICIAL
+    )
     assert deadlines["hearing_request"].due == date(2025, 10, 13)
     assert "第六十四条" in deadlines["hearing_request"].basis.message
 
@@ -79,8 +83,9 @@ def test_r7_4_decision_is_due_ninety_calendar_days_after_filing_moved_past_the_h
 
 
 def test_r7_4_recorded_extensions_add_their_days_and_are_cited():
-    deadline = decision_due(date(2025, 7, 10), OFFICIAL,
-                            [Extension(30, "案情复杂，经负责人批准", date(2025, 9, 30))])
+    deadline = decision_due(
+        date(2025, 7, 10), OFFICIAL, [Extension(30, "案情复杂，经负责人批准", date(2025, 9, 30))]
+    )
     assert deadline.due == date(2025, 11, 7)
     assert "延长30日" in deadline.basis.message
 
@@ -115,13 +120,26 @@ def test_r7_4_hearing_notice_must_leave_seven_working_days_before_the_hearing():
 def test_r7_4_due_dates_lists_only_the_deadlines_already_started():
     started = due_dates(filed_on=date(2025, 9, 1), is_workday=OFFICIAL)
     assert set(started) == {"decision"}
-    everything = due_dates(filed_on=date(2025, 9, 1), notice_served_on=date(2025, 9, 20),
-                           hearing_on=date(2025, 10, 20), decided_on=date(2025, 10, 27),
-                           decision_served_on=date(2025, 10, 28), is_workday=OFFICIAL)
-    assert set(everything) == {"decision", "statement", "hearing_request", "hearing_notice",
-                               "service", "publication", "payment"}
-    assert all(d.basis.message.startswith("依据") or "《" in d.basis.message
-               for d in everything.values())
+    everything = due_dates(
+        filed_on=date(2025, 9, 1),
+        notice_served_on=date(2025, 9, 20),
+        hearing_on=date(2025, 10, 20),
+        decided_on=date(2025, 10, 27),
+        decision_served_on=date(2025, 10, 28),
+        is_workday=OFFICIAL,
+    )
+    assert set(everything) == {
+        "decision",
+        "statement",
+        "hearing_request",
+        "hearing_notice",
+        "service",
+        "publication",
+        "payment",
+    }
+    assert all(
+        d.basis.message.startswith("依据") or "《" in d.basis.message for d in everything.values()
+    )
 
 
 def test_r7_4_a_deadline_is_overdue_when_done_late_or_not_done_after_the_due_day():
@@ -131,14 +149,17 @@ def test_r7_4_a_deadline_is_overdue_when_done_late_or_not_done_after_the_due_day
     assert not is_overdue(deadline, done_on=date(2025, 10, 9), today=date(2025, 12, 1))
 
 
-@pytest.mark.parametrize(("paid", "expected"), [
-    (date(2025, 10, 9), D("0.00")),
-    (date(2025, 10, 10), D("300.00")),
-    (date(2025, 10, 19), D("3000.00")),
-    (date(2025, 11, 11), D("9900.00")),  # 33 days
-    (date(2025, 11, 12), D("10000.00")),  # 34 days would be 10,200: capped at the fine
-    (date(2026, 6, 1), D("10000.00")),
-])
+@pytest.mark.parametrize(
+    ("paid", "expected"),
+    [
+        (date(2025, 10, 9), D("0.00")),
+        (date(2025, 10, 10), D("300.00")),
+        (date(2025, 10, 19), D("3000.00")),
+        (date(2025, 11, 11), D("9900.00")),  # 33 days
+        (date(2025, 11, 12), D("10000.00")),  # 34 days would be 10,200: capped at the fine
+        (date(2026, 6, 1), D("10000.00")),
+    ],
+)
 def test_r7_4_late_surcharge_is_three_percent_a_day_capped_at_the_fine(paid, expected):
     assert late_surcharge(D(10000), date(2025, 10, 9), paid) == expected
 
@@ -153,12 +174,15 @@ def test_r7_4_property_late_surcharge_never_exceeds_the_fine(fine, days):
     assert 0 <= late_surcharge(fine, due, due + timedelta(days=days)) <= fine
 
 
-@pytest.mark.parametrize(("party", "fine", "required"), [
-    (Party.UNIT, D(50000), True),
-    (Party.UNIT, D("49999.99"), False),
-    (Party.PERSON, D(20000), True),
-    (Party.PERSON, D(19999), False),
-])
+@pytest.mark.parametrize(
+    ("party", "fine", "required"),
+    [
+        (Party.UNIT, D(50000), True),
+        (Party.UNIT, D("49999.99"), False),
+        (Party.PERSON, D(20000), True),
+        (Party.PERSON, D(19999), False),
+    ],
+)
 def test_r7_4_a_large_fine_requires_a_hearing_notice(party, fine, required):
     decision = hearing_required(party, fine)
     assert decision.required is required
@@ -178,8 +202,7 @@ def test_r7_4_the_hearing_thresholds_are_data():
 holidays = st.sets(st.dates(date(2025, 1, 1), date(2025, 12, 31)), max_size=80)
 
 
-@given(start=st.dates(date(2025, 1, 1), date(2025, 12, 31)), n=st.integers(0, 30),
-       rest=holidays)
+@given(start=st.dates(date(2025, 1, 1), date(2025, 12, 31)), n=st.integers(0, 30), rest=holidays)
 def test_r7_4_property_add_working_days_lands_on_the_nth_working_day(start, n, rest):
     def cal(day):
         return weekdays_only(day) and day not in rest

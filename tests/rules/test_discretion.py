@@ -43,8 +43,20 @@ def run(code, party="unit", baseline=BASELINE, npl=NO_PENALTY, **facts):
 
 # ---- R7.1 the catalogue --------------------------------------------------------------------
 
-ITEMS_PER_ARTICLE = {94: 1, 95: 4, 96: 1, 97: 7, 99: 8, 101: 5, 102: 1, 105: 2, 108: 1, 109: 1,
-                     112: 1, 114: 4}
+ITEMS_PER_ARTICLE = {
+    94: 1,
+    95: 4,
+    96: 1,
+    97: 7,
+    99: 8,
+    101: 5,
+    102: 1,
+    105: 2,
+    108: 1,
+    109: 1,
+    112: 1,
+    114: 4,
+}
 
 
 @pytest.mark.parametrize(("article", "count"), ITEMS_PER_ARTICLE.items())
@@ -104,10 +116,13 @@ def test_r7_1_statutory_fine_ranges_match_the_2021_text(code, party, stage, expe
 
 
 def test_r7_1_article_95_fines_the_main_person_in_charge_a_share_of_last_years_income():
-    shares = [CATALOGUE.get(f"AQSCF2021-95-{i}").sanction(Party.PERSON, Stage.ACCIDENT).fine
-              for i in range(1, 5)]
+    shares = [
+        CATALOGUE.get(f"AQSCF2021-95-{i}").sanction(Party.PERSON, Stage.ACCIDENT).fine
+        for i in range(1, 5)
+    ]
     assert [(f.basis, f.min, f.max) for f in shares] == [
-        ("income_percent", D(p), D(p)) for p in (40, 60, 80, 100)]
+        ("income_percent", D(p), D(p)) for p in (40, 60, 80, 100)
+    ]
 
 
 def test_r7_1_the_daily_penalty_of_article_112_is_not_a_discretion_range():
@@ -142,81 +157,208 @@ def test_r7_2_a_baseline_tier_outside_the_legal_range_is_rejected_when_loading()
 
 WORKED = [
     # 行政处罚法第三十三条第一款第一句: minor, corrected in time, no harm -> must not be penalised.
-    ("minor_corrected_no_harm", "AQSCF2021-97-4", "unit",
-     dict(minor=True, corrected_in_time=True), Grade.NO_PENALTY, 0, 0),
+    (
+        "minor_corrected_no_harm",
+        "AQSCF2021-97-4",
+        "unit",
+        dict(minor=True, corrected_in_time=True),
+        Grade.NO_PENALTY,
+        0,
+        0,
+    ),
     # 第三十三条第二款: no fault proven.
     ("no_fault", "AQSCF2021-101-3", "unit", dict(no_fault=True), Grade.NO_PENALTY, 0, 0),
     # 第三十三条第一款第二句 applied through the no-penalty list, item 1 (≤10 people).
-    ("listed_first_offence", "AQSCF2021-97-4", "unit",
-     dict(first_offence=True, harm="slight", corrected_in_time=True, people_affected=5),
-     Grade.NO_PENALTY, 0, 0),
+    (
+        "listed_first_offence",
+        "AQSCF2021-97-4",
+        "unit",
+        dict(first_offence=True, harm="slight", corrected_in_time=True, people_affected=5),
+        Grade.NO_PENALTY,
+        0,
+        0,
+    ),
     # Not a first offence, 5% of staff: tier 1 (0–30,000), middle third.
-    ("tier1_ordinary", "AQSCF2021-97-4", "unit", dict(staff_affected_share=D("0.05")),
-     Grade.ORDINARY, 10000, 20000),
+    (
+        "tier1_ordinary",
+        "AQSCF2021-97-4",
+        "unit",
+        dict(staff_affected_share=D("0.05")),
+        Grade.ORDINARY,
+        10000,
+        20000,
+    ),
     # 20% of staff: tier 2 (30,000–70,000), middle third.
-    ("tier2_ordinary", "AQSCF2021-97-4", "unit", dict(staff_affected_share=D("0.2")),
-     Grade.ORDINARY, 43333, 56667),
+    (
+        "tier2_ordinary",
+        "AQSCF2021-97-4",
+        "unit",
+        dict(staff_affected_share=D("0.2")),
+        Grade.ORDINARY,
+        43333,
+        56667,
+    ),
     # Repeat within a year: upper third of tier 2.
-    ("tier2_heavier", "AQSCF2021-97-3", "unit",
-     dict(staff_affected_share=D("0.2"), aggravations=("repeat_within_1_year",)),
-     Grade.HEAVIER, 56667, 70000),
+    (
+        "tier2_heavier",
+        "AQSCF2021-97-3",
+        "unit",
+        dict(staff_affected_share=D("0.2"), aggravations=("repeat_within_1_year",)),
+        Grade.HEAVIER,
+        56667,
+        70000,
+    ),
     # 逾期未改正: 100,000–200,000 by law; tier 1 of the overdue stage is 100,000–130,000.
-    ("overdue_tier1", "AQSCF2021-97-4", "unit",
-     dict(overdue_uncorrected=True, staff_affected_share=D("0.05")), Grade.ORDINARY, 110000, 120000),
+    (
+        "overdue_tier1",
+        "AQSCF2021-97-4",
+        "unit",
+        dict(overdue_uncorrected=True, staff_affected_share=D("0.05")),
+        Grade.ORDINARY,
+        110000,
+        120000,
+    ),
     # The persons directly responsible, overdue: 20,000–50,000 by law; tier 2 is 20,000–30,000.
-    ("overdue_person", "AQSCF2021-97-4", "person",
-     dict(overdue_uncorrected=True, staff_affected_share=D("0.2")), Grade.ORDINARY, 23333, 26667),
+    (
+        "overdue_person",
+        "AQSCF2021-97-4",
+        "person",
+        dict(overdue_uncorrected=True, staff_affected_share=D("0.2")),
+        Grade.ORDINARY,
+        23333,
+        26667,
+    ),
     # 第三十二条: two statutory grounds and no aggravation -> 减轻, below the 50,000 minimum.
-    ("mitigated", "AQSCF2021-109", "unit", dict(mitigations=("coerced", "confessed")),
-     Grade.MITIGATED, 0, 49999),
+    (
+        "mitigated",
+        "AQSCF2021-109",
+        "unit",
+        dict(mitigations=("coerced", "confessed")),
+        Grade.MITIGATED,
+        0,
+        49999,
+    ),
     # One statutory ground -> 从轻, lower third of 50,000–100,000.
-    ("lighter", "AQSCF2021-109", "unit", dict(mitigations=("actively_reduced_harm",)),
-     Grade.LIGHTER, 50000, 66667),
+    (
+        "lighter",
+        "AQSCF2021-109",
+        "unit",
+        dict(mitigations=("actively_reduced_harm",)),
+        Grade.LIGHTER,
+        50000,
+        66667,
+    ),
     # "处十万元以下的罚款" has no minimum: 减轻 is impossible, 从轻 instead.
-    ("no_minimum", "AQSCF2021-101-1", "unit", dict(mitigations=("coerced", "confessed")),
-     Grade.LIGHTER, 0, 33333),
+    (
+        "no_minimum",
+        "AQSCF2021-101-1",
+        "unit",
+        dict(mitigations=("coerced", "confessed")),
+        Grade.LIGHTER,
+        0,
+        33333,
+    ),
     # A statutory ground still applies alongside an aggravation, but only as 从轻.
-    ("lighter_with_aggravation", "AQSCF2021-109", "unit",
-     dict(mitigations=("coerced", "confessed"), aggravations=("refused_inspection",)),
-     Grade.LIGHTER, 50000, 66667),
+    (
+        "lighter_with_aggravation",
+        "AQSCF2021-109",
+        "unit",
+        dict(mitigations=("coerced", "confessed"), aggravations=("refused_inspection",)),
+        Grade.LIGHTER,
+        50000,
+        66667,
+    ),
     # First offence corrected in time, but slight harm and not on the list (hazardous goods).
-    ("first_offence_not_listed", "AQSCF2021-101-2", "unit",
-     dict(first_offence=True, harm="slight", corrected_in_time=True), Grade.LIGHTER, 0, 33333),
+    (
+        "first_offence_not_listed",
+        "AQSCF2021-101-2",
+        "unit",
+        dict(first_offence=True, harm="slight", corrected_in_time=True),
+        Grade.LIGHTER,
+        0,
+        33333,
+    ),
     # First offence corrected in time offsets one aggravation down to 一般.
-    ("offset", "AQSCF2021-99-3", "unit",
-     dict(first_offence=True, corrected_in_time=True, aggravations=("endangers_public",)),
-     Grade.ORDINARY, 16667, 33333),
+    (
+        "offset",
+        "AQSCF2021-99-3",
+        "unit",
+        dict(first_offence=True, corrected_in_time=True, aggravations=("endangers_public",)),
+        Grade.ORDINARY,
+        16667,
+        33333,
+    ),
     # Minor and corrected, but obstructing the inspection: not minor any more -> 从重.
-    ("minor_but_obstructed", "AQSCF2021-97-5", "unit",
-     dict(minor=True, corrected_in_time=True, aggravations=("refused_inspection",)),
-     Grade.HEAVIER, 66667, 100000),
+    (
+        "minor_but_obstructed",
+        "AQSCF2021-97-5",
+        "unit",
+        dict(minor=True, corrected_in_time=True, aggravations=("refused_inspection",)),
+        Grade.HEAVIER,
+        66667,
+        100000,
+    ),
     # 第三十条: a person of 16 -> 从轻 (overdue, 10,000–20,000; tier 3 of 99-5 is 15,000–20,000).
-    ("minor_age", "AQSCF2021-99-5", "person",
-     dict(overdue_uncorrected=True, staff_affected_share=D("0.5"), mitigations=("minor_age",)),
-     Grade.LIGHTER, 15000, 16667),
+    (
+        "minor_age",
+        "AQSCF2021-99-5",
+        "person",
+        dict(overdue_uncorrected=True, staff_affected_share=D("0.5"), mitigations=("minor_age",)),
+        Grade.LIGHTER,
+        15000,
+        16667,
+    ),
     # 第一百一十四条第一款第一项: 一般事故 300,000–1,000,000, middle third.
     ("accident_general", "AQSCF2021-114-1", "unit", dict(), Grade.ORDINARY, 533333, 766667),
     # 第一百一十四条第二款: 情节特别严重 -> 2x–5x, i.e. 600,000–5,000,000, middle third.
-    ("accident_egregious", "AQSCF2021-114-1", "unit", dict(aggravations=("egregious_accident",)),
-     Grade.ORDINARY, 2066667, 3533333),
+    (
+        "accident_egregious",
+        "AQSCF2021-114-1",
+        "unit",
+        dict(aggravations=("egregious_accident",)),
+        Grade.ORDINARY,
+        2066667,
+        3533333,
+    ),
     # 第九十五条第二项: 较大事故, 60% of last year's income of 300,000.
-    ("art95_income", "AQSCF2021-95-2", "person", dict(annual_income=D(300000)),
-     Grade.ORDINARY, 180000, 180000),
+    (
+        "art95_income",
+        "AQSCF2021-95-2",
+        "person",
+        dict(annual_income=D(300000)),
+        Grade.ORDINARY,
+        180000,
+        180000,
+    ),
     # 第九十六条: accident -> 20%–50% of 200,000 = 40,000–100,000, middle third.
-    ("art96_accident", "AQSCF2021-96", "person",
-     dict(annual_income=D(200000), accident_level="general"), Grade.ORDINARY, 60000, 80000),
+    (
+        "art96_accident",
+        "AQSCF2021-96",
+        "person",
+        dict(annual_income=D(200000), accident_level="general"),
+        Grade.ORDINARY,
+        60000,
+        80000,
+    ),
     # 第一百零八条: 拒不改正 -> 20,000–200,000.
-    ("art108_refused", "AQSCF2021-108", "unit", dict(overdue_uncorrected=True),
-     Grade.ORDINARY, 80000, 140000),
+    (
+        "art108_refused",
+        "AQSCF2021-108",
+        "unit",
+        dict(overdue_uncorrected=True),
+        Grade.ORDINARY,
+        80000,
+        140000,
+    ),
     # 第一百零八条 first stage: 责令改正 only, no fine.
     ("art108_order_only", "AQSCF2021-108", "unit", dict(), Grade.ORDINARY, 0, 0),
 ]
 
 
-@pytest.mark.parametrize(("name", "code", "party", "facts", "grade", "lo", "hi"), WORKED,
-                         ids=[w[0] for w in WORKED])
-def test_r7_2_worked_cases_follow_the_law_and_the_baseline(name, code, party, facts, grade, lo,
-                                                          hi):
+@pytest.mark.parametrize(
+    ("name", "code", "party", "facts", "grade", "lo", "hi"), WORKED, ids=[w[0] for w in WORKED]
+)
+def test_r7_2_worked_cases_follow_the_law_and_the_baseline(name, code, party, facts, grade, lo, hi):
     result = run(code, party, **facts)
     assert (result.grade, result.fine_min, result.fine_max) == (grade, D(lo), D(hi))
     assert result.reasons and all(r.code and r.message for r in result.reasons)
@@ -231,8 +373,12 @@ def test_r7_2_first_minor_violation_corrected_in_time_is_not_penalised():
 
 
 def test_r7_2_every_reason_cites_a_rule_in_chinese():
-    result = run("AQSCF2021-97-3", staff_affected_share=D("0.2"),
-                 mitigations=("confessed",), aggravations=("repeat_within_1_year",))
+    result = run(
+        "AQSCF2021-97-3",
+        staff_affected_share=D("0.2"),
+        mitigations=("confessed",),
+        aggravations=("repeat_within_1_year",),
+    )
     for reason in result.reasons:
         assert reason.code.isascii()
     cited = [r for r in result.reasons if "《" in r.message or "裁量基准" in r.message]
@@ -265,8 +411,13 @@ def test_r7_2_income_based_fines_need_last_years_income():
 
 def test_r7_2_causing_the_accident_is_not_counted_twice_in_the_accident_stage():
     plain = run("AQSCF2021-96", "person", annual_income=D(200000), accident_level="general")
-    twice = run("AQSCF2021-96", "person", annual_income=D(200000), accident_level="general",
-                aggravations=("caused_accident",))
+    twice = run(
+        "AQSCF2021-96",
+        "person",
+        annual_income=D(200000),
+        accident_level="general",
+        aggravations=("caused_accident",),
+    )
     assert (twice.grade, twice.fine_min) == (plain.grade, plain.fine_min)
     assert any(r.code == "not_double_counted" for r in twice.reasons)
 
@@ -274,8 +425,10 @@ def test_r7_2_causing_the_accident_is_not_counted_twice_in_the_accident_stage():
 def test_r7_2_a_missing_fact_leaves_the_tier_open_and_says_which_fact():
     result = run("AQSCF2021-97-4")
     assert result.tier is None
-    assert any(r.code == "tier_undetermined" and "staff_affected_share" in r.message
-               for r in result.reasons)
+    assert any(
+        r.code == "tier_undetermined" and "staff_affected_share" in r.message
+        for r in result.reasons
+    )
 
 
 def test_r7_2_unknown_circumstance_codes_are_refused():
@@ -285,18 +438,22 @@ def test_r7_2_unknown_circumstance_codes_are_refused():
 
 # ---- R7.2 leaving the range needs a reason ---------------------------------------------------
 
+
 def test_r7_2_an_amount_inside_the_recommended_range_needs_no_reason():
     result = run("AQSCF2021-109")
     check = check_outside_range(D(75000), result)
     assert (check.needs_reason, check.unlawful, check.reason) == (False, False, None)
 
 
-@pytest.mark.parametrize(("amount", "code", "unlawful"), [
-    (D(90000), "outside_recommendation", False),
-    (D(40000), "below_legal_min", False),
-    (D(100001), "above_legal_max", True),
-    (D(-1), "negative_amount", True),
-])
+@pytest.mark.parametrize(
+    ("amount", "code", "unlawful"),
+    [
+        (D(90000), "outside_recommendation", False),
+        (D(40000), "below_legal_min", False),
+        (D(100001), "above_legal_max", True),
+        (D(-1), "negative_amount", True),
+    ],
+)
 def test_r7_2_an_amount_outside_the_range_is_flagged_for_review(amount, code, unlawful):
     check = check_outside_range(amount, run("AQSCF2021-109"))
     assert check.needs_reason and check.reason.code == code and check.unlawful is unlawful
@@ -359,8 +516,9 @@ def test_r7_2_property_recommended_range_lies_inside_the_legal_range(pair, facts
 
 
 @settings(max_examples=300)
-@given(pair=st.sampled_from(RANGED), facts=facts_strategy,
-       extra=st.sampled_from(sorted(AGGRAVATIONS)))
+@given(
+    pair=st.sampled_from(RANGED), facts=facts_strategy, extra=st.sampled_from(sorted(AGGRAVATIONS))
+)
 def test_r7_2_property_adding_an_aggravation_never_lowers_the_range(pair, facts, extra):
     before = decide_or_skip(*pair, facts)
     after = decide_or_skip(*pair, replace(facts, aggravations=(*facts.aggravations, extra)))
@@ -369,8 +527,9 @@ def test_r7_2_property_adding_an_aggravation_never_lowers_the_range(pair, facts,
 
 
 @settings(max_examples=300)
-@given(pair=st.sampled_from(RANGED), facts=facts_strategy,
-       extra=st.sampled_from(sorted(MITIGATIONS)))
+@given(
+    pair=st.sampled_from(RANGED), facts=facts_strategy, extra=st.sampled_from(sorted(MITIGATIONS))
+)
 def test_r7_2_property_adding_a_mitigation_never_raises_the_range(pair, facts, extra):
     before = decide_or_skip(*pair, facts)
     after = decide_or_skip(*pair, replace(facts, mitigations=(*facts.mitigations, extra)))
@@ -395,17 +554,20 @@ def test_r7_3_an_eligible_first_offence_is_exempted_with_the_item_and_a_notice()
     assert "不予行政处罚决定书" in decision.reasons[0].message
 
 
-@pytest.mark.parametrize(("change", "code"), [
-    (dict(first_offence=False), "first_offence"),
-    (dict(harm=Harm.SERIOUS), "harm_slight"),
-    (dict(corrected_in_time=False), "corrected_in_time"),
-    (dict(overdue_uncorrected=True), "corrected_in_time"),
-    (dict(fatal_accident_within_3_years=True), "no_fatal_accident_3y"),
-    (dict(serious_dishonesty_listed=True), "not_dishonest"),
-    (dict(aggravations=("repeat_within_1_year",)), "no_aggravation"),
-    (dict(people_affected=11), "outside_item_scope"),
-    (dict(people_affected=None), "missing_fact"),
-])
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        (dict(first_offence=False), "first_offence"),
+        (dict(harm=Harm.SERIOUS), "harm_slight"),
+        (dict(corrected_in_time=False), "corrected_in_time"),
+        (dict(overdue_uncorrected=True), "corrected_in_time"),
+        (dict(fatal_accident_within_3_years=True), "no_fatal_accident_3y"),
+        (dict(serious_dishonesty_listed=True), "not_dishonest"),
+        (dict(aggravations=("repeat_within_1_year",)), "no_aggravation"),
+        (dict(people_affected=11), "outside_item_scope"),
+        (dict(people_affected=None), "missing_fact"),
+    ],
+)
 def test_r7_3_each_condition_on_its_own_fails_the_list(change, code):
     decision = check_no_penalty(NO_PENALTY, "AQSCF2021-97-4", replace(ELIGIBLE, **change))
     assert not decision.applies

@@ -52,8 +52,13 @@ class Grade(StrEnum):
 
     @property
     def label(self) -> str:
-        return {"no_penalty": "不予处罚", "mitigated": "减轻处罚", "lighter": "从轻处罚",
-                "ordinary": "一般处罚", "heavier": "从重处罚"}[self.value]
+        return {
+            "no_penalty": "不予处罚",
+            "mitigated": "减轻处罚",
+            "lighter": "从轻处罚",
+            "ordinary": "一般处罚",
+            "heavier": "从重处罚",
+        }[self.value]
 
 
 class Party(StrEnum):
@@ -130,8 +135,9 @@ class Facts:
         for name, known in (("mitigations", MITIGATIONS), ("aggravations", AGGRAVATIONS)):
             codes = tuple(dict.fromkeys(getattr(self, name)))
             if unknown := [c for c in codes if c not in known]:
-                raise DiscretionError(f"unknown_{name[:-1]}",
-                                      f"未知的情节代码：{'、'.join(unknown)}。")
+                raise DiscretionError(
+                    f"unknown_{name[:-1]}", f"未知的情节代码：{'、'.join(unknown)}。"
+                )
             put(self, name, codes)
         if self.staff_affected_share is not None:
             share = Decimal(str(self.staff_affected_share))
@@ -144,8 +150,13 @@ class Facts:
             put(self, "annual_income", Decimal(str(self.annual_income)))
 
 
-_OPS = {"lt": Decimal.__lt__, "lte": Decimal.__le__, "gt": Decimal.__gt__,
-        "gte": Decimal.__ge__, "eq": Decimal.__eq__}
+_OPS = {
+    "lt": Decimal.__lt__,
+    "lte": Decimal.__le__,
+    "gt": Decimal.__gt__,
+    "gte": Decimal.__ge__,
+    "eq": Decimal.__eq__,
+}
 _CONDITION_FACTS = ("staff_affected_share", "headcount", "people_affected")
 
 
@@ -331,34 +342,56 @@ _GENERAL_CONDITIONS = {
 }
 
 
-def check_no_penalty(no_penalty_list: NoPenaltyList, violation_code: str, facts: Facts, *,
-                     party: Party | None = None) -> NoPenaltyDecision:
+def check_no_penalty(
+    no_penalty_list: NoPenaltyList, violation_code: str, facts: Facts, *, party: Party | None = None
+) -> NoPenaltyDecision:
     """Checks every condition and reports every failure on its own."""
     npl = no_penalty_list
     name = f"《{npl.name}》（{npl.version}）"
-    items = [i for i in npl.items
-             if i.violation == violation_code and (party is None or i.party == party)]
+    items = [
+        i
+        for i in npl.items
+        if i.violation == violation_code and (party is None or i.party == party)
+    ]
     if not items:
         return NoPenaltyDecision(False, None, (Reason("not_listed", f"该违法行为未列入{name}。"),))
     first_failures: tuple[Reason, ...] = ()
     for item in items:
-        failed = [Reason(code, f"不符合{name}的适用条件：{text}。")
-                  for code, text in npl.general_conditions if not _GENERAL_CONDITIONS[code](facts)]
+        failed = [
+            Reason(code, f"不符合{name}的适用条件：{text}。")
+            for code, text in npl.general_conditions
+            if not _GENERAL_CONDITIONS[code](facts)
+        ]
         if item.exclude_high_risk and facts.high_risk:
-            failed.append(Reason("high_risk_excluded", f"{name}第{item.id}项不适用于危险物品、"
-                                 "矿山、金属冶炼等高危行业领域的生产经营单位。"))
+            failed.append(
+                Reason(
+                    "high_risk_excluded",
+                    f"{name}第{item.id}项不适用于危险物品、"
+                    "矿山、金属冶炼等高危行业领域的生产经营单位。",
+                )
+            )
         for cond in item.conditions:
             held = cond.holds(facts)
             if held is None:
-                failed.append(Reason("missing_fact",
-                                     f"{name}第{item.id}项要求查明“{cond.fact}”，本案尚未记录。"))
+                failed.append(
+                    Reason(
+                        "missing_fact", f"{name}第{item.id}项要求查明“{cond.fact}”，本案尚未记录。"
+                    )
+                )
             elif not held:
-                failed.append(Reason("outside_item_scope",
-                                     f"不符合{name}第{item.id}项的适用情形：{item.situation}"))
+                failed.append(
+                    Reason(
+                        "outside_item_scope",
+                        f"不符合{name}第{item.id}项的适用情形：{item.situation}",
+                    )
+                )
         if not failed:
-            ok = Reason("no_penalty_list", f"依据{APL}第三十三条第一款和{name}第{item.id}项"
-                        f"（{item.title}），当事人初次违法且危害后果轻微并及时改正，不予行政处罚，"
-                        f"制作{npl.document}并对当事人进行教育。")
+            ok = Reason(
+                "no_penalty_list",
+                f"依据{APL}第三十三条第一款和{name}第{item.id}项"
+                f"（{item.title}），当事人初次违法且危害后果轻微并及时改正，不予行政处罚，"
+                f"制作{npl.document}并对当事人进行教育。",
+            )
             return NoPenaltyDecision(True, item, (), (ok,))
         first_failures = first_failures or tuple(failed)
     return NoPenaltyDecision(False, items[0], first_failures)
@@ -366,43 +399,63 @@ def check_no_penalty(no_penalty_list: NoPenaltyList, violation_code: str, facts:
 
 # ---- the decision (R7.2) --------------------------------------------------------------------
 
+
 def select_stage(violation: Violation, facts: Facts) -> Stage:
     stages = violation.stages
     if Stage.ACCIDENT in stages and (facts.accident_level or stages == {Stage.ACCIDENT}):
         level = violation.accident_level
         if level and facts.accident_level and facts.accident_level != level:
-            raise DiscretionError("accident_level_mismatch",
-                                  "事故等级与所选罚则条款的事故等级不一致。")
+            raise DiscretionError(
+                "accident_level_mismatch", "事故等级与所选罚则条款的事故等级不一致。"
+            )
         return Stage.ACCIDENT
     if facts.overdue_uncorrected and Stage.OVERDUE in stages:
         return Stage.OVERDUE
     return Stage.INITIAL
 
 
-def decide(violation: Violation, party: Party | str, facts: Facts,
-           baseline: Baseline | None = None,
-           no_penalty_list: NoPenaltyList | None = None) -> DiscretionResult:
+def decide(
+    violation: Violation,
+    party: Party | str,
+    facts: Facts,
+    baseline: Baseline | None = None,
+    no_penalty_list: NoPenaltyList | None = None,
+) -> DiscretionResult:
     party, basis = Party(party), violation.penalty_basis
     if violation.kind == "daily":
-        raise DiscretionError("not_discretionary",
-                              f"{basis}为按日连续处罚，按原处罚数额逐日计算，不适用裁量幅度。")
+        raise DiscretionError(
+            "not_discretionary", f"{basis}为按日连续处罚，按原处罚数额逐日计算，不适用裁量幅度。"
+        )
     stage = select_stage(violation, facts)
     sanction = violation.sanction(party, stage)
     if sanction is None:
         who = "生产经营单位" if party is Party.UNIT else "个人"
         raise DiscretionError("no_sanction", f"{basis}在此情形下对{who}没有规定罚则。")
-    reasons = [Reason("legal_basis",
-                      f"违反{violation.legal_basis}，依据{basis}：{violation.penalty_text}")]
+    reasons = [
+        Reason("legal_basis", f"违反{violation.legal_basis}，依据{basis}：{violation.penalty_text}")
+    ]
     if stage is Stage.OVERDUE:
-        reasons.append(Reason("stage_overdue", f"当事人逾期未改正（拒不执行、拒不改正），"
-                              f"适用{basis}关于逾期未改正的罚则。"))
+        reasons.append(
+            Reason(
+                "stage_overdue",
+                f"当事人逾期未改正（拒不执行、拒不改正），适用{basis}关于逾期未改正的罚则。",
+            )
+        )
     consumed = _consumed(violation, stage, facts, reasons)
 
     exempt, item = _exemption(violation, party, facts, no_penalty_list, reasons)
     if exempt:
         extra = no_penalty_list.measures if item and no_penalty_list else ("批评教育",)
-        return DiscretionResult(Grade.NO_PENALTY, ZERO, ZERO, (), tuple(reasons), item,
-                                tuple(dict.fromkeys((*sanction.measures, *extra))), stage)
+        return DiscretionResult(
+            Grade.NO_PENALTY,
+            ZERO,
+            ZERO,
+            (),
+            tuple(reasons),
+            item,
+            tuple(dict.fromkeys((*sanction.measures, *extra))),
+            stage,
+        )
 
     aggravations = tuple(a for a in facts.aggravations if a not in consumed)
     grade = _grade(facts, party, aggravations, reasons)
@@ -410,93 +463,163 @@ def decide(violation: Violation, party: Party | str, facts: Facts,
     if grade is Grade.HEAVIER:
         for when, extra in sanction.conditional_penalties:
             penalties.extend(extra)
-            reasons.append(Reason("conditional_penalty", f"具有从重情节，属于{basis}所称"
-                                  f"“{when}”的，并处{'、'.join(extra)}。"))
+            reasons.append(
+                Reason(
+                    "conditional_penalty",
+                    f"具有从重情节，属于{basis}所称“{when}”的，并处{'、'.join(extra)}。",
+                )
+            )
     if sanction.fine is None:
         reasons.append(Reason("no_fine_at_stage", f"{basis}在此情形下未规定罚款。"))
-        return DiscretionResult(grade, ZERO, ZERO, tuple(penalties), tuple(reasons), None,
-                                sanction.measures, stage)
+        return DiscretionResult(
+            grade, ZERO, ZERO, tuple(penalties), tuple(reasons), None, sanction.measures, stage
+        )
 
     legal_min, legal_max = _legal_range(violation, sanction.fine, facts, reasons)
-    multiplied = (violation.multiplier is not None
-                  and violation.multiplier.aggravation in consumed)
-    lo, hi, tier = _tier(violation.code, party, stage, facts, baseline, (legal_min, legal_max),
-                         multiplied, reasons)
+    multiplied = violation.multiplier is not None and violation.multiplier.aggravation in consumed
+    lo, hi, tier = _tier(
+        violation.code, party, stage, facts, baseline, (legal_min, legal_max), multiplied, reasons
+    )
     if grade is Grade.MITIGATED and legal_min < YUAN:
         grade = Grade.LIGHTER
-        reasons.append(Reason("no_statutory_minimum",
-                              "法定罚款未规定最低限额，无从减轻，在所适用幅度内从轻处罚。"))
+        reasons.append(
+            Reason(
+                "no_statutory_minimum", "法定罚款未规定最低限额，无从减轻，在所适用幅度内从轻处罚。"
+            )
+        )
     fine_min, fine_max = _band(grade, lo, hi, legal_min, baseline)
     reasons.append(_band_reason(grade, fine_min, fine_max, baseline))
-    return DiscretionResult(grade, fine_min, fine_max, tuple(penalties), tuple(reasons), None,
-                            sanction.measures, stage, legal_min, legal_max, tier)
+    return DiscretionResult(
+        grade,
+        fine_min,
+        fine_max,
+        tuple(penalties),
+        tuple(reasons),
+        None,
+        sanction.measures,
+        stage,
+        legal_min,
+        legal_max,
+        tier,
+    )
 
 
-def _consumed(violation: Violation, stage: Stage, facts: Facts,
-              reasons: list[Reason]) -> frozenset[str]:
+def _consumed(
+    violation: Violation, stage: Stage, facts: Facts, reasons: list[Reason]
+) -> frozenset[str]:
     """Facts that already chose the provision are not weighed again (禁止重复评价)."""
     consumed = set()
     if stage is Stage.ACCIDENT and "caused_accident" in facts.aggravations:
         consumed.add("caused_accident")
-        reasons.append(Reason("not_double_counted", "“导致发生生产安全事故”已是所适用罚则的"
-                              "构成要件，不再作为从重情节重复评价。"))
+        reasons.append(
+            Reason(
+                "not_double_counted",
+                "“导致发生生产安全事故”已是所适用罚则的构成要件，不再作为从重情节重复评价。",
+            )
+        )
     m = violation.multiplier
     if m and stage is Stage.ACCIDENT and m.aggravation in facts.aggravations:
         consumed.add(m.aggravation)
     return frozenset(consumed)
 
 
-def _exemption(violation: Violation, party: Party, facts: Facts, npl: NoPenaltyList | None,
-               reasons: list[Reason]) -> tuple[bool, NoPenaltyItem | None]:
+def _exemption(
+    violation: Violation,
+    party: Party,
+    facts: Facts,
+    npl: NoPenaltyList | None,
+    reasons: list[Reason],
+) -> tuple[bool, NoPenaltyItem | None]:
     """(exempt, list item): the two mandatory grounds of Art. 33 first, then the list."""
     if facts.no_fault:
-        reasons.append(Reason("no_fault", f"依据{APL}第三十三条第二款：当事人有证据足以证明"
-                              "没有主观过错的，不予行政处罚。"))
+        reasons.append(
+            Reason(
+                "no_fault",
+                f"依据{APL}第三十三条第二款：当事人有证据足以证明没有主观过错的，不予行政处罚。",
+            )
+        )
         return True, None
     corrected = facts.corrected_in_time and not facts.overdue_uncorrected
     if facts.minor and corrected and facts.harm is Harm.NONE:
         if not facts.aggravations:
-            reasons.append(Reason("minor_corrected_no_harm", f"依据{APL}第三十三条第一款：违法"
-                                  "行为轻微并及时改正，没有造成危害后果的，不予行政处罚；"
-                                  "依据同条第三款对当事人进行教育。"))
+            reasons.append(
+                Reason(
+                    "minor_corrected_no_harm",
+                    f"依据{APL}第三十三条第一款：违法"
+                    "行为轻微并及时改正，没有造成危害后果的，不予行政处罚；"
+                    "依据同条第三款对当事人进行教育。",
+                )
+            )
             return True, None
         reasons.append(Reason("minor_excluded", "当事人具有从重情节，不认定为违法行为轻微。"))
     if npl is None:
         return False, None
     decision = check_no_penalty(npl, violation.code, facts, party=party)
-    reasons.extend(decision.reasons if decision.applies else
-                   decision.failed_conditions if decision.item else ())
+    reasons.extend(
+        decision.reasons
+        if decision.applies
+        else decision.failed_conditions
+        if decision.item
+        else ()
+    )
     return decision.applies, decision.item
 
 
-def _grade(facts: Facts, party: Party, aggravations: tuple[str, ...],
-           reasons: list[Reason]) -> Grade:
+def _grade(
+    facts: Facts, party: Party, aggravations: tuple[str, ...], reasons: list[Reason]
+) -> Grade:
     statutory = []
     for code in facts.mitigations:
         if code == "minor_age" and party is Party.UNIT:
-            reasons.append(Reason("mitigation_not_applicable",
-                                  f"{APL}第三十条的未成年人情节不适用于单位。"))
+            reasons.append(
+                Reason("mitigation_not_applicable", f"{APL}第三十条的未成年人情节不适用于单位。")
+            )
             continue
         statutory.append(code)
-        reasons.append(Reason(f"mitigation_{code}",
-                              f"当事人{MITIGATIONS[code]}，依法应当从轻或者减轻行政处罚。"))
+        reasons.append(
+            Reason(
+                f"mitigation_{code}", f"当事人{MITIGATIONS[code]}，依法应当从轻或者减轻行政处罚。"
+            )
+        )
     for code in aggravations:
-        reasons.append(Reason(f"aggravation_{code}",
-                              f"当事人{AGGRAVATIONS[code]}，属于裁量基准列明的从重处罚情节。"))
-    discretionary = (facts.first_offence and facts.corrected_in_time
-                     and not facts.overdue_uncorrected and facts.harm is not Harm.SERIOUS)
+        reasons.append(
+            Reason(
+                f"aggravation_{code}",
+                f"当事人{AGGRAVATIONS[code]}，属于裁量基准列明的从重处罚情节。",
+            )
+        )
+    discretionary = (
+        facts.first_offence
+        and facts.corrected_in_time
+        and not facts.overdue_uncorrected
+        and facts.harm is not Harm.SERIOUS
+    )
     if discretionary:
-        reasons.append(Reason("first_offence_corrected", "当事人初次违法并在责令期限内改正，"
-                              f"未造成严重危害后果，可以从轻处罚（属{APL}第三十三条第一款"
-                              "“可以不予行政处罚”情形而未适用包容免罚清单的，亦同）。"))
+        reasons.append(
+            Reason(
+                "first_offence_corrected",
+                "当事人初次违法并在责令期限内改正，"
+                f"未造成严重危害后果，可以从轻处罚（属{APL}第三十三条第一款"
+                "“可以不予行政处罚”情形而未适用包容免罚清单的，亦同）。",
+            )
+        )
     if statutory:
         if len(statutory) >= 2 and not aggravations:
-            reasons.append(Reason("grade_mitigated", "当事人具有两项以上法定从轻、减轻情节且无"
-                                  f"从重情节，依据{APL}第三十二条减轻处罚。"))
+            reasons.append(
+                Reason(
+                    "grade_mitigated",
+                    "当事人具有两项以上法定从轻、减轻情节且无"
+                    f"从重情节，依据{APL}第三十二条减轻处罚。",
+                )
+            )
             return Grade.MITIGATED
         if aggravations:
-            reasons.append(Reason("grade_lighter_not_mitigated", f"法定情节依{APL}第三十二条"
-                                  "应当适用；因同时具有从重情节，只从轻、不减轻。"))
+            reasons.append(
+                Reason(
+                    "grade_lighter_not_mitigated",
+                    f"法定情节依{APL}第三十二条应当适用；因同时具有从重情节，只从轻、不减轻。",
+                )
+            )
         return Grade.LIGHTER
     if aggravations and discretionary:
         reasons.append(Reason("grade_offset", "从重情节与从轻情节并存，综合裁量按一般处罚。"))
@@ -506,31 +629,52 @@ def _grade(facts: Facts, party: Party, aggravations: tuple[str, ...],
     return Grade.LIGHTER if discretionary else Grade.ORDINARY
 
 
-def _legal_range(violation: Violation, fine: Fine, facts: Facts,
-                 reasons: list[Reason]) -> tuple[Decimal, Decimal]:
+def _legal_range(
+    violation: Violation, fine: Fine, facts: Facts, reasons: list[Reason]
+) -> tuple[Decimal, Decimal]:
     if fine.basis == "income_percent":
         income = facts.annual_income
         if income is None:
-            raise DiscretionError("missing_annual_income", f"{violation.penalty_basis}按上一年"
-                                  "年收入的百分比处罚，须先查明当事人上一年年收入。")
+            raise DiscretionError(
+                "missing_annual_income",
+                f"{violation.penalty_basis}按上一年"
+                "年收入的百分比处罚，须先查明当事人上一年年收入。",
+            )
         lo = (income * fine.min / 100).quantize(CENT, ROUND_HALF_UP)
         hi = (income * fine.max / 100).quantize(CENT, ROUND_HALF_UP)
-        reasons.append(Reason("income_basis", f"当事人上一年年收入{income}元，法定罚款为其"
-                              f"{fine.min}%至{fine.max}%，即{lo}元至{hi}元。"))
+        reasons.append(
+            Reason(
+                "income_basis",
+                f"当事人上一年年收入{income}元，法定罚款为其"
+                f"{fine.min}%至{fine.max}%，即{lo}元至{hi}元。",
+            )
+        )
         return lo, hi
     m = violation.multiplier
     if m and m.aggravation in facts.aggravations and violation.stages == {Stage.ACCIDENT}:
         lo, hi = fine.min * m.min, fine.max * m.max
-        reasons.append(Reason("multiplied_range", f"依据{m.basis}：情节特别严重、影响特别恶劣的，"
-                              f"按前款罚款数额的{m.min}倍以上{m.max}倍以下处以罚款，"
-                              f"即{lo}元至{hi}元。"))
+        reasons.append(
+            Reason(
+                "multiplied_range",
+                f"依据{m.basis}：情节特别严重、影响特别恶劣的，"
+                f"按前款罚款数额的{m.min}倍以上{m.max}倍以下处以罚款，"
+                f"即{lo}元至{hi}元。",
+            )
+        )
         return lo, hi
     return fine.min, fine.max
 
 
-def _tier(code: str, party: Party, stage: Stage, facts: Facts, baseline: Baseline | None,
-          legal: tuple[Decimal, Decimal], multiplied: bool,
-          reasons: list[Reason]) -> tuple[Decimal, Decimal, str | None]:
+def _tier(
+    code: str,
+    party: Party,
+    stage: Stage,
+    facts: Facts,
+    baseline: Baseline | None,
+    legal: tuple[Decimal, Decimal],
+    multiplied: bool,
+    reasons: list[Reason],
+) -> tuple[Decimal, Decimal, str | None]:
     legal_text = f"在法定幅度{legal[0]}元至{legal[1]}元内裁量"
     entry = baseline.entry(code, party, stage) if baseline else None
     if baseline is None or entry is None or multiplied:
@@ -540,9 +684,14 @@ def _tier(code: str, party: Party, stage: Stage, facts: Facts, baseline: Baselin
     for tier in entry.tiers:
         held = [c.holds(facts) for c in tier.when]
         if all(h is True for h in held):
-            reasons.append(Reason("baseline_tier", f"依据裁量基准（{baseline.name}，"
-                                  f"{baseline.version}）：{tier.description}，适用第{tier.id}阶次"
-                                  f"（{tier.label}），罚款{tier.min}元至{tier.max}元。"))
+            reasons.append(
+                Reason(
+                    "baseline_tier",
+                    f"依据裁量基准（{baseline.name}，"
+                    f"{baseline.version}）：{tier.description}，适用第{tier.id}阶次"
+                    f"（{tier.label}），罚款{tier.min}元至{tier.max}元。",
+                )
+            )
             return tier.min, tier.max, tier.id
         missing.update(c.fact for c, h in zip(tier.when, held, strict=True) if h is None)
     detail = f"缺少事实：{'、'.join(sorted(missing))}" if missing else "没有相符的阶次"
@@ -551,12 +700,16 @@ def _tier(code: str, party: Party, stage: Stage, facts: Facts, baseline: Baselin
 
 
 def _split(baseline: Baseline | None) -> tuple[Fraction, Fraction]:
-    return (baseline.lighter_upper, baseline.heavier_lower) if baseline else (
-        Fraction(1, 3), Fraction(2, 3))
+    return (
+        (baseline.lighter_upper, baseline.heavier_lower)
+        if baseline
+        else (Fraction(1, 3), Fraction(2, 3))
+    )
 
 
-def _band(grade: Grade, lo: Decimal, hi: Decimal, legal_min: Decimal,
-          baseline: Baseline | None) -> tuple[Decimal, Decimal]:
+def _band(
+    grade: Grade, lo: Decimal, hi: Decimal, legal_min: Decimal, baseline: Baseline | None
+) -> tuple[Decimal, Decimal]:
     if grade is Grade.MITIGATED:
         return ZERO, max(ZERO, legal_min - YUAN)
 
@@ -568,16 +721,21 @@ def _band(grade: Grade, lo: Decimal, hi: Decimal, legal_min: Decimal,
     return {Grade.LIGHTER: (lo, a), Grade.ORDINARY: (a, b), Grade.HEAVIER: (b, hi)}[grade]
 
 
-def _band_reason(grade: Grade, fine_min: Decimal, fine_max: Decimal,
-                 baseline: Baseline | None) -> Reason:
+def _band_reason(
+    grade: Grade, fine_min: Decimal, fine_max: Decimal, baseline: Baseline | None
+) -> Reason:
     advice = f"建议罚款{fine_min}元至{fine_max}元。"
     if grade is Grade.MITIGATED:
         return Reason("band", f"依据{APL}第三十二条，减轻处罚在法定最低罚款数额以下确定，{advice}")
     lower, upper = _split(baseline)
-    part = {Grade.LIGHTER: f"下部（0至{lower}）", Grade.ORDINARY: f"中部（{lower}至{upper}）",
-            Grade.HEAVIER: f"上部（{upper}至1）"}[grade]
-    return Reason("band", f"依据裁量基准的幅度划分，{grade.label}在所适用幅度的{part}内确定，"
-                  f"{advice}")
+    part = {
+        Grade.LIGHTER: f"下部（0至{lower}）",
+        Grade.ORDINARY: f"中部（{lower}至{upper}）",
+        Grade.HEAVIER: f"上部（{upper}至1）",
+    }[grade]
+    return Reason(
+        "band", f"依据裁量基准的幅度划分，{grade.label}在所适用幅度的{part}内确定，{advice}"
+    )
 
 
 def check_outside_range(amount: Decimal, result: DiscretionResult) -> RangeCheck:
@@ -591,22 +749,45 @@ def check_outside_range(amount: Decimal, result: DiscretionResult) -> RangeCheck
         if amount == 0:
             return RangeCheck(False, False, None)
         mandatory = any(r.code in ("no_fault", "minor_corrected_no_harm") for r in result.reasons)
-        msg = (f"依据{APL}第三十三条应当不予行政处罚，不得罚款。" if mandatory
-               else f"建议依包容免罚清单不予处罚，拟罚款的{review}")
+        msg = (
+            f"依据{APL}第三十三条应当不予行政处罚，不得罚款。"
+            if mandatory
+            else f"建议依包容免罚清单不予处罚，拟罚款的{review}"
+        )
         return RangeCheck(True, mandatory, Reason("fine_despite_no_penalty", msg))
     if result.legal_max is not None and amount > result.legal_max:
-        return RangeCheck(True, True, Reason("above_legal_max", f"拟罚款{amount}元超过法定最高"
-                                             f"限额{result.legal_max}元，不得作出。"))
+        return RangeCheck(
+            True,
+            True,
+            Reason(
+                "above_legal_max",
+                f"拟罚款{amount}元超过法定最高限额{result.legal_max}元，不得作出。",
+            ),
+        )
     below = result.legal_min is not None and amount < result.legal_min
     if below and result.grade is not Grade.MITIGATED:
-        return RangeCheck(True, False, Reason("below_legal_min", f"拟罚款{amount}元低于法定最低"
-                                              f"限额{result.legal_min}元，属于减轻处罚，须具有"
-                                              f"{APL}第三十二条规定的情形，{review}"))
+        return RangeCheck(
+            True,
+            False,
+            Reason(
+                "below_legal_min",
+                f"拟罚款{amount}元低于法定最低"
+                f"限额{result.legal_min}元，属于减轻处罚，须具有"
+                f"{APL}第三十二条规定的情形，{review}",
+            ),
+        )
     if result.fine_min <= amount <= result.fine_max:
         return RangeCheck(False, False, None)
-    return RangeCheck(True, False, Reason("outside_recommendation", f"拟罚款{amount}元不在裁量"
-                                          f"基准建议幅度{result.fine_min}元至{result.fine_max}元内，"
-                                          f"{review}"))
+    return RangeCheck(
+        True,
+        False,
+        Reason(
+            "outside_recommendation",
+            f"拟罚款{amount}元不在裁量"
+            f"基准建议幅度{result.fine_min}元至{result.fine_max}元内，"
+            f"{review}",
+        ),
+    )
 
 
 def continuous_daily_total(original_amount: Decimal, ordered_on: date, until: date) -> Decimal:
@@ -617,6 +798,7 @@ def continuous_daily_total(original_amount: Decimal, ordered_on: date, until: da
 
 
 # ---- parsing and loading the shipped data ---------------------------------------------------
+
 
 def _dec(value: Any) -> Decimal:
     return Decimal(str(value))
@@ -632,26 +814,48 @@ def _conditions(raw: list[dict[str, Any]], where: str) -> tuple[Condition, ...]:
 def _sanction(raw: dict[str, Any]) -> Sanction:
     f = raw.get("fine")
     fine = Fine(f["basis"], _dec(f["min"]), _dec(f["max"])) if f else None
-    if fine and (fine.basis not in ("amount", "income_percent")
-                 or not ZERO <= fine.min <= fine.max):
+    if fine and (
+        fine.basis not in ("amount", "income_percent") or not ZERO <= fine.min <= fine.max
+    ):
         raise LegalDataError(f"bad fine {f}")
-    conditional = tuple((c["when"], tuple(c["penalties"]))
-                        for c in raw.get("conditional_penalties", ()))
-    return Sanction(tuple(raw["measures"]), tuple(raw["penalties"]), fine, raw.get("who", ""),
-                    conditional)
+    conditional = tuple(
+        (c["when"], tuple(c["penalties"])) for c in raw.get("conditional_penalties", ())
+    )
+    return Sanction(
+        tuple(raw["measures"]), tuple(raw["penalties"]), fine, raw.get("who", ""), conditional
+    )
 
 
 def _violation(v: dict[str, Any]) -> Violation:
-    sanctions = tuple((Party(p), Stage(st), _sanction(s))
-                      for p, by_stage in v["sanctions"].items() for st, s in by_stage.items())
+    sanctions = tuple(
+        (Party(p), Stage(st), _sanction(s))
+        for p, by_stage in v["sanctions"].items()
+        for st, s in by_stage.items()
+    )
     m = v.get("multiplier")
-    multiplier = Multiplier(m["when_aggravation"], _dec(m["min"]), _dec(m["max"]),
-                            m["basis"]) if m else None
+    multiplier = (
+        Multiplier(m["when_aggravation"], _dec(m["min"]), _dec(m["max"]), m["basis"]) if m else None
+    )
     level = AccidentLevel(v["accident_level"]) if v.get("accident_level") else None
-    return Violation(v["code"], v["law"], v["version"], v["article"], v["clause"], v["item"],
-                     v["kind"], v["title"], v["item_text"], v["legal_basis"], v["penalty_basis"],
-                     v["penalty_text"], v["source"], sanctions, v.get("notes", ""), level,
-                     multiplier)
+    return Violation(
+        v["code"],
+        v["law"],
+        v["version"],
+        v["article"],
+        v["clause"],
+        v["item"],
+        v["kind"],
+        v["title"],
+        v["item_text"],
+        v["legal_basis"],
+        v["penalty_basis"],
+        v["penalty_text"],
+        v["source"],
+        sanctions,
+        v.get("notes", ""),
+        level,
+        multiplier,
+    )
 
 
 def _entry(e: dict[str, Any], by_code: dict[str, Violation]) -> BaselineEntry:
@@ -661,9 +865,18 @@ def _entry(e: dict[str, Any], by_code: dict[str, Violation]) -> BaselineEntry:
     fine = sanction.fine if v and (sanction := v.sanction(party, stage)) else None
     if fine is None or fine.basis != "amount":
         raise LegalDataError(f"{where}: no amount-based fine to refine")
-    tiers = tuple(Tier(t["id"], t["label"], t["description"], _conditions(t["when"], where),
-                       _dec(t["fine"][0]), _dec(t["fine"][1]), t.get("inferred", False))
-                  for t in e["tiers"])
+    tiers = tuple(
+        Tier(
+            t["id"],
+            t["label"],
+            t["description"],
+            _conditions(t["when"], where),
+            _dec(t["fine"][0]),
+            _dec(t["fine"][1]),
+            t.get("inferred", False),
+        )
+        for t in e["tiers"]
+    )
     if any(not fine.min <= t.min <= t.max <= fine.max for t in tiers):
         raise LegalDataError(f"{where}: a tier lies outside the legal range")
     return BaselineEntry(e["violation"], party, stage, tiers, e["source"])
@@ -679,28 +892,53 @@ def parse_catalogue(doc: dict[str, Any]) -> Catalogue:
     lower, upper = (Fraction(b["grade_split"][k]) for k in ("lighter_upper", "heavier_lower"))
     if not 0 < lower <= upper < 1:
         raise LegalDataError("grade_split needs 0 < lighter_upper <= heavier_lower < 1")
-    baseline = Baseline(b["name"], b["version"], b["status"], lower, upper,
-                        tuple(_entry(e, by_code) for e in b["entries"]))
-    return Catalogue(doc["law"], doc["version"], date.fromisoformat(doc["effective_from"]),
-                     violations, baseline)
+    baseline = Baseline(
+        b["name"],
+        b["version"],
+        b["status"],
+        lower,
+        upper,
+        tuple(_entry(e, by_code) for e in b["entries"]),
+    )
+    return Catalogue(
+        doc["law"], doc["version"], date.fromisoformat(doc["effective_from"]), violations, baseline
+    )
 
 
-def parse_no_penalty_list(doc: dict[str, Any],
-                          catalogue: Catalogue | None = None) -> NoPenaltyList:
+def parse_no_penalty_list(doc: dict[str, Any], catalogue: Catalogue | None = None) -> NoPenaltyList:
     general = tuple((c["code"], c["text"]) for c in doc["general_conditions"])
     if any(code not in _GENERAL_CONDITIONS for code, _ in general):
         raise LegalDataError("unknown general condition in the no-penalty list")
-    items = tuple(NoPenaltyItem(i["id"], i["violation"], Party(i["party"]), i["title"],
-                                i["situation"], _conditions(i["conditions"], f"item {i['id']}"),
-                                i["exclude_high_risk"], i["source"]) for i in doc["items"])
+    items = tuple(
+        NoPenaltyItem(
+            i["id"],
+            i["violation"],
+            Party(i["party"]),
+            i["title"],
+            i["situation"],
+            _conditions(i["conditions"], f"item {i['id']}"),
+            i["exclude_high_risk"],
+            i["source"],
+        )
+        for i in doc["items"]
+    )
     for item in items:
-        if catalogue is not None and catalogue.get(item.violation).sanction(
-                item.party, Stage.INITIAL) is None:
+        if (
+            catalogue is not None
+            and catalogue.get(item.violation).sanction(item.party, Stage.INITIAL) is None
+        ):
             raise LegalDataError(f"no-penalty item {item.id}: no sanction for {item.party}")
     published = doc.get("published_on")
-    return NoPenaltyList(doc["name"], doc["version"], doc["status"],
-                         date.fromisoformat(published) if published else None, general,
-                         tuple(doc["outcome"]["measures"]), doc["outcome"]["document"], items)
+    return NoPenaltyList(
+        doc["name"],
+        doc["version"],
+        doc["status"],
+        date.fromisoformat(published) if published else None,
+        general,
+        tuple(doc["outcome"]["measures"]),
+        doc["outcome"]["document"],
+        items,
+    )
 
 
 def load_catalogue(path: Path | None = None) -> Catalogue:
@@ -708,7 +946,8 @@ def load_catalogue(path: Path | None = None) -> Catalogue:
     return parse_catalogue(json.loads(path.read_text(encoding="utf-8")))
 
 
-def load_no_penalty_list(path: Path | None = None,
-                         catalogue: Catalogue | None = None) -> NoPenaltyList:
+def load_no_penalty_list(
+    path: Path | None = None, catalogue: Catalogue | None = None
+) -> NoPenaltyList:
     path = path or LEGAL_DATA / "no_penalty_list_2025.json"
     return parse_no_penalty_list(json.loads(path.read_text(encoding="utf-8")), catalogue)

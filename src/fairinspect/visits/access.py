@@ -108,6 +108,8 @@ def plan_approval(user, visit: Visit):
     from fairinspect.core.duties import check
 
     return check(user, "审批该检查方案", Role.APPROVER, plan_duty(visit))
+
+
 # ------------------------------------------------ the records behind exempt visits (R3.3)
 
 

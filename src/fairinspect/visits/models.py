@@ -631,5 +631,7 @@ class GuidanceGiven(models.Model):
 
     def __str__(self) -> str:
         return f"{self.visit_id}: {self.entry_id}"
+
+
 # The application and referral records (R3.3) live in their own module.
 from .records import InspectionApplication, Referral  # noqa: E402,F401
