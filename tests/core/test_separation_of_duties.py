@@ -250,7 +250,7 @@ def _case(world, until: str, *, major: bool = False):
                 "facts": facts,
                 "facts_text": "检查发现未如实记录安全生产教育和培训情况。",
                 "evidence": "现场检查记录\n询问笔录",
-                **({"proposed_fine": "80000"} if major else {}),
+                "proposed_fine": "80000" if major else "10000",
             },
         ),
         ("notify", "member", 4, {}),
