@@ -243,8 +243,8 @@ def _check_chains(report: Report, expected: dict[str, tuple]) -> None:
 
 
 def _check_event(report, chain: Chain, ev: _Row, last_seq: int, head: str, exp) -> None:
-    where = dict(chain=chain.key, event_id=ev.id, seq=ev.seq)
-    obj = dict(object_type=ev.object_type, object_id=ev.object_id)
+    where: dict[str, Any] = dict(chain=chain.key, event_id=ev.id, seq=ev.seq)
+    obj: dict[str, Any] = dict(object_type=ev.object_type, object_id=ev.object_id)
     if ev.seq != last_seq + 1:
         report.add(
             Break(
@@ -357,7 +357,7 @@ def _record_break(report: Report, model, object_type: str, object_id: str, event
         "state", "state_digest", "chain__key", "seq"
     )[0]
     label = f"{model._meta.verbose_name}（{object_type}:{object_id}）"
-    where = dict(event_id=event_id, object_type=object_type, object_id=object_id)
+    where: dict[str, Any] = dict(event_id=event_id, object_type=object_type, object_id=object_id)
     if state_digest(recorded) != digest:
         # The digest is covered by the event's hash (pass 2); the stored fields only name
         # the difference, so they are checked here, where they are used.

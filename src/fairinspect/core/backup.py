@@ -59,7 +59,7 @@ class Target:
 
     @classmethod
     def from_url(cls, url: str) -> Target:
-        return cls.from_settings_dict(dj_database_url.parse(url))
+        return cls.from_settings_dict(dict(dj_database_url.parse(url)))
 
     def pg_args(self) -> list[str]:
         args = []

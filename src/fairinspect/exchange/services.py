@@ -116,7 +116,7 @@ def inspection_rows(since: dt.datetime, until: dt.datetime) -> Iterator[dict]:
                 {
                     "level": h.get_level_display(),
                     "description": h.description,
-                    "item_code": h.item.code if h.item_id else "",
+                    "item_code": h.item.code if h.item is not None else "",
                 }
                 for h in v.hazards.all()
             ],

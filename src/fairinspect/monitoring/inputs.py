@@ -125,7 +125,8 @@ def parse_csv(text: str) -> tuple[list[RawReading], list[Problem]]:
                 0, sorted(missing)[0], "missing_column", f"缺少列：{'、'.join(sorted(missing))}"
             )
         ]
-    items, bad = [], []
+    items: list[dict[str, object] | None] = []
+    bad: list[Problem] = []
     for row, rec in enumerate(reader):
         try:
             value = float((rec.get("value") or "").strip())

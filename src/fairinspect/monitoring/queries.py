@@ -29,7 +29,8 @@ def live_grades_by_enterprise(user) -> dict[int, rules.Grade | None]:
     out: dict[int, rules.Grade | None] = {}
     for (ent_id, _pid), grades in per_point.items():
         g = rules.roll_up(grades)
-        if g is not None and (out.get(ent_id) is None or g > out[ent_id]):
+        prev = out.get(ent_id)
+        if g is not None and (prev is None or g > prev):
             out[ent_id] = g
     return out
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from fairinspect.rules.caps import (
     DEFAULT_2025,
@@ -76,7 +76,7 @@ def effective_grade(
     return _effective_grade(standardization_grade, valid_to, on, valid_from)
 
 
-def _year_visits(enterprise_ids: Iterable[int] | None, year: int):
+def _year_visits(enterprise_ids: Iterable[int] | QuerySet | None, year: int):
     qs = _visit_model().objects.filter(planned_date__year=year).exclude(status="cancelled")
     if enterprise_ids is not None:
         # A queryset stays a subquery (a draw's territory), never a list in Python.
@@ -107,7 +107,9 @@ def _fact(row: dict) -> VisitFact:
     )
 
 
-def visit_facts(enterprise_ids: Iterable[int] | None, year: int) -> dict[int, list[VisitFact]]:
+def visit_facts(
+    enterprise_ids: Iterable[int] | QuerySet | None, year: int
+) -> dict[int, list[VisitFact]]:
     """enterprise pk → its visits of the year, as cap facts; None asks for every enterprise
     that has one (the draw over a whole territory). One query."""
     rows = _year_visits(enterprise_ids, year).values(
@@ -130,7 +132,9 @@ def visit_facts(enterprise_ids: Iterable[int] | None, year: int) -> dict[int, li
     return out
 
 
-def visited_items(enterprise_ids: Iterable[int] | None, year: int) -> dict[int, set[str]]:
+def visited_items(
+    enterprise_ids: Iterable[int] | QuerySet | None, year: int
+) -> dict[int, set[str]]:
     """enterprise pk → item codes already inspected (or planned) this year by any unit (R5.4)."""
     through = _visit_model().items.through
     qs = through.objects.filter(visit__planned_date__year=year, visit__kind="on_site").exclude(

@@ -96,9 +96,9 @@ class ImportForm(forms.Form):
         from .models import ImportMapping
 
         super().__init__(*args, **kwargs)
-        self.fields["mapping"].choices = [("", _("本系统的导入模板或导出文件"))] + [
-            (m.source, m.name) for m in ImportMapping.objects.all()
-        ]
+        cast(forms.ChoiceField, self.fields["mapping"]).choices = [
+            ("", _("本系统的导入模板或导出文件"))
+        ] + [(m.source, m.name) for m in ImportMapping.objects.all()]
 
 
 class TokenForm(forms.Form):

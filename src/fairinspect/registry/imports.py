@@ -24,11 +24,11 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from datetime import timedelta
 from itertools import islice
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import F, Field, Q
 from django.utils import timezone
 
 from fairinspect.audit import trail
@@ -509,8 +509,8 @@ class EnterpriseImporter:
                 cols = ", ".join(_new_columns())
                 cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {NEW_TABLE}")
             if result.updates:
-                cols = _changed_columns()
-                sets = ", ".join(f"{c} = s.{c}" for c in cols[1:])
+                changed = _changed_columns()
+                sets = ", ".join(f"{c} = s.{c}" for c in changed[1:])
                 cur.execute(
                     f"UPDATE {table} SET {sets} FROM {STAGE_TABLE} s WHERE {table}.id = s.id"
                 )
@@ -526,7 +526,7 @@ class EnterpriseImporter:
     def _flag_missing(self, codes: list[str], now) -> int:
         """Flag (never delete) the enterprises of this source that its export no longer
         carries: a code table of the file, then one UPDATE."""
-        if not self.mapping.flags_missing:
+        if self.mapping is None or not self.mapping.flags_missing:
             return 0
         table = "fi_import_codes"
         with connection.cursor() as cur:
@@ -564,7 +564,7 @@ def _new_columns() -> list[str]:
 
 def _changed_columns() -> list[str]:
     meta = Enterprise._meta
-    return ["id"] + [meta.get_field(f).column for f in [*UPDATE_COLUMNS, "updated_at"]]
+    return ["id"] + [cast(Field, meta.get_field(f)).column for f in [*UPDATE_COLUMNS, "updated_at"]]
 
 
 def stage_new(rows: list[tuple], now) -> None:
@@ -587,7 +587,7 @@ def stage_new(rows: list[tuple], now) -> None:
 def stage_changed(rows: list[tuple], now) -> None:
     """The new values of the changed enterprises: (id, *UPDATE_COLUMNS, updated_at)."""
     meta = Enterprise._meta
-    fields = [meta.get_field(f) for f in UPDATE_COLUMNS]
+    fields = [cast(Field, meta.get_field(f)) for f in UPDATE_COLUMNS]
     stamp = meta.get_field("updated_at").get_db_prep_save(now, connection)
     cols = _changed_columns()
     marks = ", ".join(["%s"] * len(cols))

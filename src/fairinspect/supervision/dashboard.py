@@ -356,7 +356,7 @@ def breaches_by_month(year: int) -> dict:
         "series": [
             {
                 "rule": k,
-                "label": RULE_LABELS.get(k, k),
+                "label": RULE_LABELS.get(k, k),  # type: ignore[call-overload]  # Rule is a StrEnum
                 "data": v,
                 "link": reverse("supervision:breach_list") + f"?rule={k}",
             }

@@ -191,6 +191,7 @@ def _plant_visits(p: _Planter) -> None:
     v = p.visit(p.enterprise())
     off = p.officers["district"][0]
     user = User.objects.filter(username="ts_officer").first() or p.approver
+    assert v.checked_in_at is not None  # p.visit() checks in
     ci = CheckIn.objects.create(
         visit=v,
         officer=off,
@@ -211,7 +212,7 @@ def _case(
     *,
     code: str,
     title: str,
-    fine: Decimal,
+    fine: Decimal | None,
     status="closed",
     fine_range=(Decimal(10000), Decimal(50000)),
     **kw,
@@ -263,6 +264,7 @@ def _plant_cases(p: _Planter) -> list[Case]:
     d = _case(
         p, code="AQSCF2021-97-2", title="未按照规定经考核合格", fine=Decimal(30000), status="served"
     )
+    assert d.decided_on is not None  # _case() decides it
     disc = Disclosure.objects.create(
         case=d,
         decision_number=d.number,
@@ -349,6 +351,7 @@ def _complaints(p: _Planter, rng) -> None:
         data={"reason": "属于咨询，已转12345答复。"},
         today=c.received_on,
     )
+    assert made[1].enterprise is not None  # received with subject_text=e.credit_code
     dup, _ = complaint_services.receive(
         channel="public_form",
         subject="enterprise",

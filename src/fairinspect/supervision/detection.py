@@ -119,8 +119,8 @@ def over_cap(year: int) -> Iterator[Hit]:
     """
     params = [year_end] * len(caps) + [lo, hi, *exempt_params] + [year_end] * len(caps)
     params += [lo, hi, *exempt_params]
-    for eid, rows in groupby(_stream(full, params), key=lambda r: r[0]):
-        rows = list(rows)
+    for eid, grouped in groupby(_stream(full, params), key=lambda r: r[0]):
+        rows = list(grouped)
         _e, name, high_risk, grade, valid_to, cap = rows[0][:6]
         graded = grade if grade and (valid_to is None or _date(valid_to) >= year_end) else None
         ids, seen, dept = [], set(), None
@@ -168,8 +168,8 @@ def teams(year: int) -> Iterator[Hit]:
                        HAVING SUM({valid}) < 2 OR SUM(1 - {valid}) > 0)
         ORDER BY v.id, o.id
     """
-    for vid, rows in groupby(_stream(sql, [lo, hi, lo, hi]), key=lambda r: r[0]):
-        rows = list(rows)
+    for vid, grouped in groupby(_stream(sql, [lo, hi, lo, hi]), key=lambda r: r[0]):
+        rows = list(grouped)
         _v, eid, dept, d, *_ = rows[0]
         team = br.Team(
             vid,
@@ -250,10 +250,10 @@ def same_items(year: int) -> Iterator[Hit]:
         WHERE {where}
         ORDER BY v.enterprise_id, i.code, v.id
     """
-    for (eid, name, code), rows in groupby(
+    for (eid, name, code), grouped in groupby(
         _stream(sql, [lo, hi, lo, hi]), key=lambda r: (r[0], r[1], r[2])
     ):
-        rows = list(rows)
+        rows = list(grouped)
         f = br.ItemRepeat(
             eid,
             name,
@@ -290,8 +290,8 @@ def district_repeats(year: int) -> Iterator[Hit]:
                       AND c.checked_in_at >= %s AND c.checked_in_at < v.checked_in_at)
         ORDER BY 1
     """
-    for vid, rows in groupby(_stream(sql, [lo, lo, hi, lo, hi, lo]), key=lambda r: r[0]):
-        rows = list(rows)
+    for vid, grouped in groupby(_stream(sql, [lo, lo, hi, lo, hi, lo]), key=lambda r: r[0]):
+        rows = list(grouped)
         _v, eid, dept, day, trig = rows[0][:5]
         city: dict[int, set[str]] = {}
         own: set[str] = set()
@@ -339,6 +339,7 @@ def presence(year: int) -> Iterator[Hit]:
         )
     )
     for cid, vid, lat, lng, elat, elng, eid, dept in qs.iterator(chunk_size=CHUNK):
+        assert lat is not None and lng is not None  # filtered lat/lng__isnull=False
         if found := br.checkin_far(
             br.CheckInPlace(cid, vid, float(lat), float(lng), float(elat), float(elng)), th=TH
         ):
@@ -383,6 +384,7 @@ def deadlines(today: dt.date) -> Iterator[Hit]:
         )
         .iterator(chunk_size=CHUNK)
     ):
+        assert due is not None  # next_due__lt excludes NULL
         if found := br.overdue_case(br.DueFact(cid, number or f"#{cid}", due, kind), today=today):
             yield found, eid, dept
     for cid, number, due, step, eid, dept in (
@@ -392,6 +394,7 @@ def deadlines(today: dt.date) -> Iterator[Hit]:
         )
         .iterator(chunk_size=CHUNK)
     ):
+        assert due is not None  # next_due__lt excludes NULL
         if found := br.overdue_complaint(
             br.DueFact(cid, number, due, crule.STEP_LABELS.get(step, step)), today=today
         ):
@@ -436,6 +439,7 @@ def fines(year: int) -> Iterator[Hit]:
         )
         .iterator(chunk_size=CHUNK)
     ):
+        assert amount is not None  # filtered fine_amount__isnull=False
         f = br.CaseFine(
             cid, number or f"#{cid}", amount, lo, hi, bool(out and reason), reviewed is not None
         )
@@ -455,12 +459,12 @@ def fines(year: int) -> Iterator[Hit]:
         ORDER BY c.violation_code, c.grade, c.party, c.id
     """
     y0, y1 = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    for (code, title, grade, party), rows in groupby(
+    for (code, title, grade, party), grouped in groupby(
         _stream(sql, [y0, y1, TH.fine_spread_min_cases, y0, y1]),
         key=lambda r: (r[0], r[1], r[2], r[3]),
     ):
-        rows = list(rows)
-        f = br.SimilarCases(
+        rows = list(grouped)
+        similar = br.SimilarCases(
             code,
             title,
             grade,
@@ -468,7 +472,7 @@ def fines(year: int) -> Iterator[Hit]:
             year,
             tuple((r[4], r[5] or f"#{r[4]}", Decimal(str(r[6]))) for r in rows),
         )
-        if found := br.similar_cases_disparity(f, th=TH):
+        if found := br.similar_cases_disparity(similar, th=TH):
             yield found, None, None
 
 

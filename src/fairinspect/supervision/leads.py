@@ -28,7 +28,7 @@ def resolve_complaint(reference: str) -> JustifyingRecord | None:
         .only("pk", "number", "enterprise_id", "accepted_on", "category", "content")
         .first()
     )
-    if c is None or c.accepted_on is None:
+    if c is None or c.accepted_on is None or c.enterprise_id is None:
         return None
     return JustifyingRecord(
         kind=JustificationKind.COMPLAINT_RECORD,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import cast
 
 from django.db.models import Q, QuerySet
 
@@ -114,6 +115,6 @@ def public_view(c: Complaint) -> Complaint:
     """A merged complaint shows the progress and reply of the one it was merged into."""
     seen = 0
     while c.merged_into_id and seen < 5:
-        c = c.merged_into
+        c = cast(Complaint, c.merged_into)  # merged_into_id is set
         seen += 1
     return c

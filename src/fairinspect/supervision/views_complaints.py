@@ -3,6 +3,8 @@ staff register, entry of 12345 work orders, their batch import, and conduct case
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
@@ -260,7 +262,7 @@ def complaint_entry(request):
 @login_required
 def complaint_import(request):
     access.require_supervision_staff(request.user)
-    ctx = {"columns": imports.WORK_ORDER_COLUMNS.values()}
+    ctx: dict[str, Any] = {"columns": imports.WORK_ORDER_COLUMNS.values()}
     if request.method == "POST":
         f = request.FILES.get("file")
         try:

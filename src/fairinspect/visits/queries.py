@@ -103,7 +103,7 @@ def record_uses(kind: str, reference: str, *, exclude_pk: int | None) -> list[Re
     rows = (
         Visit.objects.filter(justification_kind=kind, justification_reference=reference)
         .exclude(status="cancelled")
-        .exclude(pk=exclude_pk)
+        .exclude(pk=exclude_pk)  # type: ignore[misc]  # pk=None excludes nothing
         .values_list("pk", "justification_round", "enterprise_id")
     )
     # A visit from before records were checked has no round: it used the first one.

@@ -270,6 +270,7 @@ def _investigate(*, actor, case, data, today):
         on=today,
         exclude=case,
     )
+    proposed: Decimal | None
     if result.grade is d.Grade.NO_PENALTY:
         outcome, proposed = "no_penalty", Decimal(0)
     else:

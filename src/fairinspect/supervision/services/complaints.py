@@ -378,7 +378,7 @@ def transition(
                     raise ValidationFailed(
                         "handler_not_found", "承办人须为承办单位的工作人员。", field="handler"
                     )
-                if c.officer_id and c.officer.user_id == handler.pk:
+                if c.officer is not None and c.officer.user_id == handler.pk:
                     raise ValidationFailed(
                         "handler_complained_about",
                         "被投诉人不能承办对其本人的投诉。",
@@ -434,6 +434,7 @@ def transition(
             c.merged_into = target
             fields.append("merged_into")
             note = f"并入{target.number}"
+        assert decision.target is not None  # an allowed transition has a target
         c.state = decision.target.value
         _refresh_due(c)
         c.save(update_fields=fields)
@@ -477,6 +478,7 @@ def rate_by_complainant(
             "满意度",
         )
         c.satisfaction_note = _text(note, "note", "评价意见", required=False, max_length=1000)
+        assert decision.target is not None  # an allowed transition has a target
         before, c.state, c.closed_on = c.state, decision.target.value, today
         _refresh_due(c)
         c.save(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -109,7 +110,8 @@ def import_work_orders(*, actor, name: str, data: bytes, today: dt.date | None =
     _cols, rows, total = read_rows(name, data, WORK_ORDER_COLUMNS)
     if total > MAX_ROWS:
         raise ValidationFailed("too_many_rows", f"一次最多导入{MAX_ROWS}行。", field="file")
-    cleaned, errors, seen = [], [], {}
+    cleaned, errors = [], []
+    seen: dict[str, int] = {}
     existing = set()
     for n, row in rows:
         try:
@@ -128,7 +130,7 @@ def import_work_orders(*, actor, name: str, data: bytes, today: dt.date | None =
             subject = SUBJECTS.get(_str(row.get("subject")), _str(row.get("subject")))
             category = CATEGORIES.get(_str(row.get("category")), _str(row.get("category")))
             anonymous = _str(row.get("anonymous")).lower() in YES
-            values = dict(
+            values: dict[str, Any] = dict(
                 channel="hotline_12345",
                 work_order_number=number,
                 received_at=_datetime(row.get("received_at")),

@@ -310,6 +310,7 @@ def create_visit(
     entry, bad = clean_entry_kind(entry_kind, entry_kinds(), visit_kind=kind)
     if bad is not None:
         raise ValidationFailed(bad.code, bad.message, field=bad.field)
+    assert entry is not None  # clean_entry_kind returns a kind or an error
     j, record = _clean_justification(
         trig, justification, today=today, day=planned_date, enterprise_id=enterprise.pk
     )

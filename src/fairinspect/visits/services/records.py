@@ -111,8 +111,8 @@ def register_referral(
     enterprise: Enterprise,
     issuing_body: str,
     document_number: str,
-    document_date: dt.date,
-    received_on: dt.date,
+    document_date: dt.date | None,
+    received_on: dt.date | None,
     summary: str,
     upload,
     today: dt.date | None = None,
@@ -134,6 +134,7 @@ def register_referral(
             raise ValidationFailed("invalid_date", f"{label}应为日期（YYYY-MM-DD）。", field=field)
         if value > today:
             raise ValidationFailed("date_in_future", f"{label}不能晚于今天。", field=field)
+    assert document_date is not None and received_on is not None  # checked just above
     if received_on < document_date:
         raise ValidationFailed(
             "received_before_document", "收文日期不能早于文件日期。", field="received_on"

@@ -121,9 +121,11 @@ class Command(BaseCommand):
     def _stop_all(self, children: list[Child]) -> None:
         running = [c for c in children if c.proc is not None and c.proc.poll() is None]
         for c in running:
+            assert c.proc is not None  # filtered above
             c.proc.send_signal(signal.SIGTERM)
         deadline = time.monotonic() + 25
         for c in running:
+            assert c.proc is not None  # filtered above
             try:
                 c.proc.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
