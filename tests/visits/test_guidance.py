@@ -202,6 +202,7 @@ def test_r2_4_the_visit_page_shows_the_proposal_and_records_the_form(
     assert "下载合规指导告知书" in page
 
 
+@pytest.mark.django_db
 @pytest.mark.parametrize(
     ("persona", "status"),
     [
