@@ -24,7 +24,10 @@ def test_r13_1_the_api_docs_show_the_operations_from_vendored_files_under_the_cs
 
     token = desk.locator(".opblock-summary-path", has_text="/api/v1/auth/token").first
     token.wait_for()
-    assert desk.locator(".opblock").count() > 20
+    # The tags and the operations of the sections drawn so far are shown (Swagger UI
+    # draws a large document's sections as they open, so count sections and operations).
+    assert desk.locator(".opblock-tag").count() > 1
+    assert desk.locator(".opblock").count() > 10
     assert desk.evaluate("window.__csp") == []
     assert origins == {urlsplit(live_server.url).netloc}, "nothing loaded from another origin"
     shot(desk, "api-docs-desk", full_page=False)

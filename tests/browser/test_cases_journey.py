@@ -79,6 +79,7 @@ def test_r7_6_r7_2_r7_5_officer_opens_a_case_from_a_hazard_reviewer_approves_dec
     )
     phone.get_by_label("证据（每行一项）").fill("现场检查记录\n现场照片\n询问笔录")
     phone.get_by_label("危害后果", exact=True).select_option("slight")
+    phone.get_by_label("拟罚款（元，必填）").fill("40000")
     phone.get_by_role("button", name="计算裁量并保存").click()
     phone.get_by_test_id("discretion").wait_for()
     assert "建议" in phone.get_by_test_id("discretion").inner_text()

@@ -27,6 +27,8 @@ def test_r3_5_r9_1_a_plan_refused_for_the_ten_percent_rule_is_fixed_approved_and
     desk.goto(f"{live_server.url}/planning/plans/")
     desk.get_by_role("button", name="起草本单位年度计划").click()
     desk.get_by_label("上年度检查次数").nth(7).fill("10")  # 非高危、未定级
+    # Last year's count is derived from the records; a different number needs its reason.
+    desk.get_by_label("更正理由（与统计不同时必填）").nth(7).fill("2025年上线前的纸质检查记录10次")
     desk.get_by_label("本年度计划次数").nth(7).fill("10")
     desk.get_by_role("button", name="保存分类计划").click()
     alert = desk.get_by_role("alert")

@@ -64,6 +64,16 @@ def work(admin_user, city_officer, approver, tianshan_enterprise):
                 "facts": FACTS,
                 "facts_text": "未如实记录安全生产教育和培训情况。",
                 "evidence": "现场检查记录\n询问笔录",
+                "proposed_fine": str(
+                    cases.assess(
+                        enterprise=tianshan_enterprise,
+                        violation_code="AQSCF2021-101-5",
+                        party="unit",
+                        facts=FACTS,
+                        on=today,
+                        exclude=review,
+                    )[0].fine_min
+                ),
             },
         ),
         (city_officer, "notify", {}),

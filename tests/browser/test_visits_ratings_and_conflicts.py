@@ -35,7 +35,7 @@ def test_r8_a_supervisor_filters_the_enterprises_ratings(
         u = make_user(f"ent{n}", Role.ENTERPRISE, enterprise=ent)
         VisitRating.objects.create(visit=v, user=u, score=score, comment=comment)
     log_in(desk, "jiandu", PASSWORD)
-    desk.get_by_role("link", name="企业评价").click()
+    desk.get_by_role("navigation", name="主导航").get_by_role("link", name="企业评价").click()
     desk.get_by_text("共 2 条评价").wait_for()
     desk.get_by_label("评分").select_option("2")
     desk.get_by_role("button", name="查询").click()

@@ -68,7 +68,10 @@ class FairinspectAPI(NinjaAPI):
         }
         for item in schema["paths"].values():
             for op in item.values():
-                responses = op.setdefault("responses", {})
+                # ninja keys declared responses by int; JSON keys are strings, so one key per
+                # status (an int and a str 403 would be a duplicated key in the document).
+                responses = {str(k): v for k, v in op.get("responses", {}).items()}
+                op["responses"] = responses
                 codes = ["403", "404"]
                 if op.get("security"):
                     codes.append("401")
