@@ -12,12 +12,10 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, NotFound, ValidationFailed
 from fairinspect.rules.guidance import GuidanceEntryFacts
-from fairinspect.rules.item_diff import diff_items
 
 from .models import Audience, GuidanceChange, GuidanceEntry, GuidanceListVersion
 
@@ -228,43 +226,20 @@ def _snapshot(version: GuidanceListVersion | None) -> dict[str, dict[str, Any]]:
 
 
 def publish_version(*, actor, version: GuidanceListVersion) -> GuidanceListVersion:
-    with transaction.atomic():
-        if not version.entries.exists():
-            raise ValidationFailed("empty_list", "清单中没有条目，不能发布。")
-        current = (
-            GuidanceListVersion.objects.select_for_update()
-            .filter(status="published")
-            .exclude(pk=version.pk)
-            .first()
-        )
-        if current:
-            GuidanceListVersion.objects.filter(pk=current.pk).update(
-                status="superseded", superseded_at=timezone.now()
-            )
-        if (
-            GuidanceListVersion.objects.filter(pk=version.pk, status="draft").update(
-                status="published", published_at=timezone.now()
-            )
-            != 1
-        ):
-            raise Conflict("not_draft", "只有草稿可以发布。")
-        changes = diff_items(_snapshot(current), _snapshot(version)) if current else ()
-        GuidanceChange.objects.bulk_create(
-            GuidanceChange(
-                version=version,
-                kind=c.kind.value,
-                entry_code=c.code,
-                entry_name=c.name,
-                fields=list(c.fields),
-            )
-            for c in changes
-        )
-        trail.record(
-            actor=actor,
-            action="publish",
-            obj=version,
-            summary=f"公布合规指导清单 {version.number}（变更{len(changes)}项）",
-            data={"superseded": current.number if current else None, "changes": len(changes)},
-        )
-    version.refresh_from_db()
-    return version
+    from .services import publish_list
+
+    return publish_list(
+        actor=actor,
+        version=version,
+        rows=version.entries,
+        snapshot=_snapshot,
+        change=lambda c: GuidanceChange(
+            version=version,
+            kind=c.kind.value,
+            entry_code=c.code,
+            entry_name=c.name,
+            fields=list(c.fields),
+        ),
+        label="合规指导清单",
+        empty="清单中没有条目，不能发布。",
+    )

@@ -100,42 +100,56 @@ def _snapshot(version: ItemListVersion | None) -> dict[str, dict[str, Any]]:
 
 def publish_version(*, actor, version: ItemListVersion) -> ItemListVersion:
     """Make a draft the version in force; supersede the current one; store the change log."""
+    return publish_list(
+        actor=actor,
+        version=version,
+        rows=version.items,
+        snapshot=_snapshot,
+        change=lambda c: ItemChange(
+            version=version,
+            kind=c.kind.value,
+            item_code=c.code,
+            item_name=c.name,
+            fields=list(c.fields),
+        ),
+        label="事项清单",
+        empty="清单中没有检查事项，不能发布。",
+    )
+
+
+def publish_list(*, actor, version, rows, snapshot, change, label: str, empty: str):
+    """Publishing a versioned list (the item list, the compliance guidance list): the draft
+    becomes the one in force, the current one is superseded (first: the database allows one
+    published version at a time), the change log against it is stored, both are audited."""
+    model = type(version)
     with transaction.atomic():
-        if not version.items.exists():
-            raise ValidationFailed("empty_list", "清单中没有检查事项，不能发布。")
+        if not rows.exists():
+            raise ValidationFailed("empty_list", empty)
         current = (
-            ItemListVersion.objects.select_for_update()
+            model.objects.select_for_update()
             .filter(status="published")
             .exclude(pk=version.pk)
             .first()
         )
         if current:
-            # Supersede first: the database allows only one published version at a time.
-            ItemListVersion.objects.filter(pk=current.pk).update(
+            model.objects.filter(pk=current.pk).update(
                 status="superseded", superseded_at=timezone.now()
             )
-        updated = ItemListVersion.objects.filter(pk=version.pk, status="draft").update(
+        updated = model.objects.filter(pk=version.pk, status="draft").update(
             status="published", published_at=timezone.now()
         )
         if updated != 1:
             raise Conflict("not_draft", "只有草稿可以发布。")
         # The first version is not a change of anything: its log starts with the next one.
-        changes = diff_items(_snapshot(current), _snapshot(version)) if current else ()
-        ItemChange.objects.bulk_create(
-            ItemChange(
-                version=version,
-                kind=c.kind.value,
-                item_code=c.code,
-                item_name=c.name,
-                fields=list(c.fields),
-            )
-            for c in changes
-        )
+        changes = diff_items(snapshot(current), snapshot(version)) if current else ()
+        if changes:
+            log = [change(c) for c in changes]
+            type(log[0]).objects.bulk_create(log)
         trail.record(
             actor=actor,
             action="publish",
             obj=version,
-            summary=f"公布事项清单 {version.number}（变更{len(changes)}项）",
+            summary=f"公布{label} {version.number}（变更{len(changes)}项）",
             data={"superseded": current.number if current else None, "changes": len(changes)},
             also=[current] if current else [],
         )
