@@ -18,6 +18,7 @@ from fairinspect.core.errors import Conflict, NotFound, ValidationFailed
 from fairinspect.rules.guidance import GuidanceEntryFacts
 
 from .models import Audience, GuidanceChange, GuidanceEntry, GuidanceListVersion
+from .services import publish_list
 
 DEFAULT_LIST = Path(__file__).resolve().parent / "data" / "guidance_2025.json"
 ENTRY_FIELDS = (
@@ -226,8 +227,6 @@ def _snapshot(version: GuidanceListVersion | None) -> dict[str, dict[str, Any]]:
 
 
 def publish_version(*, actor, version: GuidanceListVersion) -> GuidanceListVersion:
-    from .services import publish_list
-
     return publish_list(
         actor=actor,
         version=version,
