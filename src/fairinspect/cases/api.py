@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Body, Field, Router, Schema
 
 from fairinspect.core.errors import ValidationFailed
-from fairinspect.core.schemas import Bool, Date, Input, Int
+from fairinspect.core.schemas import Bool, Date, Input, Int, ReasonOut
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.rules import discretion as d
 
@@ -26,7 +26,7 @@ class CaseError(Schema):
     code: str
     message: str
     field: str | None = None
-    reasons: list[str] = []
+    reasons: list[ReasonOut] = []
 
 
 class ViolationOut(Schema):
@@ -79,11 +79,6 @@ class DiscretionIn(Input):
     violation_code: str
     party: Literal["unit", "person"]
     facts: FactsIn = FactsIn.model_validate({})  # every field has its default
-
-
-class ReasonOut(Schema):
-    code: str
-    message: str
 
 
 class DiscretionOut(Schema):

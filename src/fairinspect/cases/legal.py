@@ -10,6 +10,7 @@ from typing import Any
 
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.rules import discretion as d
+from fairinspect.rules.results import reason_dicts
 
 
 @lru_cache(maxsize=1)
@@ -205,7 +206,7 @@ def result_dict(r: d.DiscretionResult) -> dict[str, Any]:
         "legal_max": None if r.legal_max is None else str(r.legal_max),
         "penalty_types": list(r.penalty_types),
         "measures": list(r.measures),
-        "reasons": [{"code": x.code, "message": x.message} for x in r.reasons],
+        "reasons": reason_dicts(r.reasons),
         "no_penalty_item": r.no_penalty_item.id if r.no_penalty_item else None,
         "stage": r.stage.value,
         "tier": r.tier,

@@ -17,7 +17,7 @@ from fairinspect.cases.api import router as cases_router
 from fairinspect.catalog.api import router as catalog_router
 from fairinspect.core.apidocs import VendoredSwagger
 from fairinspect.core.errors import DomainError, NotFound
-from fairinspect.core.schemas import located, message_for
+from fairinspect.core.schemas import ReasonOut, located, message_for
 from fairinspect.monitoring.api import router as monitoring_router
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
@@ -34,7 +34,7 @@ ERROR_SCHEMA = {
         "code": {"type": "string"},
         "message": {"type": "string"},
         "field": {"anyOf": [{"type": "string"}, {"type": "null"}]},
-        "reasons": {"type": "array"},
+        "reasons": {"type": "array", "items": {"$ref": "#/components/schemas/ReasonOut"}},
         "errors": {"type": "array"},
     },
 }
@@ -62,7 +62,10 @@ class FairinspectAPI(NinjaAPI):
 
     @staticmethod
     def _declare_refusals(schema):
-        schema["components"].setdefault("schemas", {})["ApiError"] = ERROR_SCHEMA
+        schemas = schema["components"].setdefault("schemas", {})
+        schemas["ApiError"] = ERROR_SCHEMA
+        # The one shape of a reason (core.schemas.ReasonOut), which ApiError's `reasons` name.
+        schemas.setdefault("ReasonOut", ReasonOut.model_json_schema())
         ref = {
             "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ApiError"}}}
         }

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from fairinspect.rules import duties as rule
+from fairinspect.rules.results import reason_dicts
 
 from .errors import DomainError
 
@@ -67,5 +68,5 @@ def require(user, act_label: str, role: str, obj: rule.DutyObject) -> None:
         raise DutyRefused(
             rule.REFUSAL_CODE,
             decision.reasons[0].message,
-            extra={"reasons": [{"code": r.code, "message": r.message} for r in decision.reasons]},
+            extra={"reasons": reason_dicts(decision.reasons)},
         )

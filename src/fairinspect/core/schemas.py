@@ -80,6 +80,15 @@ class Input(Schema):
         raise PydanticCustomError("model_type", "应为 JSON 对象")
 
 
+class ReasonOut(Schema):
+    """One reason a rule gave (`rules.results.Reason`): a stable English code and a Chinese
+    sentence. Every `reasons` property of every API answer is a list of these (a test walks
+    the OpenAPI document to hold it so)."""
+
+    code: str
+    message: str
+
+
 Bool = StrictBool
 Int = StrictInt
 Date = Annotated[dt.date, BeforeValidator(_iso_date)]

@@ -10,8 +10,9 @@ from typing import Literal
 
 from ninja import Query, Router, Schema
 
-from fairinspect.core.schemas import Bool, Count, Date, Id, Input, Int, Ratio, SmallCount
+from fairinspect.core.schemas import Bool, Count, Date, Id, Input, Int, Ratio, ReasonOut, SmallCount
 from fairinspect.registry.api import Error
+from fairinspect.rules.results import reason_dicts
 
 from . import access, draws, joint, queries, services
 from .models import AnnualPlan, Draw, Pool, SamplingTask, SpecialInspection
@@ -41,11 +42,6 @@ class KeyOut(Schema):
     name: str
     planned_visits: int
     reason: str
-
-
-class ReasonOut(Schema):
-    code: str
-    message: str
 
 
 class PlanOut(Schema):
@@ -114,8 +110,8 @@ def _plan_out(plan: AnnualPlan) -> dict:
         "non_high_risk_previous": check.non_high_risk_previous,
         "non_high_risk_planned": check.non_high_risk_planned,
         "reduction_message": check.reduction_message,
-        "problems": [{"code": r.code, "message": r.message} for r in check.reasons],
-        "notices": [{"code": r.code, "message": r.message} for r in check.notices],
+        "problems": reason_dicts(check.reasons),
+        "notices": reason_dicts(check.notices),
         "cap_table_change": queries.cap_table_change(plan),
     }
 
@@ -238,11 +234,16 @@ def public_plans(request):
 # ---- sampling tasks and draws -------------------------------------------------------------
 
 
+class PlanningExclusionOut(Schema):
+    id: str  # the enterprise's credit code or the officer's id
+    reasons: list[ReasonOut]
+
+
 class PoolOut(Schema):
     kind: str
     sha256: str
     size: int
-    excluded: list[dict]
+    excluded: list[PlanningExclusionOut]
     frozen_at: dt.datetime
 
 

@@ -41,10 +41,11 @@ from fairinspect.rules.caps import (
 )
 from fairinspect.rules.certificates import GENERAL_SCOPE
 from fairinspect.rules.domains import Domain
+from fairinspect.rules.results import reason_dicts
 
 from . import access, bridge, queries
 from .models import Draw, OfficerConflict, Pool, SamplingTask
-from .services import _date, _int, _ratio, _text, transition
+from .services import clean_date, clean_int, clean_ratio, clean_text, transition
 
 ALL_DOMAINS = frozenset(d.value for d in Domain)
 
@@ -54,7 +55,7 @@ ALL_DOMAINS = frozenset(d.value for d in Domain)
 
 def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
     department = access.require_planner(actor, data.get("department"))
-    title = _text(data, "title", "任务名称", max_length=200)
+    title = clean_text(data, "title", "任务名称", max_length=200)
     codes = data.get("items") or []
     if isinstance(codes, str):
         codes = [c for c in codes.replace("，", ",").replace("\n", ",").split(",")]
@@ -71,8 +72,8 @@ def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
             field="items",
         )
     start, end = (
-        _date(data, "window_start", "检查开始日期"),
-        _date(data, "window_end", "检查结束日期"),
+        clean_date(data, "window_start", "检查开始日期"),
+        clean_date(data, "window_end", "检查结束日期"),
     )
     if end < start:
         raise ValidationFailed("date_order", "检查结束日期不能早于开始日期。", field="window_end")
@@ -87,19 +88,19 @@ def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
         )
     values: dict[str, Any] = {}
     if has_count:
-        values["count"] = _int(data, "count", "抽取数量", minimum=1, maximum=10**7)
+        values["count"] = clean_int(data, "count", "抽取数量", minimum=1, maximum=10**7)
     else:
-        values["ratio"] = _ratio(ratio, "ratio", "抽取比例")
+        values["ratio"] = clean_ratio(ratio, "ratio", "抽取比例")
         if values["ratio"] == 0:
             raise ValidationFailed("ratio_zero", "抽取比例须大于0。", field="ratio")
     per_visit = data.get("officers_per_visit")
     values["officers_per_visit"] = (
-        _int(data, "officers_per_visit", "每家企业执法人员数", minimum=2, maximum=10)
+        clean_int(data, "officers_per_visit", "每家企业执法人员数", minimum=2, maximum=10)
         if per_visit not in (None, "")
         else 2
     )
     if data.get("max_visits_per_officer") not in (None, ""):
-        values["max_visits_per_officer"] = _int(
+        values["max_visits_per_officer"] = clean_int(
             data, "max_visits_per_officer", "每名执法人员最多检查企业数", minimum=1, maximum=10000
         )
     filters = _filters(data, department)
@@ -295,10 +296,7 @@ def officer_pool(
 
 
 def _excluded_json(excluded) -> list[dict]:
-    return [
-        {"id": e.id, "reasons": [{"code": r.code, "message": r.message} for r in e.reasons]}
-        for e in excluded
-    ]
+    return [{"id": e.id, "reasons": reason_dicts(e.reasons)} for e in excluded]
 
 
 def draw_count(task: SamplingTask, pool_size: int) -> int:
@@ -409,7 +407,7 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
         sampling.validate_seed(seed)
     except sampling.DrawInputError as exc:
         raise ValidationFailed(exc.code, exc.message, field="seed") from None
-    entered_by = _text(
+    entered_by = clean_text(
         {"entered_by": entered_by}, "entered_by", "种子录入人（现场产生种子的人员）", max_length=500
     )
     with transaction.atomic():
@@ -543,7 +541,7 @@ def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
 def request_redraw(*, actor, task: SamplingTask, reason: str) -> Draw:
     """Ask for a re-draw. Nothing changes until the unit head approves it."""
     access.require_planner(actor, task.department)
-    reason = _text({"reason": reason}, "reason", "重新抽取理由", max_length=2000)
+    reason = clean_text({"reason": reason}, "reason", "重新抽取理由", max_length=2000)
     with transaction.atomic():
         SamplingTask.objects.select_for_update().get(pk=task.pk)
         live = live_draw(task)

@@ -26,10 +26,11 @@ from fairinspect.rules.caps import (
     check_district_reinspection,
     check_enforcement_level,
 )
+from fairinspect.rules.results import reason_dicts
 
 from . import access, bridge
 from .models import JointParty, JointPlan, MergeDecision
-from .services import _date, _text
+from .services import clean_date, clean_text
 
 DEFAULT_WINDOW_DAYS = 30
 
@@ -110,7 +111,7 @@ def check_for(*, actor, data: Mapping[str, Any]) -> PlanningCheck:
     trigger = str(data.get("trigger") or Trigger.ANNUAL_PLAN.value)
     if trigger not in {t.value for t in Trigger}:
         raise ValidationFailed("trigger_invalid", "检查来源不在允许范围内。", field="trigger")
-    day = _date(data, "planned_date", "计划检查日期") if data.get("planned_date") else None
+    day = clean_date(data, "planned_date", "计划检查日期") if data.get("planned_date") else None
     year = day.year if day else timezone.localdate().year
     return planning_check(
         enterprise=enterprise,
@@ -123,7 +124,7 @@ def check_for(*, actor, data: Mapping[str, Any]) -> PlanningCheck:
 
 
 def _enterprise(actor, data: Mapping[str, Any]) -> Enterprise:
-    code = _text(data, "credit_code", "统一社会信用代码", max_length=18).upper()
+    code = clean_text(data, "credit_code", "统一社会信用代码", max_length=18).upper()
     enterprise = enterprises_visible_to(actor).filter(credit_code=code).first()
     if enterprise is None:
         # A city unit may plan a joint visit to a district's enterprise it can see.
@@ -155,7 +156,7 @@ def create_joint_plan(*, actor, data: Mapping[str, Any], today: dt.date | None =
     today = today or timezone.localdate()
     enterprise = _enterprise(actor, data)
     items = _items(data)
-    day = _date(data, "planned_date", "计划检查日期")
+    day = clean_date(data, "planned_date", "计划检查日期")
     trigger = str(data.get("trigger") or Trigger.ANNUAL_PLAN.value)
     if trigger not in {t.value for t in Trigger}:
         raise ValidationFailed("trigger_invalid", "检查来源不在允许范围内。", field="trigger")
@@ -204,7 +205,7 @@ def create_joint_plan(*, actor, data: Mapping[str, Any], today: dt.date | None =
         raise Conflict(
             refused[0].code,
             refused[0].message,
-            extra={"reasons": [{"code": r.code, "message": r.message} for r in refused]},
+            extra={"reasons": reason_dicts(refused)},
         )
     group = f"joint-{uuid.uuid4().hex[:16]}"
     with transaction.atomic():
@@ -231,7 +232,7 @@ def create_joint_plan(*, actor, data: Mapping[str, Any], today: dt.date | None =
             items=items,
             trigger=trigger,
             notes=str(data.get("notes") or "")[:2000],
-            warnings=[{"code": w.code, "message": w.message} for w in check.warnings],
+            warnings=reason_dicts(check.warnings),
             created_by=actor,
         )
         JointParty.objects.create(
@@ -383,7 +384,7 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
     ids = sorted({int(i) for i in data.get("visit_ids") or [] if str(i).strip().isdigit()})
     if len(ids) < 2:
         raise ValidationFailed("too_few_visits", "至少选择两次检查才能合并。", field="visit_ids")
-    day = _date(data, "planned_date", "合并后检查日期")
+    day = clean_date(data, "planned_date", "合并后检查日期")
     if day < today:
         raise ValidationFailed("date_in_past", "合并后检查日期不能早于今天。", field="planned_date")
     reason = str(data.get("reason") or "").strip()[:300]
@@ -430,11 +431,7 @@ def merge(*, actor, data: Mapping[str, Any], today: dt.date | None = None) -> Me
 def register(router, errors) -> None:
     from ninja import Query, Schema
 
-    from fairinspect.core.schemas import Date, Id, Input
-
-    class ReasonOut(Schema):
-        code: str
-        message: str
+    from fairinspect.core.schemas import Date, Id, Input, ReasonOut
 
     class CheckIn(Input):
         credit_code: str
@@ -546,8 +543,8 @@ def register(router, errors) -> None:
         return {
             "allowed": c.allowed,
             "joint_required": c.joint_required,
-            "reasons": [{"code": r.code, "message": r.message} for r in c.reasons],
-            "warnings": [{"code": r.code, "message": r.message} for r in c.warnings],
+            "reasons": reason_dicts(c.reasons),
+            "warnings": reason_dicts(c.warnings),
         }
 
     @router.get("/joint-plans", response=list[JointOut])

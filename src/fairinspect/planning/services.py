@@ -22,6 +22,7 @@ from fairinspect.core.roles import Role
 from fairinspect.registry.models import Department, Enterprise
 from fairinspect.rules.caps import CELLS, Grade
 from fairinspect.rules.plans import PlanCheck
+from fairinspect.rules.results import reason_dicts
 
 from . import access, bridge, queries
 from .models import AnnualPlan, KeyEnterprise, PlanLine, SpecialInspection, SpecialQuota
@@ -40,7 +41,7 @@ def transition(model, pk: int, old: str | Sequence[str], new: str, **fields: Any
     return n
 
 
-def _int(
+def clean_int(
     data: Mapping[str, Any], name: str, label: str, *, minimum: int = 0, maximum: int = 10**7
 ) -> int:
     value = data.get(name)
@@ -55,7 +56,7 @@ def _int(
     return number
 
 
-def _ratio(value: Any, name: str, label: str) -> Decimal:
+def clean_ratio(value: Any, name: str, label: str) -> Decimal:
     try:
         ratio = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
@@ -69,7 +70,9 @@ def _ratio(value: Any, name: str, label: str) -> Decimal:
     return ratio
 
 
-def _text(data: Mapping[str, Any], name: str, label: str, *, max_length: int, required=True) -> str:
+def clean_text(
+    data: Mapping[str, Any], name: str, label: str, *, max_length: int, required=True
+) -> str:
     value = str(data.get(name) or "").strip()
     if required and not value:
         raise ValidationFailed("required", f"{label}不能为空。", field=name)
@@ -78,7 +81,7 @@ def _text(data: Mapping[str, Any], name: str, label: str, *, max_length: int, re
     return value
 
 
-def _date(data: Mapping[str, Any], name: str, label: str) -> dt.date:
+def clean_date(data: Mapping[str, Any], name: str, label: str) -> dt.date:
     value = data.get(name)
     if isinstance(value, dt.date):
         return value
@@ -91,7 +94,7 @@ def _date(data: Mapping[str, Any], name: str, label: str) -> dt.date:
 
 
 def _year(data: Mapping[str, Any]) -> int:
-    return _int(data, "year", "年度", minimum=2000, maximum=2100)
+    return clean_int(data, "year", "年度", minimum=2000, maximum=2100)
 
 
 # ---- annual plans (R9.1) ------------------------------------------------------------------
@@ -101,10 +104,10 @@ def create_plan(*, actor, data: Mapping[str, Any], today: dt.date | None = None)
     """A draft with one line per enterprise class, counts and last year's visits filled in."""
     department = access.require_planner(actor, data.get("department"))
     year = _year(data)
-    title = _text(data, "title", "标题", max_length=200, required=False) or (
+    title = clean_text(data, "title", "标题", max_length=200, required=False) or (
         f"{department.name}{year}年度安全生产监督检查计划"
     )
-    notes = _text(data, "notes", "说明", max_length=5000, required=False)
+    notes = clean_text(data, "notes", "说明", max_length=5000, required=False)
     on = today or timezone.localdate()
     counts = queries.class_counts(department, on=max(on, dt.date(year, 1, 1)))
     last_year = queries.last_year_counts(department, year)
@@ -164,7 +167,7 @@ def update_plan_lines(*, actor, plan: AnnualPlan, lines: Sequence[Mapping[str, A
         where = f"第{i + 1}行"
         values: dict[str, Any] = {}
         if "planned_visits" in row:
-            values["planned_visits"] = _int(row, "planned_visits", f"{where}计划检查次数")
+            values["planned_visits"] = clean_int(row, "planned_visits", f"{where}计划检查次数")
         # Last year's count is derived (queries.last_year_counts); a different number is an
         # override and needs its written reason. Sending the derived count, or null, clears it.
         key = "last_year_override" if "last_year_override" in row else "last_year_visits"
@@ -172,13 +175,13 @@ def update_plan_lines(*, actor, plan: AnnualPlan, lines: Sequence[Mapping[str, A
             if row[key] in (None, ""):
                 values["last_year_override"] = None
             else:
-                values["last_year_override"] = _int(row, key, f"{where}上年度检查次数")
+                values["last_year_override"] = clean_int(row, key, f"{where}上年度检查次数")
                 values["last_year_override_reason"] = str(
                     row.get("last_year_override_reason") or ""
                 ).strip()[:1000]
                 values["_field"] = f"lines.{i}.last_year_override_reason"
         if "sampling_ratio" in row:
-            values["sampling_ratio"] = _ratio(
+            values["sampling_ratio"] = clean_ratio(
                 row["sampling_ratio"], "sampling_ratio", f"{where}随机抽查比例"
             )
         cleaned[(hr, grade)] = values
@@ -220,13 +223,13 @@ def update_plan_lines(*, actor, plan: AnnualPlan, lines: Sequence[Mapping[str, A
 
 def add_key_enterprise(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> KeyEnterprise:
     access.require_planner(actor, plan.department)
-    code = _text(data, "credit_code", "统一社会信用代码", max_length=18).upper()
+    code = clean_text(data, "credit_code", "统一社会信用代码", max_length=18).upper()
     visits = (
-        _int(data, "planned_visits", "计划检查次数", minimum=1, maximum=365)
+        clean_int(data, "planned_visits", "计划检查次数", minimum=1, maximum=365)
         if data.get("planned_visits") not in (None, "")
         else 1
     )
-    reason = _text(data, "reason", "列为重点的理由", max_length=300)
+    reason = clean_text(data, "reason", "列为重点的理由", max_length=300)
     enterprise = queries.plan_enterprises(plan.department).filter(credit_code=code).first()
     if enterprise is None:
         raise ValidationFailed(
@@ -272,7 +275,7 @@ def remove_key_enterprise(*, actor, plan: AnnualPlan, key_id: int) -> None:
 
 
 def _reasons(check: PlanCheck) -> list[dict[str, str]]:
-    return [{"code": r.code, "message": r.message} for r in check.reasons]
+    return reason_dicts(check.reasons)
 
 
 def submit_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
@@ -301,7 +304,7 @@ def submit_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
 def return_plan(*, actor, plan: AnnualPlan, reason: str) -> AnnualPlan:
     """Back to draft for corrections (the government sent it back, or the planner asks)."""
     access.require_approver(actor, plan.department)
-    reason = _text({"reason": reason}, "reason", "退回理由", max_length=300)
+    reason = clean_text({"reason": reason}, "reason", "退回理由", max_length=300)
     with transaction.atomic():
         row = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
         require_duty(actor, "退回该计划", Role.APPROVER, access.plan_duty(row))
@@ -321,8 +324,8 @@ def approve_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualP
     """Record the city government's approval (文号, date). Refused while a cap or the −10%
     rule is broken, with every reason."""
     access.require_approver(actor, plan.department)
-    doc_no = _text(data, "approval_doc_no", "市政府批准文号", max_length=100)
-    on = _date(data, "approval_date", "批准日期")
+    doc_no = clean_text(data, "approval_doc_no", "市政府批准文号", max_length=100)
+    on = clean_date(data, "approval_date", "批准日期")
     with transaction.atomic():
         row = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
         require_duty(actor, "登记该计划的批准", Role.APPROVER, access.plan_duty(row))
@@ -361,8 +364,8 @@ def approve_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualP
 
 def file_plan(*, actor, plan: AnnualPlan, data: Mapping[str, Any]) -> AnnualPlan:
     access.require_approver(actor, plan.department)
-    doc_no = _text(data, "filing_doc_no", "备案文号", max_length=100)
-    on = _date(data, "filing_date", "备案日期")
+    doc_no = clean_text(data, "filing_doc_no", "备案文号", max_length=100)
+    on = clean_date(data, "filing_date", "备案日期")
     with transaction.atomic():
         transition(AnnualPlan, plan.pk, "approved", "filed", filing_doc_no=doc_no, filing_date=on)
         trail.record(
@@ -391,8 +394,8 @@ def publish_plan(*, actor, plan: AnnualPlan) -> AnnualPlan:
 def set_special_quota(*, actor, department: Department, data: Mapping[str, Any]) -> SpecialQuota:
     access.require_approver(actor, department)
     year = _year(data)
-    quota = _int(data, "quota", "年度专项检查限额", maximum=365)
-    source = _text(data, "source", "限额依据", max_length=200)
+    quota = clean_int(data, "quota", "年度专项检查限额", maximum=365)
+    source = clean_text(data, "source", "限额依据", max_length=200)
     with transaction.atomic():
         used = queries.special_used(department, year)
         if quota < used:
@@ -430,11 +433,14 @@ def create_special(*, actor, data: Mapping[str, Any]) -> SpecialInspection:
     kind = str(data.get("kind") or "")
     if kind not in SpecialInspection.Kind.values:
         raise ValidationFailed("invalid_choice", "类型应为专项检查或重点时段检查。", field="kind")
-    title = _text(data, "title", "事项", max_length=200)
-    targets = _text(data, "targets", "检查对象", max_length=5000)
-    content = _text(data, "content", "检查内容", max_length=5000)
-    reason = _text(data, "reason", "开展理由", max_length=5000)
-    start, end = _date(data, "start_date", "开始日期"), _date(data, "end_date", "结束日期")
+    title = clean_text(data, "title", "事项", max_length=200)
+    targets = clean_text(data, "targets", "检查对象", max_length=5000)
+    content = clean_text(data, "content", "检查内容", max_length=5000)
+    reason = clean_text(data, "reason", "开展理由", max_length=5000)
+    start, end = (
+        clean_date(data, "start_date", "开始日期"),
+        clean_date(data, "end_date", "结束日期"),
+    )
     if end < start:
         raise ValidationFailed("date_order", "结束日期不能早于开始日期。", field="end_date")
     if end.year != start.year:
@@ -498,7 +504,7 @@ def decide_special(
 ) -> SpecialInspection:
     """The unit head approves (counted against the quota, numbered in the ledger) or not."""
     access.require_approver(actor, special.department)
-    note = _text({"note": note}, "note", "审批意见", max_length=300, required=not approve)
+    note = clean_text({"note": note}, "note", "审批意见", max_length=300, required=not approve)
     now = timezone.now()
     with transaction.atomic():
         row = SpecialInspection.objects.select_for_update().get(pk=special.pk)

@@ -67,9 +67,10 @@ OPEN_STATUSES = (
     "served",
 )
 
-DISCUSSION_BASIS = (
+DISCUSSION_BASIS = Reason(
+    "discussion_basis",
     "《行政处罚法》第五十七条第二款：对情节复杂或者重大违法行为给予行政处罚，"
-    "行政机关负责人应当集体讨论决定。"
+    "行政机关负责人应当集体讨论决定。",
 )
 
 

@@ -22,6 +22,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
 
+from .results import Reason
+
 
 class Grade(IntEnum):
     BLUE = 1
@@ -297,7 +299,7 @@ def disposal_deadlines(
 class Escalation:
     due: bool
     level: int  # the escalation level the warning should have now
-    reasons: tuple[str, ...] = field(default=())
+    reasons: tuple[Reason, ...] = field(default=())
 
 
 def escalation(*, stage: Stage, deadlines: Deadlines, now: datetime, level: int) -> Escalation:
@@ -305,13 +307,13 @@ def escalation(*, stage: Stage, deadlines: Deadlines, now: datetime, level: int)
     level; level 1 goes to the district's leaders, 2 to the city, 3 to the city's leaders.
     Idempotent: the level depends only on the stage and the clock, so running it twice
     changes nothing the second time."""
-    missed: list[str] = []
+    missed: list[Reason] = []
     if stage == Stage.OPEN and now > deadlines.acknowledge_by:
-        missed.append("企业未按时签收")
+        missed.append(Reason("not_acknowledged", "企业未按时签收"))
     if stage in (Stage.OPEN, Stage.ACKNOWLEDGED) and now > deadlines.report_by:
-        missed.append("企业未按时报告处置情况")
+        missed.append(Reason("not_reported", "企业未按时报告处置情况"))
     if stage != Stage.CLOSED and now > deadlines.review_by:
-        missed.append("监管部门未按时审核")
+        missed.append(Reason("not_reviewed", "监管部门未按时审核"))
     target = max(level, len(missed))
     return Escalation(target > level, target, tuple(missed))
 
@@ -319,20 +321,20 @@ def escalation(*, stage: Stage, deadlines: Deadlines, now: datetime, level: int)
 @dataclass(frozen=True, slots=True)
 class ReviewCheck:
     allowed: bool
-    reasons: tuple[str, ...]
+    reasons: tuple[Reason, ...]
 
 
 def may_review(
     *, reviewer_is_staff: bool, reviewer_id: int, reported_by_id: int | None, stage: Stage
 ) -> ReviewCheck:
     """The bureau reviews what the enterprise reported; whoever reported never reviews."""
-    reasons = []
+    reasons: list[Reason] = []
     if not reviewer_is_staff:
-        reasons.append("只有监管部门工作人员可以审核处置情况。")
+        reasons.append(Reason("not_staff", "只有监管部门工作人员可以审核处置情况。"))
     if reported_by_id is not None and reviewer_id == reported_by_id:
-        reasons.append("报告处置情况的人不能审核自己的报告。")
+        reasons.append(Reason("own_report", "报告处置情况的人不能审核自己的报告。"))
     if stage != Stage.REPORTED:
-        reasons.append("企业尚未报告处置情况。")
+        reasons.append(Reason("not_reported", "企业尚未报告处置情况。"))
     return ReviewCheck(not reasons, tuple(reasons))
 
 

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TypedDict
+
+
+class ReasonDict(TypedDict):
+    """A reason as every service, page and API answer carries it (the one shape of
+    `reasons` across apps; `core.schemas.ReasonOut` is its API schema)."""
+
+    code: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -11,6 +21,14 @@ class Reason:
 
     code: str
     message: str
+
+    def as_dict(self) -> ReasonDict:
+        return {"code": self.code, "message": self.message}
+
+
+def reason_dicts(reasons: Iterable[Reason]) -> list[ReasonDict]:
+    """Reasons as the `{code, message}` objects services store and the API returns."""
+    return [r.as_dict() for r in reasons]
 
 
 @dataclass(frozen=True)

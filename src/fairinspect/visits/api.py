@@ -21,6 +21,7 @@ from fairinspect.core.schemas import (
     Int,
     Latitude,
     Longitude,
+    ReasonOut,
 )
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error, RoleBearer
@@ -36,16 +37,11 @@ enterprise_bearer = RoleBearer(Role.ENTERPRISE)
 ratings_bearer = RoleBearer(Role.SUPERVISOR, Role.ADMIN)
 
 
-class Reason(Schema):
-    code: str
-    message: str
-
-
 class Refusal(Schema):
     code: str
     message: str
     field: str | None = None
-    reasons: list[Reason] = []
+    reasons: list[ReasonOut] = []
 
 
 class QuotaOut(Schema):
@@ -287,8 +283,8 @@ class CheckInOut(Schema):
     replay: bool
     confirmed: list[str]
     cap: CapOut | None = None
-    reasons: list[Reason]
-    warnings: list[Reason] = []
+    reasons: list[ReasonOut]
+    warnings: list[ReasonOut] = []
 
 
 @router.post(

@@ -406,7 +406,7 @@ def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date)
 @dataclass
 class Verdict:
     ok: bool
-    reasons: list[str]
+    reasons: list[Reason]  # the rule's own reasons; pages show each one's message
     code: str = ""  # the refusal's code, "" when ok
     decision: EntryDecision | None = None
 
@@ -481,7 +481,7 @@ def entry_facts(
 
 def approval_facts(visit: Visit, *, today: dt.date) -> ApprovalFacts:
     """The facts `rules.entry.decide_approval` reads, from the visit's rows."""
-    from .services.plans import _plan_problems
+    from .services.plans import plan_problems
 
     day = visit.planned_date
     items = list(visit.items.all())
@@ -494,7 +494,7 @@ def approval_facts(visit: Visit, *, today: dt.date) -> ApprovalFacts:
         trigger=Trigger(visit.trigger),
         planned_date=day,
         today=today,
-        plan_problems=_plan_problems(visit, visit.plan),
+        plan_problems=plan_problems(visit, visit.plan),
         supervising_level=Level(ent.supervising_level),
         inspecting_level=Level(visit.inspecting_level),
         district_partner=any(d.bureau.level == "district" for d in visit.joint_departments.all()),
@@ -515,9 +515,7 @@ def approval_verdict(visit: Visit, *, today: dt.date) -> Verdict:
     """What approving the plan will answer, told to the approver before they press the button:
     the same rule (`decide_approval`) over the same facts as `services.approve_plan`."""
     d = decide_approval(approval_facts(visit, today=today))
-    return Verdict(
-        d.allowed, [r.message for r in d.reasons], d.refusal.code if d.refusal else "", d
-    )
+    return Verdict(d.allowed, list(d.reasons), d.refusal.code if d.refusal else "", d)
 
 
 def verdict_for(
@@ -536,7 +534,7 @@ def verdict_for(
             city_items=city_items,
         )
     )
-    shown = [r.message for r in d.reasons if r.code != "awaiting_confirmation"]
+    shown = [r for r in d.reasons if r.code != "awaiting_confirmation"]
     return Verdict(d.allowed, shown, d.refusal.code if d.refusal else "", d)
 
 

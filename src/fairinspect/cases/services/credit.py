@@ -14,6 +14,7 @@ from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules import deadlines as dl
 from fairinspect.rules import dishonesty as dishonesty_rule
+from fairinspect.rules.results import reason_dicts
 
 from .. import access, legal
 from ..models import (
@@ -24,7 +25,7 @@ from ..models import (
 )
 from ..procedure import is_workday
 from .common import DECIDED_STATUSES
-from .deadlines import _refresh_due
+from .deadlines import refresh_due
 
 # ---- public disclosure (R8.2) -------------------------------------------------------------------
 
@@ -48,7 +49,7 @@ def publish_disclosure(*, actor, disclosure: Disclosure, on: dt.date) -> Disclos
             summary=f"公开处罚决定 {disclosure.decision_number}",
             data={"on": on, "due": disclosure.due_on, "late": on > disclosure.due_on},
         )
-        _refresh_due(disclosure.case)
+        refresh_due(disclosure.case)
     return disclosure
 
 
@@ -106,7 +107,7 @@ def _refuse_ground(check: dishonesty_rule.GroundCheck, field: str = "ground"):
         r.code,
         r.message,
         field=field,
-        extra={"reasons": [{"code": x.code, "message": x.message} for x in check.reasons]},
+        extra={"reasons": reason_dicts(check.reasons)},
     )
 
 
@@ -212,7 +213,12 @@ def notify_listing(*, actor, listing: DishonestyListing, on: dt.date) -> Dishone
             action="dishonesty.notify",
             obj=row,
             summary=f"送达列入严重失信主体名单告知书：{row.enterprise.name}",
-            data={"on": on, "statement_due": due, "number": row.notice_number},
+            data={
+                "on": on,
+                "statement_due": due,
+                "number": row.notice_number,
+                "statement_basis": dishonesty_rule.STATEMENT_PERIOD_BASIS,
+            },
         )
     return row
 

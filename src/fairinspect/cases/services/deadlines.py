@@ -48,7 +48,7 @@ def open_deadlines(case: Case, all_due: dict[str, dl.Deadline] | None = None):
     return [x for x in out if x is not None]
 
 
-def _refresh_due(case: Case) -> None:
+def refresh_due(case: Case) -> None:
     case.refresh_from_db()
     all_due = deadlines(case)
     pending = sorted(open_deadlines(case, all_due), key=lambda x: x.due)

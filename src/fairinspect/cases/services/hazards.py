@@ -58,7 +58,11 @@ def open_cases_from_hazard(
     in charge) for a hazard officers found; refused for a hazard the enterprise reported."""
     plan = hazard_plan(hazard)
     if not plan["allowed"]:
-        raise Conflict("self_reported_hazard", plan["reason"], extra={"reasons": [plan["reason"]]})
+        raise Conflict(
+            "self_reported_hazard",
+            plan["reason"],
+            extra={"reasons": [{"code": "self_reported_hazard", "message": plan["reason"]}]},
+        )
     if Case.objects.filter(hazard=hazard).exists():
         raise Conflict("hazard_has_case", "该隐患已立案，不得重复立案。")
     ent = hazard.enterprise

@@ -16,6 +16,7 @@ from fairinspect.registry.models import Enterprise
 from fairinspect.rules import deadlines as dl
 from fairinspect.rules import discretion as d
 from fairinspect.rules.case_workflow import DISCUSSION_BASIS, discussion_rule
+from fairinspect.rules.results import reason_dicts
 
 from .. import access, legal
 from ..models import (
@@ -29,7 +30,7 @@ from ..procedure import STEPS, is_workday, procedure_rule_on
 from .assessment import assess
 from .common import AUTHORITY
 from .credit import propose_dishonesty
-from .deadlines import _refresh_due, deadlines
+from .deadlines import deadlines, refresh_due
 
 # ---- opening a case --------------------------------------------------------------------------
 
@@ -170,7 +171,7 @@ def check_step(*, actor, case: Case, action: str) -> None:
     if not has_role(actor, role):
         raise Forbidden(
             f"“{step.label}”只能由{role.label}办理。",
-            extra={"reasons": [f"需要角色：{role.label}"]},
+            extra={"reasons": [{"code": "role_required", "message": f"需要角色：{role.label}"}]},
         )
     if case.status not in step.sources:
         raise Conflict(
@@ -178,8 +179,11 @@ def check_step(*, actor, case: Case, action: str) -> None:
             f"案件当前为“{case.get_status_display()}”，不能{step.label}。",
             extra={
                 "reasons": [
-                    f"“{step.label}”只能在以下状态办理："
-                    + "、".join(str(Case.Status(s).label) for s in step.sources)
+                    {
+                        "code": "allowed_states",
+                        "message": f"“{step.label}”只能在以下状态办理："
+                        + "、".join(str(Case.Status(s).label) for s in step.sources),
+                    }
                 ]
             },
         )
@@ -224,7 +228,7 @@ def _move(
             **{k: str(v) for k, v in fields.items() if k not in ("reasons", "facts")},
         },
     )
-    _refresh_due(case)
+    refresh_due(case)
     return case
 
 
@@ -295,8 +299,8 @@ def _investigate(*, actor, case, data, today):
             field="outside_range_reason",
         )
     hearing = dl.hearing_required(case.party, proposed, penalty_types=result.penalty_types)
-    reasons = extra + [{"code": r.code, "message": r.message} for r in result.reasons]
-    reasons += [{"code": r.code, "message": r.message} for r in hearing.reasons]
+    reasons = extra + reason_dicts(result.reasons)
+    reasons += reason_dicts(hearing.reasons)
     if check.needs_reason:
         reasons.append({"code": "outside_range", "message": why.message})
     return _move(
@@ -337,13 +341,24 @@ def _notify(*, actor, case, data, today):
         raise Conflict(
             "not_assessed",
             "尚未完成调查取证和裁量，不能告知。",
-            extra={"reasons": ["请先记录违法事实、证据并计算裁量。"]},
+            extra={
+                "reasons": [
+                    {"code": "not_assessed", "message": "请先记录违法事实、证据并计算裁量。"}
+                ]
+            },
         )
     if not case.facts_text or not case.evidence:
         raise Conflict(
             "missing_facts",
             "告知前须写明违法事实和证据。",
-            extra={"reasons": ["违法事实和证据是告知书的必备内容（说理式执法）。"]},
+            extra={
+                "reasons": [
+                    {
+                        "code": "missing_facts",
+                        "message": "违法事实和证据是告知书的必备内容（说理式执法）。",
+                    }
+                ]
+            },
         )
     on = _date(data, "served_on", today)
     return _move(
@@ -399,7 +414,7 @@ def _legal_review(*, actor, case, data, today):
         raise Conflict(
             "statement_period_open",
             f"陈述申辩期限至{statement_end.due.isoformat()}，期满或当事人陈述后方可审核通过。",
-            extra={"reasons": [statement_end.basis.message]},
+            extra={"reasons": [statement_end.basis.as_dict()]},
         )
     if approve and case.outside_range and not data.get("accept_outside_range"):
         raise ValidationFailed(
@@ -451,7 +466,9 @@ def _decide(*, actor, case, data, today):
     rule = discussion_rule("decide", status=case.status, is_major=case.is_major)
     if not rule.allowed:
         raise Conflict(
-            rule.reasons[0].code, rule.reasons[0].message, extra={"reasons": [DISCUSSION_BASIS]}
+            rule.reasons[0].code,
+            rule.reasons[0].message,
+            extra={"reasons": [DISCUSSION_BASIS.as_dict()]},
         )
     on = _date(data, "on", today)
     if case.outcome == "no_penalty":
@@ -510,7 +527,7 @@ def _decide(*, actor, case, data, today):
         due_on=dl.publication_due(on, is_workday).due,
     )
     propose_dishonesty(case=case, on=on, actor=actor)
-    _refresh_due(case)
+    refresh_due(case)
     return case
 
 

@@ -15,6 +15,7 @@ from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.registry.access import is_staff
 from fairinspect.rules import monitoring as rules
+from fairinspect.rules.results import reason_dicts
 
 from ..engine import config
 from ..models import EarlyWarning, MonitoringPoint
@@ -213,7 +214,10 @@ def review(
         stage=rules.Stage(warning.stage),
     )
     if not check.allowed:
-        raise Forbidden(" ".join(check.reasons))
+        raise Forbidden(
+            " ".join(r.message for r in check.reasons),
+            extra={"reasons": reason_dicts(check.reasons)},
+        )
     if decision not in EarlyWarning.Decision.values:
         raise ValidationFailed("invalid", "decision: 取值不在允许范围内", field="decision")
     with transaction.atomic():
@@ -281,8 +285,9 @@ def escalate_overdue(*, now: dt.datetime | None = None) -> int:
                     actor=None,
                     action="monitoring.warning_escalated",
                     obj=w,
-                    summary=f"预警 {w.number} 督办升级至 {esc.level} 级：{'；'.join(esc.reasons)}",
-                    data={"level": esc.level},
+                    summary=f"预警 {w.number} 督办升级至 {esc.level} 级："
+                    + "；".join(r.message for r in esc.reasons),
+                    data={"level": esc.level, "reasons": reason_dicts(esc.reasons)},
                 )
     return changed
 

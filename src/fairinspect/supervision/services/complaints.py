@@ -51,14 +51,14 @@ def deadline_table() -> rule.DeadlineTable:
 # ------------------------------------------------------------------ cleaning (forms and API)
 
 
-def _choice(value, choices, field: str, label: str) -> str:
+def clean_choice(value, choices, field: str, label: str) -> str:
     value = (value or "").strip() if isinstance(value, str) else value
     if value not in choices:
         raise ValidationFailed(f"{field}_invalid", f"{label}取值不正确。", field=field)
     return value
 
 
-def _text(value, field: str, label: str, *, required: bool, max_length: int) -> str:
+def clean_text(value, field: str, label: str, *, required: bool, max_length: int) -> str:
     value = (value or "").strip()
     if required and not value:
         raise ValidationFailed(f"{field}_required", f"请填写{label}。", field=field)
@@ -70,7 +70,7 @@ def _text(value, field: str, label: str, *, required: bool, max_length: int) -> 
 def clean_identity(*, anonymous: bool, name: str, phone: str) -> tuple[str, str]:
     if anonymous:
         return "", ""
-    name = _text(name, "complainant_name", "姓名", required=False, max_length=50)
+    name = clean_text(name, "complainant_name", "姓名", required=False, max_length=50)
     phone = re.sub(r"\s", "", phone or "")
     if not phone:
         raise ValidationFailed(
@@ -166,13 +166,15 @@ def receive(
     actor=None,
 ) -> tuple[Complaint, str]:
     """Register a complaint from any channel. Returns it and its access code (shown once)."""
-    channel = _choice(channel, Complaint.Channel.values, "channel", "渠道")
-    subject = _choice(subject, Complaint.Subject.values, "subject", "投诉对象")
-    category = _choice(category, Complaint.Category.values, "category", "类别")
-    content = _text(content, "content", "投诉举报内容", required=True, max_length=4000)
-    location = _text(location, "location", "地点", required=False, max_length=200)
-    subject_text = _text(subject_text, "subject_text", "投诉对象", required=False, max_length=200)
-    work_order_number = _text(
+    channel = clean_choice(channel, Complaint.Channel.values, "channel", "渠道")
+    subject = clean_choice(subject, Complaint.Subject.values, "subject", "投诉对象")
+    category = clean_choice(category, Complaint.Category.values, "category", "类别")
+    content = clean_text(content, "content", "投诉举报内容", required=True, max_length=4000)
+    location = clean_text(location, "location", "地点", required=False, max_length=200)
+    subject_text = clean_text(
+        subject_text, "subject_text", "投诉对象", required=False, max_length=200
+    )
+    work_order_number = clean_text(
         work_order_number,
         "work_order_number",
         "12345工单号",
@@ -180,7 +182,7 @@ def receive(
         max_length=40,
     )
     if channel == "referral":
-        referral_from = _text(
+        referral_from = clean_text(
             referral_from, "referral_from", "转办单位", required=True, max_length=100
         )
     name, phone = clean_identity(anonymous=anonymous, name=name, phone=phone)
@@ -321,7 +323,7 @@ def transition(
             r = decision.reasons[0]
             if r.code.endswith("_required"):
                 raise ValidationFailed(r.code, r.message, field=text_field)
-            raise Conflict(r.code, r.message, extra={"reasons": [r.__dict__]})
+            raise Conflict(r.code, r.message, extra={"reasons": [r.as_dict()]})
         before = c.state
         fields = ["state", "next_due", "next_due_step", "updated_at"]
         note = text
@@ -401,13 +403,13 @@ def transition(
             c.reply, c.replied_on = text.strip(), today
             fields += ["reply", "replied_on"]
         elif action is rule.Action.RECORD_SATISFACTION:
-            c.satisfaction = _choice(
+            c.satisfaction = clean_choice(
                 data.get("satisfaction"),
                 [s.value for s in rule.Satisfaction],
                 "satisfaction",
                 "满意度",
             )
-            c.satisfaction_note = _text(
+            c.satisfaction_note = clean_text(
                 data.get("note"), "note", "评价意见", required=False, max_length=1000
             )
             c.closed_on = today
@@ -471,13 +473,13 @@ def rate_by_complainant(
         )
         if not decision.allowed:
             raise Conflict(decision.reasons[0].code, decision.reasons[0].message)
-        c.satisfaction = _choice(
+        c.satisfaction = clean_choice(
             satisfaction,
             [s.value for s in rule.Satisfaction if s is not rule.Satisfaction.NOT_REACHED],
             "satisfaction",
             "满意度",
         )
-        c.satisfaction_note = _text(note, "note", "评价意见", required=False, max_length=1000)
+        c.satisfaction_note = clean_text(note, "note", "评价意见", required=False, max_length=1000)
         assert decision.target is not None  # an allowed transition has a target
         before, c.state, c.closed_on = c.state, decision.target.value, today
         _refresh_due(c)
@@ -517,9 +519,9 @@ def transfer_conduct_case(
 ) -> ConductCase:
     """移送纪检监察: hand misconduct to the discipline body, with the document that did."""
     access.require_supervision_staff(actor)
-    to = _text(to, "transferred_to", "移送机关", required=True, max_length=100)
-    document = _text(document, "transfer_document", "移送文号", required=True, max_length=60)
-    findings = _text(findings, "findings", "核查结论", required=True, max_length=4000)
+    to = clean_text(to, "transferred_to", "移送机关", required=True, max_length=100)
+    document = clean_text(document, "transfer_document", "移送文号", required=True, max_length=60)
+    findings = clean_text(findings, "findings", "核查结论", required=True, max_length=4000)
     with transaction.atomic():
         c = ConductCase.objects.select_for_update().get(pk=case.pk)
         if c.status != "open":
@@ -548,7 +550,7 @@ def close_conduct_case(
     *, actor, case: ConductCase, note: str, findings: str, on: dt.date
 ) -> ConductCase:
     access.require_supervision_staff(actor)
-    note = _text(note, "closing_note", "结案说明", required=True, max_length=2000)
+    note = clean_text(note, "closing_note", "结案说明", required=True, max_length=2000)
     with transaction.atomic():
         c = ConductCase.objects.select_for_update().get(pk=case.pk)
         if c.status == "closed":

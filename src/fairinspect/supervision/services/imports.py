@@ -144,9 +144,13 @@ def import_work_orders(*, actor, name: str, data: bytes, today: dt.date | None =
                 phone="" if anonymous else _str(row.get("complainant_phone")),
             )
             # The same cleaning as one complaint, without saving.
-            complaint_services._choice(subject, Complaint.Subject.values, "subject", "诉求对象")
-            complaint_services._choice(category, Complaint.Category.values, "category", "诉求类别")
-            complaint_services._text(
+            complaint_services.clean_choice(
+                subject, Complaint.Subject.values, "subject", "诉求对象"
+            )
+            complaint_services.clean_choice(
+                category, Complaint.Category.values, "category", "诉求类别"
+            )
+            complaint_services.clean_text(
                 values["content"], "content", "诉求内容", required=True, max_length=4000
             )
             complaint_services.clean_identity(
@@ -260,8 +264,8 @@ def import_training(*, actor, name: str, data: bytes) -> int:
 
 
 def clean_training(*, course, provider, on, hours, assessment, score) -> dict:
-    course = complaint_services._text(course, "course", "课程", required=True, max_length=200)
-    provider = complaint_services._text(
+    course = complaint_services.clean_text(course, "course", "课程", required=True, max_length=200)
+    provider = complaint_services.clean_text(
         provider, "provider", "举办单位", required=False, max_length=100
     )
     try:

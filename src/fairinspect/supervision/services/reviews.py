@@ -16,6 +16,7 @@ from fairinspect.cases.models import Case
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.rules import reviews as rule
+from fairinspect.rules.results import reason_dicts
 from fairinspect.rules.sampling import DrawInputError, validate_seed
 
 from .. import access
@@ -138,7 +139,7 @@ def record_review(
     )
     if refusals:
         raise Conflict(
-            refusals[0].code, refusals[0].message, extra={"reasons": [r.__dict__ for r in refusals]}
+            refusals[0].code, refusals[0].message, extra={"reasons": reason_dicts(refusals)}
         )
     s = rule.score(checklist(), scores or {})
     if not s.ok:

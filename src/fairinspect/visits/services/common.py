@@ -13,6 +13,7 @@ from fairinspect.rules.caps import (
     CapDecision,
     Reason,
 )
+from fairinspect.rules.results import reason_dicts
 
 from ..models import (
     DocumentNumber,
@@ -28,7 +29,7 @@ DOC_PREFIX = {
 
 
 def _reasons(rs: Iterable[Reason]) -> list[dict[str, str]]:
-    return [{"code": r.code, "message": r.message} for r in rs]
+    return reason_dicts(rs)
 
 
 def _refuse(code: str, message: str, reasons: Iterable[Reason] = (), *, field=None) -> Conflict:

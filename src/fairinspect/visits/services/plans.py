@@ -410,7 +410,7 @@ def update_plan(*, actor, visit: Visit, data: Mapping[str, Any]) -> InspectionPl
     return plan
 
 
-def _plan_problems(visit: Visit, plan: InspectionPlan) -> tuple[Reason, ...]:
+def plan_problems(visit: Visit, plan: InspectionPlan) -> tuple[Reason, ...]:
     items = [
         PlanItem(
             it["code"],
@@ -427,7 +427,7 @@ def submit_plan(*, actor, visit: Visit) -> Visit:
     _require_team_or_approver(actor, visit)
     with transaction.atomic():
         v = Visit.objects.select_for_update().get(pk=visit.pk)
-        problems = _plan_problems(v, v.plan)
+        problems = plan_problems(v, v.plan)
         if problems:
             raise _refuse("plan_incomplete", problems[0].message, problems)
         if not Visit.objects.filter(pk=v.pk, status="draft").update(status="plan_submitted"):
