@@ -5,6 +5,7 @@ check refused), produced from the same DomainError the HTML views use.
 """
 
 import json
+import re
 
 from django.db import DataError
 from django.http import Http404, HttpRequest
@@ -24,6 +25,9 @@ from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
 from fairinspect.supervision.api import router as supervision_router
 from fairinspect.visits.api import router as visits_router
+
+# `fairinspect.visits.api.checkin` -> `fairinspect.visits.api` (split packages, see above).
+_API_PACKAGE = re.compile(r"^(fairinspect\.\w+\.api)\.\w+$")
 
 # The one error shape every refusal has; extra detail (`reasons`, `errors`) may follow.
 ERROR_SCHEMA = {
@@ -59,6 +63,13 @@ class FairinspectAPI(NinjaAPI):
                 super().get_openapi_schema(path_prefix=path_prefix)
             )
         return cache[path_prefix]
+
+    def get_openapi_operation_id(self, operation) -> str:
+        """`<module>_<function>` as ninja names it, with an app's api package counted as its
+        api module: tools/split_api.py moves `visits/api.py` into `visits/api/<section>.py`,
+        and the document (and every client generated from it) stays the same."""
+        module = _API_PACKAGE.sub(r"\1", operation.view_func.__module__)
+        return f"{module}_{operation.view_func.__name__}".replace(".", "_")
 
     @staticmethod
     def _declare_refusals(schema):

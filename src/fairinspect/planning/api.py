@@ -15,13 +15,13 @@ from fairinspect.registry.api import Error
 from fairinspect.rules.results import reason_dicts
 
 from . import access, draws, joint, queries, services
-from .models import AnnualPlan, Draw, Pool, SamplingTask, SpecialInspection
+from .models import AnnualPlan, Draw, SamplingTask, SpecialInspection
 
 router = Router(tags=["计划与抽查 planning"])
 ERRORS = {400: Error, 403: Error, 404: Error, 409: Error, 422: Error}
 
 
-# ---- annual plans -------------------------------------------------------------------------
+# ---- plans: annual plans --------------------------------------------------------------------
 
 
 class LineOut(Schema):
@@ -231,7 +231,7 @@ def public_plans(request):
     return [_plan_out(p) for p in access.public_plans()]
 
 
-# ---- sampling tasks and draws -------------------------------------------------------------
+# ---- draws: sampling tasks and draws --------------------------------------------------------
 
 
 class PlanningExclusionOut(Schema):
@@ -449,7 +449,7 @@ def recompute(request, task_id: int, seed: str, count: int):
     return {"seed": seed, "count": count, "selected": draws.recompute(task, seed=seed, count=count)}
 
 
-# ---- special inspections ------------------------------------------------------------------
+# ---- special: special inspections -----------------------------------------------------------
 
 
 class SpecialOut(Schema):
@@ -569,7 +569,7 @@ def public_specials(request):
     return [_special_out(s) for s in access.public_specials()]
 
 
-# ---- conflicts of interest (回避) ----------------------------------------------------------
+# ---- conflicts: conflicts of interest (回避) --------------------------------------------------
 
 
 class ConflictIn(Input):
@@ -654,8 +654,6 @@ def withdraw_conflict(request, conflict_id: int, payload: WithdrawIn):
     return 204, None
 
 
-# ---- joint and merged visits (R5) ---------------------------------------------------------
+# ---- joint_visits: joint and merged visits (R5) ---------------------------------------------
 
 joint.register(router, ERRORS)
-
-__all__ = ["Pool", "router"]

@@ -44,6 +44,9 @@ Category = Literal[
 Text = Field(..., min_length=1, max_length=4000)
 
 
+# ---- public: complaints from the public: file, look up, rate --------------------------------
+
+
 class PublicComplaintIn(Input):
     subject: Subject
     category: Category
@@ -148,6 +151,9 @@ def rate_complaint(request, payload: RateIn):
         note=payload.note,
     )
     return _public(c, c)
+
+
+# ---- complaints: complaint handling by the bureau -------------------------------------------
 
 
 class ComplaintOut(Schema):
@@ -408,7 +414,7 @@ def merge(request, complaint_id: int, payload: ComplaintMergeIn):
     return _step(request, complaint_id, "merge", payload.dict())
 
 
-# ------------------------------------------------------------------ conduct cases
+# ---- conduct: conduct cases -----------------------------------------------------------------
 
 
 class ConductOut(Schema):
@@ -494,7 +500,7 @@ def close_conduct(request, case_id: int, payload: CloseConductIn):
     )
 
 
-# ------------------------------------------------------------------ breaches
+# ---- breaches: breaches ---------------------------------------------------------------------
 
 
 class EvidenceOut(Schema):
@@ -632,7 +638,7 @@ def close_breach(request, breach_id: int, payload: BreachCloseIn):
     )
 
 
-# ------------------------------------------------------------------ case-file review
+# ---- case_review: case-file review ----------------------------------------------------------
 
 
 class StratumOut(Schema):
@@ -796,7 +802,7 @@ def rectify(request, finding_id: int, payload: RectifyIn):
     return 204, None
 
 
-# ------------------------------------------------------------------ training
+# ---- training: training ---------------------------------------------------------------------
 
 
 class TrainingIn(Input):
@@ -874,7 +880,7 @@ def below_required(request, year: int = Query(..., ge=2000, le=2100)):
     }
 
 
-# ------------------------------------------------------------------ dashboard
+# ---- dashboard: dashboard -------------------------------------------------------------------
 
 
 class CountLink(Schema):

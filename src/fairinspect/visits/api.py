@@ -44,6 +44,9 @@ class Refusal(Schema):
     reasons: list[ReasonOut] = []
 
 
+# ---- quota: the enterprise's annual quota (R3) ----------------------------------------------
+
+
 class QuotaOut(Schema):
     year: int
     cap: int
@@ -82,6 +85,9 @@ def get_quota(request, credit_code: str, year: int | None = None):
         "exempt_visits": [int(i) for i in q.exempt_visits],
         "cap_source": table.source,
     }
+
+
+# ---- plan: the on-site plan: create, read, edit, submit, approve, reject --------------------
 
 
 class JustificationIn(Input):
@@ -259,6 +265,9 @@ def reject_plan(request, visit_id: int, payload: RejectIn):
     return _visit_out(services.reject_plan(actor=request.user, visit=v, reason=payload.reason))
 
 
+# ---- checkin: check-in and check-out (R4) ---------------------------------------------------
+
+
 class CheckInIn(Input):
     nonce: str
     officer_ids: list[Id] | None = None
@@ -340,6 +349,9 @@ class CheckOutIn(Input):
 def check_out(request, visit_id: int, payload: CheckOutIn):
     v = access.get_visit(request.user, visit_id)
     return _visit_out(services.check_out(actor=request.user, visit=v, summary=payload.summary))
+
+
+# ---- findings: guidance, findings, hazards, orders and the justification file ---------------
 
 
 class GuidanceIn(Input):
@@ -520,7 +532,7 @@ def get_justification(request, visit_id: int):
     return attachment_response(access.get_visit(request.user, visit_id))
 
 
-# ------------------------------------------------ recordings and media (R6.3)
+# ---- media: recordings and media (R6.3) ------------------------------------------------------
 
 
 class RecordingIn(Input):
@@ -644,7 +656,7 @@ def upload_media(
     return 201, _media_out(m)
 
 
-# ------------------------------------------------ follow-up (R6.4)
+# ---- follow_up: follow-up (R6.4) -------------------------------------------------------------
 
 
 class FollowUpIn(Input):
@@ -689,7 +701,7 @@ def follow_up_result(request, visit_id: int, payload: FollowUpResultIn):
     return _visit_out(v)
 
 
-# ------------------------------------------------ the enterprise's rating (R8)
+# ---- rating: the enterprise's rating (R8) ----------------------------------------------------
 
 
 class RatingIn(Input):
