@@ -255,6 +255,12 @@ def case_create(request):
 @login_required
 def case_detail(request, case_id: int):
     case = access.get_case(request.user, case_id)
+    return render(request, "cases/case_detail.html", _detail_context(request, case))
+
+
+def _detail_context(request, case: Case, *, posted=None, action: str = "") -> dict:
+    """The case page; with `posted` (a refused step's form) the step's fields show what was
+    typed, and the facts the form sent."""
     all_due = services.deadlines(case)
     open_names = {x.name for x in services.open_deadlines(case, all_due)}
     today = _today()
@@ -287,8 +293,10 @@ def case_detail(request, case_id: int):
         "can_list": has_role(request.user, Role.APPROVER),
         "manual_grounds": services.MANUAL_GROUNDS.items(),
     }
-    ctx.update(_facts_context(case.facts))
-    return render(request, "cases/case_detail.html", ctx)
+    refused_facts = posted is not None and action == "investigate"
+    ctx.update(_facts_context(_facts_from_post(posted) if refused_facts else case.facts))
+    ctx["v"] = posted.dict() if posted is not None else {}
+    return ctx
 
 
 @login_required
@@ -302,7 +310,14 @@ def case_act(request, case_id: int, action: str):
             data["facts"] = _facts_from_post(request.POST)
         services.transition(actor=request.user, case=case, action=action, data=data, today=_today())
     except DomainError as exc:
-        messages.error(request, exc.message)
+        # The page again, with the refusal and what was typed (nothing is saved), as the
+        # other forms do; a step refused for the case's state or the person's role is the
+        # same page with the message.
+        ctx = _detail_context(
+            request, access.get_case(request.user, case_id), posted=request.POST, action=action
+        )
+        ctx.update(error=exc, posted_action=action)
+        return render(request, "cases/case_detail.html", ctx, status=422)
     else:
         messages.success(request, f"已办理：{STEPS[action].label}")
     return redirect("cases:case_detail", case.pk)

@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from fairinspect.core.errors import DomainError
+from fairinspect.core.errors import DomainError, ValidationFailed
 from fairinspect.rules.domains import DOMAIN_LABELS
 
 from . import access, guidance, queries, services
@@ -59,10 +59,22 @@ def item_detail(request, number: str, code: str):
 @login_required
 def manage(request):
     access.require_manager(request.user)
+    return _manage_page(request)
+
+
+def _manage_page(request, *, error=None, number: str = ""):
+    """The versions page; after a refused form, the message and what was typed in that
+    version's form (nothing saved)."""
     return render(
         request,
         "catalog/manage.html",
-        {"versions": ItemListVersion.objects.all()},
+        {
+            "versions": ItemListVersion.objects.all(),
+            "error": error,
+            "posted_number": number,
+            "v_in": request.POST if error else {},
+        },
+        status=422 if error else 200,
     )
 
 
@@ -102,12 +114,13 @@ def publish(request, number: str):
 def filing(request, number: str):
     version = access.get_version_for_manager(request.user, number)
     try:
-        raw = request.POST.get("filing_date", "")
-        day = dt.date.fromisoformat(raw) if raw else None
-    except ValueError:
-        messages.error(request, "备案日期：格式应为 YYYY-MM-DD。")
-        return redirect("catalog:manage")
-    try:
+        raw = request.POST.get("filing_date", "").strip()
+        try:
+            day = dt.date.fromisoformat(raw) if raw else None
+        except ValueError:
+            raise ValidationFailed(
+                "invalid", "filing_date: 备案日期格式应为 YYYY-MM-DD。", field="filing_date"
+            ) from None
         services.record_filing(
             actor=request.user,
             version=version,
@@ -115,7 +128,7 @@ def filing(request, number: str):
             doc_no=request.POST.get("filing_doc_no", ""),
         )
     except DomainError as exc:
-        messages.error(request, exc.message)
+        return _manage_page(request, error=exc, number=number)
     else:
         messages.success(request, "已登记备案。")
     return redirect("catalog:manage")

@@ -103,4 +103,15 @@ class ImportForm(forms.Form):
 
 class TokenForm(forms.Form):
     name = forms.CharField(label=_("用途"), max_length=100, required=False)
-    days = forms.IntegerField(label=_("有效天数"), min_value=1, max_value=365, initial=30)
+    days = forms.IntegerField(
+        label=_("有效天数"),
+        min_value=1,
+        max_value=365,
+        initial=30,
+        error_messages={
+            "invalid": _("有效天数（days）应为整数。"),
+            "min_value": _("有效天数（days）至少为 1。"),
+            "max_value": _("有效天数（days）最多为 365。"),
+            "required": _("有效天数（days）：必填。"),
+        },
+    )

@@ -10,12 +10,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fairinspect.cases.models import Case
-from fairinspect.core.errors import DomainError, Forbidden, NotFound
+from fairinspect.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from fairinspect.core.http import paginate
+from fairinspect.core.schemas import form_int, form_values, validate_form
 from fairinspect.registry.models import Officer
 from fairinspect.rules.breaches import RULE_LABELS, Rule
 
 from . import access, detection
+from .api import CaseReviewIn, ReviewPlanIn, TrainingIn  # one schema for the API and the form
 from .models import Breach, CertificateAuditRun, ReviewFinding, ReviewPlan, TrainingRecord
 from .services import breaches as breach_services
 from .services import imports
@@ -127,22 +129,30 @@ def breach_detail(request, pk: int):
 @login_required
 def review_list(request):
     access.require_supervision_staff(request.user)
+    posted = None
     if request.method == "POST":
         d = request.POST
         try:
             if d.get("action") == "create":
+                # The API's schema: a year or a count that is not a whole number names it.
+                raw = form_values(d, ints=("year", "per_unit"))
+                clean = validate_form(
+                    ReviewPlanIn, {k: raw[k] for k in ("year", "title", "per_unit") if k in raw}
+                )
                 plan = review_services.create_plan(
                     actor=request.user,
-                    year=int(d.get("year") or 0),
-                    title=d.get("title", ""),
-                    per_unit=int(d.get("per_unit") or 0),
+                    year=clean.year,
+                    title=clean.title,
+                    per_unit=clean.per_unit,
                     today=timezone.localdate(),
                 )
                 return redirect("supervision:review_detail", pk=plan.pk)
-        except (DomainError, ValueError) as exc:
-            messages.error(request, getattr(exc, "message", "输入不正确。"))
-        return redirect("supervision:review_list")
-    year = int(request.GET.get("year") or timezone.localdate().year)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            posted = d
+        if posted is None:
+            return redirect("supervision:review_list")
+    year = _year(request)
     return render(
         request,
         "supervision/review_list.html",
@@ -150,8 +160,16 @@ def review_list(request):
             "plans": ReviewPlan.objects.all(),
             "report": review_services.yearly_report(year),
             "year": year,
+            "posted": posted,
         },
+        status=422 if posted is not None else 200,
     )
+
+
+def _year(request) -> int:
+    """`?year=` as a whole number in range, else this year (a typed-over URL is not a 500)."""
+    y = form_int(request.GET.get("year", ""))
+    return y if isinstance(y, int) and 2000 <= y <= 2100 else timezone.localdate().year
 
 
 @login_required
@@ -160,6 +178,7 @@ def review_detail(request, pk: int):
     plan = ReviewPlan.objects.filter(pk=pk).first()
     if plan is None:
         raise NotFound()
+    posted = None
     if request.method == "POST":
         d = request.POST
         try:
@@ -171,10 +190,11 @@ def review_detail(request, pk: int):
                     today=timezone.localdate(),
                 )
             elif d.get("action") == "review":
+                cl = review_services.checklist()
+                _clean_review_form(d, [i.code for i in cl.items])
                 case = Case.objects.filter(number=d.get("case", "")).first()
                 if case is None:
                     raise NotFound("没有该案卷。")
-                cl = review_services.checklist()
                 review_services.record_review(
                     actor=request.user,
                     plan=plan,
@@ -206,18 +226,57 @@ def review_detail(request, pk: int):
                 return redirect("supervision:conduct_detail", pk=c.pk)
         except (DomainError, ReviewFinding.DoesNotExist, ValueError) as exc:
             messages.error(request, getattr(exc, "message", "输入不正确。"))
-        return redirect("supervision:review_detail", pk=plan.pk)
+            if d.get("action") == "review":
+                posted = d  # the review form again with what was typed
+        if posted is None:
+            return redirect("supervision:review_detail", pk=plan.pk)
+    cl = review_services.checklist()
     return render(
         request,
         "supervision/review_detail.html",
         {
             "plan": plan,
-            "checklist": review_services.checklist(),
+            "checklist": cl,
+            "scores": [
+                (i, posted.get(f"score_{i.code}", "") if posted is not None else i.points)
+                for i in cl.items
+            ],
             "verified": review_services.verify_plan(plan) if plan.status != "draft" else None,
             "reviews": plan.reviews.select_related("case", "reviewer").prefetch_related("findings"),
             "kinds": [("self", "自查"), ("peer", "互查"), ("spot", "抽查")],
+            "posted": posted,
         },
+        status=422 if posted is not None else 200,
     )
+
+
+def _clean_review_form(d, codes: list[str]) -> None:
+    """The review form through the API's schema (CaseReviewIn): a score that is not a number
+    or a due date that is not a date is refused naming the form's field."""
+    raw = {
+        "case_number": d.get("case", "").strip() or "-",
+        "kind": d.get("kind", ""),
+        "scores": {c: d.get(f"score_{c}", "").strip() for c in codes if d.get(f"score_{c}", "")},
+        "comment": d.get("comment", ""),
+        "findings": [
+            {
+                "item_code": d.get("finding_item", ""),
+                "text": d.get("finding", ""),
+                "due_on": d.get("finding_due", "").strip() or None,
+            }
+        ]
+        if d.get("finding")
+        else [],
+    }
+    try:
+        validate_form(CaseReviewIn, raw)
+    except ValidationFailed as exc:
+        path = exc.field or ""
+        name = {"findings.0.due_on": "finding_due", "findings.0.text": "finding"}.get(path, path)
+        if path.startswith("scores."):
+            name = "score_" + path.split(".", 1)[1]
+        first = exc.extra["errors"][0]["message"]
+        raise ValidationFailed("invalid", f"{name}: {first}", field=name) from None
 
 
 # ------------------------------------------------------------------ training and certificates
@@ -226,7 +285,8 @@ def review_detail(request, pk: int):
 @login_required
 def training(request):
     access.require_supervision_staff(request.user)
-    year = int(request.GET.get("year") or timezone.localdate().year)
+    year = _year(request)
+    posted = None
     if request.method == "POST":
         d = request.POST
         try:
@@ -237,7 +297,13 @@ def training(request):
                 n = imports.import_training(actor=request.user, name=f.name, data=f.read())
                 messages.success(request, f"已导入{n}条培训记录。")
             else:
-                officer = Officer.objects.filter(pk=int(d.get("officer_id") or 0)).first()
+                # The API's schema first: a date, hours or a score of the wrong type names
+                # the field, and the form comes back with what was typed.
+                raw = form_values(d, ints=("officer_id",))
+                clean = validate_form(
+                    TrainingIn, {k: v for k, v in raw.items() if k in TrainingIn.model_fields}
+                )
+                officer = Officer.objects.filter(pk=clean.officer_id).first()
                 if officer is None:
                     raise NotFound("没有该执法人员。")
                 training_services.add_training(
@@ -258,7 +324,10 @@ def training(request):
                     request,
                     f"第{row.get('row') or '-'}行 {row.get('field') or ''}：{row['message']}",
                 )
-        return redirect(f"{reverse('supervision:training')}?year={year}")
+            if d.get("action") != "import":
+                posted = d
+        if posted is None:
+            return redirect(f"{reverse('supervision:training')}?year={year}")
     below, hours, source = training_services.below_required(year)
     page, params = paginate(request, below)
     return render(
@@ -274,7 +343,9 @@ def training(request):
             "officers": Officer.objects.filter(status="on_duty").order_by("name"),
             "columns": imports.TRAINING_COLUMNS.values(),
             "audits": CertificateAuditRun.objects.all()[:24],
+            "posted": posted,
         },
+        status=422 if posted is not None else 200,
     )
 
 

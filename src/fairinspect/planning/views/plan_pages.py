@@ -20,18 +20,21 @@ from ._common import _act, _can_approve, _can_plan
 @require_http_methods(["GET", "POST"])
 def plan_list(request):
     plans = access.plans_visible_to(request.user)
+    posted = None
     if request.method == "POST":
         try:
             plan = services.create_plan(actor=request.user, data=request.POST)
         except DomainError as exc:
             messages.error(request, exc.message)
+            posted = request.POST  # the form again with what was typed
         else:
             messages.success(request, "已起草年度计划，请填写各类企业的计划检查次数。")
             return redirect("planning:plan_detail", plan.pk)
     return render(
         request,
         "planning/plan_list.html",
-        {"plans": plans, "next_year": timezone.localdate().year},
+        {"plans": plans, "next_year": timezone.localdate().year, "posted": posted},
+        status=422 if posted is not None else 200,
     )
 
 

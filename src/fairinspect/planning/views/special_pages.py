@@ -20,6 +20,12 @@ from ._common import XLSX, _act, _can_approve, _can_plan
 @login_required
 @require_http_methods(["GET", "POST"])
 def special_list(request):
+    return _special_list_page(request)
+
+
+def _special_list_page(request, *, posted=None):
+    """The special inspections; with `posted` (a refused quota form) the form shows what was
+    typed and the page answers 422."""
     qs = access.specials_visible_to(request.user)
     year = request.GET.get("year", "")
     if year.isdigit():
@@ -39,7 +45,9 @@ def special_list(request):
             "used": queries.special_used(bureau, this_year) if bureau else 0,
             "this_year": this_year,
             "can_approve": bureau is not None and _can_approve(request.user, bureau),
+            "posted": posted,
         },
+        status=422 if posted is not None else 200,
     )
 
 
@@ -60,13 +68,15 @@ def special_ledger(request):
 def special_quota(request):
     # Without a bureau, require_planner refuses with the reason.
     bureau = access.bureau_of(request.user) or access.require_planner(request.user)
-    _act(
+    done = _act(
         request,
         lambda: services.set_special_quota(
             actor=request.user, department=bureau, data=request.POST
         ),
         "已设定年度专项检查限额。",
     )
+    if not done:
+        return _special_list_page(request, posted=request.POST)
     return redirect("planning:special_list")
 
 
