@@ -265,18 +265,30 @@ def _clean_review_form(d, codes: list[str]) -> None:
                 "due_on": d.get("finding_due", "").strip() or None,
             }
         ]
-        if d.get("finding")
+        if d.get("finding") or d.get("finding_due")
         else [],
     }
     try:
         validate_form(CaseReviewIn, raw)
     except ValidationFailed as exc:
-        path = exc.field or ""
-        name = {"findings.0.due_on": "finding_due", "findings.0.text": "finding"}.get(path, path)
-        if path.startswith("scores."):
-            name = "score_" + path.split(".", 1)[1]
-        first = exc.extra["errors"][0]["message"]
-        raise ValidationFailed("invalid", f"{name}: {first}", field=name) from None
+        errors = [(_review_field(e["field"]), e["message"]) for e in exc.extra["errors"]]
+        # A value typed wrong is named before a value left out (a due date of "abc" with
+        # no finding names the date).
+        errors.sort(key=lambda e: not d.get(e[0], "").strip())
+        name, message = errors[0]
+        raise ValidationFailed("invalid", f"{name}: {message}", field=name) from None
+
+
+def _review_field(path: str) -> str:
+    """The review form's field for a path of CaseReviewIn."""
+    if path.startswith("scores."):
+        return "score_" + path.split(".", 1)[1]
+    return {
+        "findings.0.due_on": "finding_due",
+        "findings.0.text": "finding",
+        "findings.0.item_code": "finding_item",
+        "case_number": "case",
+    }.get(path, path)
 
 
 # ------------------------------------------------------------------ training and certificates

@@ -19,20 +19,36 @@ from ._common import _act
 
 @login_required
 def joint_index(request):
+    return _joint_page(request)
+
+
+def _joint_page(request, *, posted=None):
+    """The merge proposals and joint plans; with `posted` (a refused merge) that proposal's
+    form shows what was typed and the page answers 422."""
     access.require_staff(request.user)
     window = request.GET.get("window", "30")
     window_days = int(window) if window.isdigit() and 1 <= int(window) <= 180 else 30
+    proposals = list(joint.merge_proposals(user=request.user, window_days=window_days))
+    typed_index = -1
+    if posted is not None:
+        ids = sorted(posted.getlist("visit_ids"))
+        for i, prop in enumerate(proposals):
+            if sorted(str(v.pk) for v in prop.visits) == ids:
+                typed_index = i
     return render(
         request,
         "planning/joint.html",
         {
-            "proposals": joint.merge_proposals(user=request.user, window_days=window_days),
+            "proposals": proposals,
+            "posted": posted,
+            "typed_index": typed_index,
             "window": window_days,
             "plans": joint.joint_plans_visible_to(request.user)[:50],
             "can_merge": has_role(request.user, Role.APPROVER, Role.ADMIN),
             "cross_items": items_in_force().filter(cross_department=True),
             "today": timezone.localdate(),
         },
+        status=422 if posted is not None else 200,
     )
 
 
@@ -44,11 +60,12 @@ def merge_approve(request):
         "planned_date": request.POST.get("planned_date", ""),
         "reason": request.POST.get("reason", ""),
     }
-    _act(
+    if not _act(
         request,
         lambda: joint.merge(actor=request.user, data=data),
         "已合并为一次检查（综合查一次）。",
-    )
+    ):
+        return _joint_page(request, posted=request.POST)
     return redirect("planning:joint")
 
 

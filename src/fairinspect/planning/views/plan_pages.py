@@ -44,13 +44,39 @@ def plan_detail(request, plan_id: int):
     return render(request, "planning/plan_detail.html", _plan_context(request, plan))
 
 
-def _plan_context(request, plan: AnnualPlan) -> dict:
+class _TypedLine:
+    """A plan line as the refused form typed it (for the page only; nothing is saved)."""
+
+    FIELDS = {
+        "planned_visits": "planned",
+        "last_year_effective": "last",
+        "last_year_override_reason": "last_reason",
+        "sampling_ratio": "ratio",
+    }
+
+    def __init__(self, line, posted):
+        self._line, self._posted = line, posted
+        self._prefix = f"{'hr' if line.high_risk else 'nhr'}_{line.grade}_"
+
+    def __getattr__(self, name):
+        key = self._prefix + self.FIELDS.get(name, "")
+        if name in self.FIELDS and key in self._posted:
+            return self._posted[key]
+        return getattr(self._line, name)
+
+
+def _plan_context(request, plan: AnnualPlan, *, posted=None) -> dict:
+    """The plan page; with `posted` (a refused form) the forms show what was typed."""
     check = queries.plan_check(plan)
     lines = list(plan.lines.all())
     by_line = {(c.line.high_risk, c.line.grade.value): c for c in check.lines}
+    shown = [_TypedLine(li, posted) if posted is not None else li for li in lines]
     return {
         "plan": plan,
-        "rows": [(li, by_line[(li.high_risk, li.grade)]) for li in lines],
+        "posted": posted,
+        "rows": [
+            (s, by_line[(li.high_risk, li.grade)]) for s, li in zip(shown, lines, strict=True)
+        ],
         "check": check,
         "cap_table_change": queries.cap_table_change(plan),
         "keys": plan.key_enterprises.select_related("enterprise"),
@@ -81,23 +107,32 @@ def plan_lines(request, plan_id: int):
                 "sampling_ratio": request.POST.get(prefix + "ratio", li.sampling_ratio),
             }
         )
-    _act(
+    if not _act(
         request,
         lambda: services.update_plan_lines(actor=request.user, plan=plan, lines=rows),
         "已保存。",
-    )
+    ):
+        return _refused(request, plan)
     return redirect("planning:plan_detail", plan.pk)
+
+
+def _refused(request, plan: AnnualPlan):
+    """The plan page again after a refused form: the message, what was typed, 422."""
+    plan = access.get_plan(request.user, plan.pk)
+    ctx = _plan_context(request, plan, posted=request.POST)
+    return render(request, "planning/plan_detail.html", ctx, status=422)
 
 
 @login_required
 @require_POST
 def plan_key_add(request, plan_id: int):
     plan = access.get_plan(request.user, plan_id)
-    _act(
+    if not _act(
         request,
         lambda: services.add_key_enterprise(actor=request.user, plan=plan, data=request.POST),
         "已列为重点检查企业。",
-    )
+    ):
+        return _refused(request, plan)
     return redirect("planning:plan_detail", plan.pk)
 
 
@@ -135,5 +170,6 @@ def plan_action(request, plan_id: int, action: str):
     fn, msg = PLAN_ACTIONS.get(action, (None, ""))
     if fn is None:
         return HttpResponse(status=404)
-    _act(request, lambda: fn(request.user, plan, request.POST), msg)
+    if not _act(request, lambda: fn(request.user, plan, request.POST), msg):
+        return _refused(request, plan)
     return redirect("planning:plan_detail", plan.pk)

@@ -74,6 +74,11 @@ def new_visit(request):
         except ValueError:
             messages.error(request, "计划检查日期：格式应为 YYYY-MM-DD。")
             return render(request, "visits/new.html", ctx, status=422)
+        typed = p.get("justification_date", "").strip()
+        if typed and not _is_iso_date(typed):
+            # A wrong type is named before the justification's other rules are applied.
+            messages.error(request, "justification_date：依据日期格式应为 YYYY-MM-DD。")
+            return render(request, "visits/new.html", ctx, status=422)
         upload = request.FILES.get("justification_attachment")
         try:
             if upload is not None:
@@ -88,6 +93,14 @@ def new_visit(request):
         )
         return _back(v.pk)
     return render(request, "visits/new.html", ctx)
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 def _create_from_form(request, ent, p, planned, upload):

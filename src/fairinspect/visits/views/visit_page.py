@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from fairinspect.core.errors import DomainError
+from fairinspect.core.errors import DomainError, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 
 from .. import access, guidance, qr, queries, services
@@ -22,6 +22,20 @@ from ._common import _back, _flash
 @login_required
 def detail(request, visit_id: int):
     v = access.get_visit(request.user, visit_id)
+    return render(request, "visits/detail.html", _detail_context(request, v))
+
+
+def _refused(request, v: Visit, exc: DomainError, form: str, **extra):
+    """The visit page again after a refused form: the message, what was typed in that form
+    (`posted`, `posted_form`), 422; nothing was saved."""
+    _flash(request, exc)
+    v = access.get_visit(request.user, v.pk)
+    ctx = _detail_context(request, v)
+    ctx.update(posted=request.POST, posted_form=form, **extra)
+    return render(request, "visits/detail.html", ctx, status=422)
+
+
+def _detail_context(request, v: Visit) -> dict:
     officer = services.officer_of(request.user)
     team = queries.team_of(v)
     confirmed = {c.officer_id for c in v.checkins.all()}
@@ -60,7 +74,7 @@ def detail(request, visit_id: int):
         ctx["verdict"] = queries.verdict_for(
             v, facts=pc_facts, today=timezone.localdate(), officer=officer
         )
-    return render(request, "visits/detail.html", ctx)
+    return ctx
 
 
 def _guidance_context(v: Visit) -> dict:
@@ -92,7 +106,7 @@ def _action(fn):
         try:
             msg = fn(request, v, **kw)
         except DomainError as exc:
-            _flash(request, exc)
+            return _refused(request, v, exc, fn.__name__)
         else:
             if msg:
                 messages.success(request, msg)
@@ -175,8 +189,6 @@ def end_recording(request, v, recording_id: int):
 def upload(request, v):
     f = request.FILES.get("file")
     if f is None:
-        from fairinspect.core.errors import ValidationFailed
-
         raise ValidationFailed("file_missing", "请选择要上传的文件。", field="file")
     rec = finding = None
     if request.POST.get("recording", "").isdigit():
@@ -220,10 +232,8 @@ def order(request, v):
     try:
         deadline = dt.date.fromisoformat(p.get("deadline", ""))
     except ValueError:
-        from fairinspect.core.errors import ValidationFailed
-
         raise ValidationFailed(
-            "deadline_invalid", "整改期限：请选择日期。", field="deadline"
+            "deadline_invalid", "deadline：整改期限请选择日期。", field="deadline"
         ) from None
     o = services.issue_order(
         actor=request.user,
@@ -269,11 +279,12 @@ def follow_up(request, visit_id: int, order_id: int):
             officer_ids=[m.officer_id for m in v.team.all()],
         )
     except ValueError:
-        messages.error(request, "复查日期：请选择日期。")
-        return _back(v.pk)
+        exc = ValidationFailed(
+            "planned_date_invalid", "planned_date：复查日期请选择日期。", field="planned_date"
+        )
+        return _refused(request, v, exc, "follow_up", posted_order=o.pk)
     except DomainError as exc:
-        _flash(request, exc)
-        return _back(v.pk)
+        return _refused(request, v, exc, "follow_up", posted_order=o.pk)
     messages.success(request, "整改复查已安排（不受频次上限限制，依据为整改指令书）。")
     return _back(f.pk)
 
