@@ -166,3 +166,40 @@ def test_r9_1_one_plan_per_bureau_and_year(plan, city_planner):
 def test_r9_1_the_database_refuses_an_approved_plan_without_its_document(plan):
     with pytest.raises(IntegrityError), transaction.atomic():
         AnnualPlan.objects.filter(pk=plan.pk).update(status="approved")
+
+
+@pytest.mark.parametrize(
+    ("url", "data", "field"),
+    [
+        ("lines/", {"hr_2_planned": "abc", "hr_2_last": "0"}, "hr_2_planned"),
+        ("key/", {"credit_code": "X", "planned_visits": "abc", "reason": "重点"}, "planned_visits"),
+    ],
+)
+def test_r13_1_the_plan_page_forms_refuse_a_wrong_type_and_keep_what_was_typed(
+    plan, city_planner, client, url, data, field
+):
+    """Issue 8 item 5 (the plan page's forms are not reached by the form sweep's crawl)."""
+    client.force_login(city_planner)
+    before = [(li.pk, li.planned_visits) for li in plan.lines.order_by("pk")]
+    r = client.post(f"/planning/plans/{plan.pk}/{url}", data)
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert 'value="abc"' in body and 'class="msg-error"' in body
+    assert [(li.pk, li.planned_visits) for li in plan.lines.order_by("pk")] == before
+    assert not plan.key_enterprises.exists()
+
+
+def test_r13_1_the_approval_form_refuses_a_wrong_date_and_keeps_it(
+    plan, city_planner, approver, client
+):
+    services.submit_plan(actor=city_planner, plan=plan)
+    client.force_login(approver)
+    r = client.post(
+        f"/planning/plans/{plan.pk}/approve/",
+        {"approval_doc_no": "乌政函〔2025〕1号", "approval_date": "abc"},
+    )
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert 'value="abc"' in body and "approval_date" in body
+    plan.refresh_from_db()
+    assert plan.status == "submitted" and not plan.approval_doc_no

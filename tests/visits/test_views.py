@@ -457,3 +457,34 @@ def _an_order(v, officer):
             actor=officer, visit=v, hazard_ids=[h.pk], deadline=TODAY.replace(month=7), today=TODAY
         )
     return o
+
+
+def test_r13_1_the_visit_page_refuses_a_wrong_deadline_and_follow_up_date_keeping_them(
+    world, client, team
+):
+    """Issue 8 item 5: the visit page's order and follow-up forms (not reached by the form
+    sweep's crawl) re-render 422 with the message naming the field and what was typed."""
+    from fairinspect.visits.models import RectificationOrder, Visit
+
+    (u1, _o1), _ = team
+    v = world["visit"]
+    h = services.record_hazard(actor=u1, visit=v, level="general", description="台账缺失")
+    client.force_login(u1)
+    r = client.post(
+        f"/visits/{v.pk}/order/", {"hazard_ids": [h.pk], "deadline": "abc", "requirements": "改"}
+    )
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "deadline" in body.split('class="msg-error"', 1)[1].split("</li>", 1)[0]
+    assert 'name="deadline" type="date" value="abc"' in body
+    assert not RectificationOrder.objects.filter(visit=v).exists()
+    o = services.issue_order(
+        actor=u1, visit=v, hazard_ids=[h.pk], deadline=TODAY.replace(month=7), today=TODAY
+    )
+    visits = Visit.objects.count()
+    r = client.post(f"/visits/{v.pk}/follow-up/{o.pk}/", {"planned_date": "abc"})
+    assert r.status_code == 422
+    body = r.content.decode()
+    assert "planned_date" in body.split('class="msg-error"', 1)[1].split("</li>", 1)[0]
+    assert 'value="abc"' in body
+    assert Visit.objects.count() == visits
