@@ -4,29 +4,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TypedDict
-
-
-class ReasonDict(TypedDict):
-    """A reason as every service, page and API answer carries it (the one shape of
-    `reasons` across apps; `core.schemas.ReasonOut` is its API schema)."""
-
-    code: str
-    message: str
 
 
 @dataclass(frozen=True)
 class Reason:
-    """Why a rule decided as it did: a stable English code and a Chinese sentence."""
+    """Why a rule decided as it did: a stable English code and a Chinese sentence.
+
+    The one shape of `reasons` across apps: services store and raise them as
+    `{"code": ..., "message": ...}` (`as_dict`, `reason_dicts`), and the API declares that
+    object once, as `core.schemas.ReasonOut`."""
 
     code: str
     message: str
 
-    def as_dict(self) -> ReasonDict:
+    def as_dict(self) -> dict[str, str]:
         return {"code": self.code, "message": self.message}
 
 
-def reason_dicts(reasons: Iterable[Reason]) -> list[ReasonDict]:
+def reason_dicts(reasons: Iterable[Reason]) -> list[dict[str, str]]:
     """Reasons as the `{code, message}` objects services store and the API returns."""
     return [r.as_dict() for r in reasons]
 
