@@ -17,11 +17,12 @@ A section marker is a comment line at the top level naming the module and its ti
 
 The module name is a Python identifier; a marker without one stops the tool naming its line.
 Everything from a marker to the next one (or the end) is that module. Keep shared schemas and
-helpers above the first marker; a section that uses a later section's name at import time,
-or two sections that need each other, stop the tool (move the shared name above the first
-marker).
+helpers above the first marker: a section that uses a name defined in a later section stops
+the tool (importing it would register the later section's operations first, or import in a
+circle); move the shared name above the first marker, into `_common`.
 
-Usage (from the repository root; the lead re-runs it after merging edits to the single files):
+Usage (from the repository root). After merging other branches' edits to the single
+`api.py` files (take their `api.py`, drop the `api/` package a merge brought in), re-run:
 
     /work/main/.venv/bin/python tools/split_api.py src/fairinspect/visits \
         src/fairinspect/planning src/fairinspect/supervision
@@ -30,9 +31,11 @@ Usage (from the repository root; the lead re-runs it after merging edits to the 
 
 then dump the OpenAPI document before and after and diff them (they must be identical):
 
-    /work/main/.venv/bin/python manage.py shell -c "import json; \
+    /work/main/.venv/bin/python manage.py shell --no-imports -c "import json; \
         from fairinspect.config.api import api; \
-        print(json.dumps(api.get_openapi_schema(), sort_keys=True, ensure_ascii=False))" > f.json
+        print(json.dumps(api.get_openapi_schema(), sort_keys=True))" > before.json
+    (split, then the same into after.json)
+    cmp before.json after.json
 
 `--check` only reports the modules the split would write (their line counts) and changes
 nothing. The tool runs ruff itself when it finds it next to the Python running the tool.
