@@ -27,7 +27,7 @@ def _reasons_properties(node: Any, path: str = "") -> list[tuple[str, dict]]:
     return out
 
 
-def test_r8_11_every_reasons_property_of_the_openapi_document_is_a_list_of_reason_out(client):
+def test_r13_1_every_reasons_property_of_the_openapi_document_is_a_list_of_reason_out(client):
     doc = client.get("/api/v1/openapi.json").json()
     found = _reasons_properties(doc)
     # Refusals (ApiError, Refusal, CaseError) and answers (discretion, cases, check-in,
@@ -41,7 +41,7 @@ def test_r8_11_every_reasons_property_of_the_openapi_document_is_a_list_of_reaso
     assert set(reason["required"]) == {"code", "message"}
 
 
-def test_r8_11_reason_dicts_is_the_one_conversion():
+def test_r13_1_reason_dicts_is_the_one_conversion():
     assert reason_dicts([Reason("a", "甲"), Reason("b", "乙")]) == [
         {"code": "a", "message": "甲"},
         {"code": "b", "message": "乙"},
@@ -49,7 +49,7 @@ def test_r8_11_reason_dicts_is_the_one_conversion():
 
 
 @pytest.mark.django_db
-def test_r8_11_a_case_step_refused_for_its_state_carries_code_and_message_reasons(
+def test_r13_1_a_case_step_refused_for_its_state_carries_code_and_message_reasons(
     make_enterprise, city_officer
 ):
     import datetime as dt
@@ -73,7 +73,7 @@ def test_r8_11_a_case_step_refused_for_its_state_carries_code_and_message_reason
     assert reasons and all(set(r) == {"code", "message"} for r in reasons), reasons
 
 
-def test_r8_11_monitoring_rules_give_reason_objects():
+def test_r13_1_monitoring_rules_give_reason_objects():
     from fairinspect.rules import monitoring as m
 
     check = m.may_review(

@@ -86,11 +86,16 @@ def test_r13_1_the_split_moves_each_section_and_imports_what_it_uses(tmp_path):
 @pytest.mark.parametrize(
     ("change", "message"),
     [
-        (lambda s: s.replace("# ---- first: the first section", "# ---- the first section"), "name"),
+        (
+            lambda s: s.replace("# ---- first: the first section", "# ---- the first section"),
+            "name",
+        ),
         (lambda s: s.replace("second: the second", "first: the second"), "unique"),
         (
-            lambda s: s.replace("return _thing(services.one())", "return later()")
-            + "\n\ndef later():\n    return {}\n",
+            lambda s: (
+                s.replace("return _thing(services.one())", "return later()")
+                + "\n\ndef later():\n    return {}\n"
+            ),
             "later section",
         ),
     ],
