@@ -43,9 +43,25 @@ KINDS = {
 }
 APL = "《中华人民共和国行政处罚法》"
 REVIEW_BODY = "乌鲁木齐市人民政府"
-# Reasons that belong to the notices (the hearing right) or to the officer's proposal, not
-# to the reasons of a decision.
-NOT_IN_DECISION = {"large_fine", "heavy_penalty", "small_fine", "outside_range"}
+# Reasons that belong elsewhere: the hearing right (the notices), the officer's proposal, the
+# provision already stated with the facts, and the no-penalty list's conditions a penalised
+# case did not meet (the officer's analysis on the case page, not the decision's reasons).
+NOT_IN_DECISION = {
+    "legal_basis",
+    "large_fine",
+    "heavy_penalty",
+    "no_hearing_right",
+    "outside_range",
+    "missing_fact",
+    "outside_item_scope",
+    "high_risk_excluded",
+    "first_offence",
+    "harm_slight",
+    "corrected_in_time",
+    "no_fatal_accident_3y",
+    "not_dishonest",
+    "no_aggravation",
+}
 
 
 def available(case: Case) -> list[Kind]:
@@ -373,7 +389,7 @@ def _reminder(case: Case) -> Wenshu:
     duties = [m for m in case.measures if m not in ("批评教育",) and "提醒告知书" not in m]
     for m in duties:
         n += 1
-        w.para(f"{n}. {m}。")
+        w.para(f"{n}. {you}应当{m.removeprefix('责令')}。")
     n += 1
     w.para(
         f"{n}. 对照本单位安全生产规章制度和操作规程开展自查自纠，发现问题及时整改。"

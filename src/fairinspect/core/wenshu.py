@@ -187,6 +187,10 @@ class Wenshu:
         table = self.doc.add_table(rows=len(rows), cols=2)
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        widths = (Mm(38), Mm(118))  # the 156 mm 版心
+        for col, width in zip(table.columns, widths, strict=True):
+            col.width = width
         for i, (k, v) in enumerate(rows):
             for j, text in enumerate((k, v)):
                 cell = table.cell(i, j)
@@ -197,7 +201,7 @@ class Wenshu:
                 run.font.size = SIZE_4
                 if j == 0:
                     _fonts(run._element.get_or_add_rPr(), HEADING_FONT, HEADING_FONT)
-            table.cell(i, 0).width, table.cell(i, 1).width = Mm(38), Mm(118)
+            table.cell(i, 0).width, table.cell(i, 1).width = widths
 
     def signed_by(self, *who: str) -> None:
         """Signature lines of persons (当事人、执法人员): name then date, to be signed."""
@@ -206,12 +210,18 @@ class Wenshu:
             self._p(f"{w}（签名）：__________      ____年__月__日")
 
     def signature(self, day: dt.date | dt.datetime, *, authority: str | None = None) -> None:
-        """The issuing authority with its seal and the date, right-aligned (右空四字)."""
+        """The issuing authority with its seal and the date, right-aligned (右空四字). The
+        last body paragraph stays on the signature's page (GB/T 9704: no page of signature
+        alone)."""
+        body = [p for p in self.doc.paragraphs if p.text.strip()]
+        if body:
+            body[-1].paragraph_format.keep_with_next = True
         self.blank()
-        self.blank()
+        self.doc.paragraphs[-1].paragraph_format.keep_with_next = True
         for text in (f"{authority or self.authority}（印章）", cn_date(day)):
             p = self._p(text, align=WD_ALIGN_PARAGRAPH.RIGHT)
             p.paragraph_format.right_indent = INDENT * 2
+            p.paragraph_format.keep_with_next = True
         self.blank()
 
     def closing(self, text: str = "本文书一式两份：一份送达当事人，一份归档。") -> None:
