@@ -107,7 +107,7 @@ def all_documents(
         proposed_fine="80000",
     )
     for kind in ("filing", "notice", "hearing", "decision"):
-        name, data = case_docs.build(case, kind)
+        _name, data = case_docs.build(case, kind)
         out.append((case_docs.KINDS[kind].title, data, (1, 4 if kind == "decision" else 3)))
     listing = listed(case, on=case.decided_on + dt.timedelta(days=30))
     _name, data = case_docs.build_listing_notice(listing)

@@ -142,6 +142,20 @@ def _party_block(w: Wenshu, case: Case, label: str) -> None:
         w.field("单位地址", e.address)
 
 
+_NUMERALS = "一二三四五六七八九十"
+
+
+class _Sections:
+    """一、二、三… headings of a reasoned decision."""
+
+    def __init__(self, w: Wenshu) -> None:
+        self.w, self.n = w, 0
+
+    def __call__(self, text: str) -> None:
+        self.w.heading(f"{_NUMERALS[self.n]}、{text}")
+        self.n += 1
+
+
 def _evidence(case: Case) -> str:
     items = [line.strip() for line in (case.evidence or "").splitlines() if line.strip()]
     return "、".join(items)
@@ -158,8 +172,8 @@ def _reason_text(r: dict) -> str:
     return r["message"].replace(CORRECTED_NOTE, "")
 
 
-def _discretion(w: Wenshu, case: Case) -> None:
-    w.heading("裁量说理")
+def _discretion(w: Wenshu, case: Case, heading=None) -> None:
+    (heading or w.heading)("裁量说理")
     grade = Grade(case.grade).label if case.grade else ""
     reasons = [r for r in case.reasons or [] if r["code"] not in NOT_IN_DECISION]
     for i, r in enumerate(reasons, 1):
@@ -315,13 +329,17 @@ def _statement(w: Wenshu, case: Case) -> None:
 
 def _decision(case: Case) -> Wenshu:
     w = Wenshu(authority_of(case), KINDS["decision"].title, case.decision_number)
+    section = _Sections(w)
     you = _you(case)
     _party_block(w, case, "被处罚单位" if case.party == "unit" else "被处罚人")
     w.blank()
+    section("违法事实和证据")
     _facts(w, case)
-    _statement(w, case)
-    _discretion(w, case)
-    w.heading("处罚决定")
+    if case.notice_served_on or case.statement:
+        section("陈述、申辩及采纳情况")
+        _statement(w, case)
+    _discretion(w, case, section)
+    section("处罚决定")
     w.para(
         f"依据{case.penalty_basis}的规定，本机关决定对{you}给予如下行政处罚："
         f"{_penalty_content(case, case.fine_amount)}。"
@@ -334,6 +352,7 @@ def _decision(case: Case) -> Wenshu:
             f"到期不缴纳罚款的，本机关将依据{APL}第七十二条第一款第一项的规定，每日按罚款数额"
             "的百分之三加处罚款，加处罚款的数额不超出罚款的数额。"
         )
+    section("救济途径")
     _remedy(w, case, "决定")
     w.para(
         f"{you}逾期不申请行政复议、不提起行政诉讼又不履行本决定的，本机关将依法申请人民法院"
@@ -346,13 +365,17 @@ def _decision(case: Case) -> Wenshu:
 
 def _no_penalty(case: Case) -> Wenshu:
     w = Wenshu(authority_of(case), KINDS["no_penalty"].title, case.decision_number)
+    section = _Sections(w)
     you = _you(case)
     _party_block(w, case, "当事人")
     w.blank()
+    section("违法事实和证据")
     _facts(w, case)
-    _statement(w, case)
-    _discretion(w, case)
-    w.heading("决定")
+    if case.notice_served_on or case.statement:
+        section("陈述、申辩及采纳情况")
+        _statement(w, case)
+    _discretion(w, case, section)
+    section("决定")
     w.para(
         f"依据{APL}第三十三条的规定，本机关决定对{you}不予行政处罚。依据同条第三款的规定，"
         f"本机关对{you}进行了批评教育"
@@ -365,7 +388,12 @@ def _no_penalty(case: Case) -> Wenshu:
     )
     duties = [m for m in case.measures if m not in ("批评教育",) and "提醒告知书" not in m]
     if duties:
-        w.para(f"{you}应当" + "、".join(duties) + "，本机关将依法进行复查。")
+        w.para(
+            f"{you}应当"
+            + "、".join(d.removeprefix("责令") for d in duties)
+            + "，本机关将依法进行复查。"
+        )
+    section("救济途径")
     _remedy(w, case, "决定")
     w.signature(case.decided_on)
     w.closing()
