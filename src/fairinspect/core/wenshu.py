@@ -209,7 +209,7 @@ class Wenshu:
         for w in who:
             self._p(f"{w}（签名）：__________      ____年__月__日")
 
-    def signature(self, day: dt.date | dt.datetime, *, authority: str | None = None) -> None:
+    def signature(self, day: dt.date | dt.datetime | None, *, authority: str | None = None) -> None:
         """The issuing authority with its seal and the date, right-aligned (右空四字). The
         last body paragraph stays on the signature's page (GB/T 9704: no page of signature
         alone)."""

@@ -346,15 +346,11 @@ def _notify(*, actor, case, data, today):
             extra={"reasons": ["违法事实和证据是告知书的必备内容（说理式执法）。"]},
         )
     on = _date(data, "served_on", today)
-    numbers = {}
+    notice_no, hearing_no = case.notice_number, case.hearing_notice_number
     if case.outcome == "penalty":
-        numbers["notice_number"] = case.notice_number or allocate(
-            "notice", department=case.department, on=on
-        )
+        notice_no = notice_no or allocate("notice", department=case.department, on=on)
         if case.hearing_required:
-            numbers["hearing_notice_number"] = case.hearing_notice_number or allocate(
-                "hearing", department=case.department, on=on
-            )
+            hearing_no = hearing_no or allocate("hearing", department=case.department, on=on)
     return _move(
         actor=actor,
         case=case,
@@ -370,7 +366,8 @@ def _notify(*, actor, case, data, today):
             else "行政处罚告知书"
         ),
         notice_served_on=on,
-        **numbers,
+        notice_number=notice_no,
+        hearing_notice_number=hearing_no,
     )
 
 
