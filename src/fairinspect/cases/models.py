@@ -236,10 +236,11 @@ class Case(models.Model):
 
 
 class DocumentSeries(models.Model):
-    """The last 文号 issued in one series: per bureau (its code; "" for the default city
-    bureau), document type (rules/document_numbers.TYPES) and year."""
+    """The last 文号 issued in one series: per bureau (its abbreviation, the 文号's prefix:
+    乌, 乌天 …), document type (rules/document_numbers.TYPES) and year. Keyed by the prefix,
+    so no two series can ever print the same 文号."""
 
-    bureau_code = models.CharField(_("机关编码"), max_length=20, blank=True)
+    prefix = models.CharField(_("机关简称"), max_length=20)
     kind = models.CharField(_("文书种类"), max_length=20)
     year = models.PositiveSmallIntegerField(_("年度"))
     last = models.PositiveIntegerField(_("已用号"), default=0)
@@ -249,12 +250,12 @@ class DocumentSeries(models.Model):
         verbose_name_plural = _("文书编号序列")
         constraints = [
             models.UniqueConstraint(
-                fields=["bureau_code", "kind", "year"], name="document_series_unique"
+                fields=["prefix", "kind", "year"], name="document_series_unique"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.bureau_code or '-'} {self.kind} {self.year}: {self.last}"
+        return f"{self.prefix} {self.kind} {self.year}: {self.last}"
 
 
 class CaseStep(models.Model):

@@ -29,7 +29,7 @@ class Migration(migrations.Migration):
             name='DocumentSeries',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('bureau_code', models.CharField(blank=True, max_length=20, verbose_name='机关编码')),
+                ('prefix', models.CharField(max_length=20, verbose_name='机关简称')),
                 ('kind', models.CharField(max_length=20, verbose_name='文书种类')),
                 ('year', models.PositiveSmallIntegerField(verbose_name='年度')),
                 ('last', models.PositiveIntegerField(default=0, verbose_name='已用号')),
@@ -37,7 +37,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '文书编号序列',
                 'verbose_name_plural': '文书编号序列',
-                'constraints': [models.UniqueConstraint(fields=('bureau_code', 'kind', 'year'), name='document_series_unique')],
+                'constraints': [models.UniqueConstraint(fields=('prefix', 'kind', 'year'), name='document_series_unique')],
             },
         ),
     ]

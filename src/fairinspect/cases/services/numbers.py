@@ -13,30 +13,25 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from fairinspect.rules.document_numbers import CITY_DIVISION, abbreviation, format_number
+from fairinspect.rules.document_numbers import abbreviation, format_number
 
 from ..models import DocumentSeries
 
 
-def bureau_of(department) -> tuple[str, str]:
-    """(series code, 行政区划代码) of the bureau a case or listing belongs to."""
-    if department is None:
-        return "", CITY_DIVISION
-    bureau = department.bureau
-    return bureau.code, bureau.division_code
+def prefix_of(department) -> str:
+    """The 文号 prefix of the bureau a case or listing belongs to (the city's without one)."""
+    return abbreviation(department.bureau.division_code if department is not None else "")
 
 
 def allocate(kind: str, *, department, on: dt.date) -> str:
-    code, division = bureau_of(department)
+    prefix = prefix_of(department)
     with transaction.atomic():
         try:
             with transaction.atomic():
-                DocumentSeries.objects.get_or_create(bureau_code=code, kind=kind, year=on.year)
+                DocumentSeries.objects.get_or_create(prefix=prefix, kind=kind, year=on.year)
         except IntegrityError:  # created by a concurrent allocation: use that row
             pass
-        row = DocumentSeries.objects.select_for_update().get(
-            bureau_code=code, kind=kind, year=on.year
-        )
+        row = DocumentSeries.objects.select_for_update().get(prefix=prefix, kind=kind, year=on.year)
         DocumentSeries.objects.filter(pk=row.pk).update(last=F("last") + 1)
         row.refresh_from_db(fields=["last"])
-    return format_number(abbreviation(division), kind, on.year, row.last)
+    return format_number(prefix, kind, on.year, row.last)
