@@ -173,8 +173,10 @@ class Wenshu:
         self._p(f"{name}：")
 
     def heading(self, text: str) -> None:
-        """A first-level heading (一、…) in 黑体, indented like the body."""
+        """A first-level heading (一、…) in 黑体, indented like the body, never the last line
+        of a page."""
         p = self._p(indent=True)
+        p.paragraph_format.keep_with_next = True
         run = p.add_run(text)
         _fonts(run._element.get_or_add_rPr(), HEADING_FONT, HEADING_FONT)
 
