@@ -165,8 +165,11 @@ class Wenshu:
         self._p()
 
     def para(self, text: str) -> None:
-        """A body paragraph, first line indented two characters."""
-        self._p(text, indent=True)
+        """A body paragraph, first line indented two characters; each line of a text typed
+        on several lines is a paragraph of its own (a line break inside a justified
+        paragraph would stretch the line)."""
+        for line in [x.strip() for x in text.splitlines() if x.strip()] or [""]:
+            self._p(line, indent=True)
 
     def addressee(self, name: str) -> None:
         """主送: the party as the law names it, flush left, ending with a full-width colon."""
@@ -193,12 +196,16 @@ class Wenshu:
         widths = (Mm(38), Mm(118))  # the 156 mm 版心
         for col, width in zip(table.columns, widths, strict=True):
             col.width = width
+        tbl_w = table._tbl.tblPr.find(qn("w:tblW"))
+        tbl_w.set(qn("w:type"), "dxa")
+        tbl_w.set(qn("w:w"), str(sum(w.twips for w in widths)))
         for i, (k, v) in enumerate(rows):
             for j, text in enumerate((k, v)):
                 cell = table.cell(i, j)
                 cell.text = ""
                 p = cell.paragraphs[0]
                 p.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+                p.paragraph_format.space_before = p.paragraph_format.space_after = Pt(4)
                 run = p.add_run(text)
                 run.font.size = SIZE_4
                 if j == 0:
