@@ -6,12 +6,16 @@ sentence naming what to install instead of failing twenty minutes later:
 - the browser stage needs Chromium and a CJK font (the pages are Chinese). Missing, and we
   are root and may use the package manager, it runs
   `apt-get install chromium fonts-noto-cjk`; otherwise it stops with the command to run.
+- the documents stage (tests/documents: every 执法文书 rendered to PDF) needs LibreOffice Writer,
+  poppler (pdfinfo, pdftotext) and a CJK font. Missing, and apt-get is allowed, it runs
+  `apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils`; otherwise it
+  stops with the command to run.
 - the PostgreSQL stage needs the server of DATABASE_URL (default 127.0.0.1:5432, user postgres).
   Installed but down (a Debian cluster under /etc/postgresql), it starts it with
   `pg_ctlcluster`; otherwise it stops with what to do.
 
-Opt-outs (environment): FAIRINSPECT_NO_APT=1 never runs apt-get; FAIRINSPECT_SKIP_BROWSER=1 and
-FAIRINSPECT_SKIP_POSTGRES=1 skip a stage (with a loud notice, `make test` then skips it too).
+Opt-outs (environment): FAIRINSPECT_NO_APT=1 never runs apt-get; FAIRINSPECT_SKIP_BROWSER=1,
+FAIRINSPECT_SKIP_DOCUMENTS=1 and FAIRINSPECT_SKIP_POSTGRES=1 skip a stage (with a loud notice, `make test` then skips it too).
 Only the Python standard library is used: this runs before anything else is known to work.
 """
 
@@ -28,6 +32,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_PG_URL = "postgres://postgres@127.0.0.1:5432/fairinspect"
 APT_PACKAGES = ["chromium", "fonts-noto-cjk"]
+OFFICE_PACKAGES = ["libreoffice-writer-nogui", "fonts-noto-cjk", "poppler-utils"]
 
 
 class SetupError(Exception):
@@ -85,6 +90,37 @@ def ensure_browser() -> None:
     )
 
 
+def has_office() -> bool:
+    """What tests/documents/test_render.py looks up: soffice, pdfinfo, pdftotext."""
+    return bool(
+        (shutil.which("soffice") or shutil.which("libreoffice"))
+        and shutil.which("pdfinfo")
+        and shutil.which("pdftotext")
+    )
+
+
+def ensure_documents() -> None:
+    if _flag("FAIRINSPECT_SKIP_DOCUMENTS"):
+        _notice("FAIRINSPECT_SKIP_DOCUMENTS is set: the documents will NOT be rendered to PDF.")
+        return
+    if has_office() and has_cjk_font():
+        return
+    if may_use_apt():
+        print(
+            f"Installing {' '.join(OFFICE_PACKAGES)} with apt-get (FAIRINSPECT_NO_APT=1 stops this)"
+        )
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *OFFICE_PACKAGES], check=False, env=env)
+        if has_office() and has_cjk_font():
+            return
+    raise SetupError(
+        "The document tests render every 执法文书 with LibreOffice: install it with "
+        f"`sudo apt-get install {' '.join(OFFICE_PACKAGES)}`, "
+        "or set FAIRINSPECT_SKIP_DOCUMENTS=1 to skip the rendering (the test then says so)."
+    )
+
+
 def _reachable(host: str, port: int) -> bool:
     try:
         with socket.create_connection((host, port), timeout=2):
@@ -132,10 +168,12 @@ def ensure_postgres() -> None:
 
 
 def main(argv: list[str]) -> int:
-    stages = argv or ["browser", "postgres"]
+    stages = argv or ["browser", "documents", "postgres"]
     try:
         for stage in stages:
-            {"browser": ensure_browser, "postgres": ensure_postgres}[stage]()
+            {"browser": ensure_browser, "documents": ensure_documents, "postgres": ensure_postgres}[
+                stage
+            ]()
     except SetupError as exc:
         print(f"make test: {exc}", file=sys.stderr)
         return 2

@@ -90,3 +90,45 @@ def test_r6_5_an_export_into_a_used_folder_is_refused_and_records_nothing(decide
     with pytest.raises(CommandError, match="不是空目录"):
         call_command("export_national", str(tmp_path / "used"))
     assert not ExportRun.objects.exists()
+
+
+@override_settings(AUTHORITY_CREDIT_CODE=CODE)
+def test_r8_2_every_row_validates_persons_are_redacted_and_units_name_their_representative(
+    new_case, walk, approver, ent
+):
+    """Both kinds of row against the field list: the unit's with its code and legal
+    representative, the person's with the masked name, no company's code, and no identity or
+    mobile number even when the officer typed them into the facts."""
+    from fairinspect.rules.exports import check_row
+
+    ent.legal_representative = "周立新"
+    ent.save(update_fields=["legal_representative"])
+    unit = walk(new_case(), "serve")
+    person = new_case(
+        violation="AQSCF2021-94", party="person", person_name="张建国", person_role="主要负责人"
+    )
+    person = walk(person, "serve")
+    person.facts_text = (
+        "张建国（身份证号650102198001011234，手机13912345678）未履行安全生产管理职责。"
+    )
+    person.save(update_fields=["facts_text"])
+    for c in (unit, person):
+        services.publish_disclosure(actor=approver, disclosure=c.disclosure, on=c.decided_on)
+    rows = exchange.credit_china_rows(today=unit.decided_on)
+    assert len(rows) == 2
+    for n, row in enumerate(rows, 1):
+        assert list(row) == [f.code for f in credit_china_fields()]
+        assert check_row(row, credit_china_fields(), line=n) == []
+    by_number = {r["cf_wsh"]: r for r in rows}
+    u, p = by_number[unit.decision_number], by_number[person.decision_number]
+    assert u["cf_xdr_lb"] == "法人及非法人组织" and u["cf_xdr_shxym"] == ent.credit_code
+    assert u["cf_frdb"] == "周立新"
+    assert p["cf_xdr_lb"] == "自然人" and p["cf_xdr_mc"] == "张**"
+    assert p["cf_xdr_shxym"] == p["cf_frdb"] == p["cf_xdr_zjhm"] == ""
+    published = json.dumps(p, ensure_ascii=False)
+    for secret in ("张建国", "650102198001011234", "13912345678", ent.credit_code):
+        assert secret not in published, secret
+    # One year on, both leave the file at their 公示截止期.
+    end = dt.date.fromisoformat(u["cf_gsjzq"])
+    assert exchange.credit_china_rows(today=end) != []
+    assert exchange.credit_china_rows(today=end + dt.timedelta(days=1)) == []

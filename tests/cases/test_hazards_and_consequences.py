@@ -127,7 +127,12 @@ def test_r7_3_the_no_penalty_path_ends_in_a_no_penalty_decision_and_an_education
     assert CreditRecord.objects.get(case=case).kind == "no_penalty"
     assert not Disclosure.objects.filter(case=case).exists()
     kinds = [k.code for k in documents.available(case)]
-    assert kinds == ["filing", "no_penalty"]
+    # The no-penalty decision, and the reminder notice the list promises, on its own series.
+    assert kinds == ["filing", "no_penalty", "reminder"]
+    assert case.reminder_number.startswith("乌应急提醒〔2025〕")
+    reminder = text_of(documents.build(case, "reminder")[1])
+    assert "安全生产提醒告知书" in reminder and case.decision_number in reminder
+    assert case.reminder_number in reminder and "不予行政处罚" in reminder
     _name, data = documents.build(case, "no_penalty")
     text = text_of(data)
     for expected in (
@@ -138,8 +143,9 @@ def test_r7_3_the_no_penalty_path_ends_in_a_no_penalty_decision_and_an_education
         "六十日内",
         "六个月内",
         "包容免罚清单",
-        "违法事实",
-        "证据",
+        "经查",
+        "等证据为证",
+        case.reminder_number,
     ):
         assert expected in text, expected
 

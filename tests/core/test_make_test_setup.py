@@ -78,3 +78,33 @@ def test_an_unreachable_postgresql_that_is_not_installed_here_stops_with_what_to
     assert result.returncode == 2
     assert "PostgreSQL tests need a server at 192.0.2.1:9" in result.stderr
     assert "FAIRINSPECT_SKIP_POSTGRES=1" in result.stderr
+
+
+def test_without_libreoffice_the_documents_stage_names_what_to_install(tmp_path):
+    result = _run(tmp_path, "documents", FAIRINSPECT_NO_APT="1")
+    assert result.returncode == 2
+    message = result.stderr.strip()
+    assert message.count("\n") == 0
+    assert "apt-get install libreoffice-writer-nogui fonts-noto-cjk poppler-utils" in message
+    assert "FAIRINSPECT_SKIP_DOCUMENTS=1" in message
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="apt-get is used only when running as root")
+def test_as_root_the_documents_stage_installs_libreoffice_with_apt_get(tmp_path):
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    calls = tmp_path / "apt-calls"
+    fake = bin_dir / "apt-get"
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    fake.chmod(0o755)
+    result = _run(tmp_path, "documents")
+    assert calls.read_text().splitlines() == [
+        "update -qq",
+        "install -y -qq libreoffice-writer-nogui fonts-noto-cjk poppler-utils",
+    ]
+    assert result.returncode == 2
+
+
+def test_the_documents_stage_can_be_skipped_loudly(tmp_path):
+    result = _run(tmp_path, "documents", FAIRINSPECT_SKIP_DOCUMENTS="1")
+    assert result.returncode == 0 and "FAIRINSPECT_SKIP_DOCUMENTS" in result.stderr

@@ -102,3 +102,44 @@ def test_r6_5_docs_exports_md_lists_every_field_of_both_files():
     codes = [f.code for f in credit_china_fields()]
     codes += [f.code for n in ("inspections", "cases") for f in national_fields(n)]
     assert [c for c in codes if f"| `{c}` |" not in doc] == []
+
+
+def test_r8_2_a_units_row_names_its_legal_representative_and_a_persons_row_none():
+    unit = credit_china_row(facts(legal_representative="周立新"), today=D)
+    assert unit["cf_frdb"] == "周立新" and unit["cf_fr_zjhm"] == ""
+    person = credit_china_row(
+        facts(party=PartyKind.PERSON, party_name="张**", legal_representative="周立新"), today=D
+    )
+    assert person["cf_frdb"] == "" and person["cf_xdr_shxym"] == ""
+
+
+def test_r8_2_the_penalty_category_is_a_kind_of_the_law_article_9():
+    from fairinspect.rules.exports import CATEGORIES, penalty_categories
+
+    assert penalty_categories(("罚款", "责令停产停业整顿")) == ("罚款", "责令停产停业")
+    assert penalty_categories(("吊销资质证书", "按日连续处罚")) == ("吊销许可证件", "罚款")
+    assert penalty_categories(("暂停或者吊销与安全生产有关的资格",)) == ("其他",)
+    row = credit_china_row(facts(penalty_types=("罚款", "责令停产停业整顿")), today=D)
+    assert all(c in CATEGORIES for c in row["cf_cflb"].split(";"))
+
+
+def test_r8_2_identity_and_mobile_numbers_and_full_names_never_reach_the_published_text():
+    from fairinspect.rules.exports import redact_personal
+
+    text = "张建国（身份证号650102198001011234，电话13912345678）未履行职责。"
+    out = redact_personal(text, names=("张建国",), masked="张**")
+    assert out == "张**（身份证号650102************，电话139****5678）未履行职责。"
+    row = credit_china_row(facts(facts=text), today=D)
+    assert "650102198001011234" not in row["cf_sy"] and "13912345678" not in row["cf_sy"]
+    # A unified social credit code (letters inside) is not taken for an identity number.
+    assert redact_personal("91650100MA7XXXXX0X") == "91650100MA7XXXXX0X"
+
+
+def test_r6_5_every_national_field_names_its_data_element_class():
+    from fairinspect.exchange.fields import national_fields
+
+    for name in ("inspections", "cases"):
+        for f in national_fields(name):
+            assert f.element.startswith("DB4403/T 164.1 "), f.code
+    cases = {f.code: f.element for f in national_fields("cases")}
+    assert "cf_wsh" in cases["decision_number"] and "cf_jdrq" in cases["decided_on"]

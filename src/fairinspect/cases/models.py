@@ -108,6 +108,10 @@ class Case(models.Model):
     )
     number = models.CharField(_("案件编号"), max_length=40, blank=True)
     decision_number = models.CharField(_("决定书文号"), max_length=40, blank=True)
+    # Each document type on its own series (services/numbers.py): never the case's number.
+    notice_number = models.CharField(_("告知书文号"), max_length=40, blank=True)
+    hearing_notice_number = models.CharField(_("听证告知书文号"), max_length=40, blank=True)
+    reminder_number = models.CharField(_("提醒告知书文号"), max_length=40, blank=True)
     cause = models.CharField(_("案由"), max_length=200)
     violation_code = models.CharField(_("违法行为编码"), max_length=30, db_index=True)
     violation_title = models.CharField(_("违法行为"), max_length=300)
@@ -229,6 +233,29 @@ class Case(models.Model):
     @property
     def party_display(self) -> str:
         return self.enterprise.name if self.party == "unit" else self.person_name
+
+
+class DocumentSeries(models.Model):
+    """The last 文号 issued in one series: per bureau (its abbreviation, the 文号's prefix:
+    乌, 乌天 …), document type (rules/document_numbers.TYPES) and year. Keyed by the prefix,
+    so no two series can ever print the same 文号."""
+
+    prefix = models.CharField(_("机关简称"), max_length=20)
+    kind = models.CharField(_("文书种类"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用号"), default=0)
+
+    class Meta:
+        verbose_name = _("文书编号序列")
+        verbose_name_plural = _("文书编号序列")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["prefix", "kind", "year"], name="document_series_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} {self.kind} {self.year}: {self.last}"
 
 
 class CaseStep(models.Model):

@@ -26,7 +26,13 @@ from django.utils import timezone
 from fairinspect.audit import trail
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.registry.tabular import write_csv, write_xlsx
-from fairinspect.rules.exports import PartyKind, PenaltyFacts, check_row, credit_china_row
+from fairinspect.rules.exports import (
+    PartyKind,
+    PenaltyFacts,
+    check_row,
+    credit_china_row,
+    redact_personal,
+)
 
 from . import fields
 from .models import ExportRun
@@ -283,21 +289,24 @@ def credit_china_rows(*, today: dt.date) -> list[dict[str, str]]:
     rows = []
     published = (
         Disclosure.objects.filter(published_on__isnull=False)
-        .select_related("case")
+        .select_related("case__enterprise", "case__pair")
         .prefetch_related("case__dishonesty_listings")
         .order_by("decided_on", "id")
     )
     for d in published:
         c = d.case
         person = c.party == "person"
-        facts = c.facts_text or c.violation_title
-        if person and c.person_name:
-            facts = facts.replace(c.person_name, d.party_name.split("（", 1)[0])
+        masked = d.party_name.split("（", 1)[0]
+        facts = redact_personal(
+            c.facts_text or c.violation_title,
+            names=(c.person_name,) if person else (),
+            masked=masked,
+        )
         row = credit_china_row(
             PenaltyFacts(
                 decision_number=d.decision_number,
                 party=PartyKind.PERSON if person else PartyKind.UNIT,
-                party_name=d.party_name.split("（", 1)[0] if person else d.party_name,
+                party_name=masked if person else d.party_name,
                 credit_code=d.credit_code,
                 violation=d.violation,
                 facts=facts,
@@ -311,6 +320,7 @@ def credit_china_rows(*, today: dt.date) -> list[dict[str, str]]:
                 ),
                 authority=authority,
                 authority_code=code,
+                legal_representative="" if person else c.enterprise.legal_representative,
                 note=f"一案双罚，关联案件 {c.pair.decision_number}" if c.pair_id and c.pair else "",
             ),
             today=today,

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,6 +45,58 @@ class PenaltyFacts:
     authority: str
     authority_code: str
     note: str = ""
+    legal_representative: str = ""  # the unit's registered 法定代表人; never a person's
+
+
+# 处罚类别 as the data item takes it: the kinds of 《中华人民共和国行政处罚法》(2021) 第九条
+# (警告、通报批评；罚款、没收违法所得、没收非法财物；暂扣许可证件、降低资质等级、吊销许可证件；
+# 限制开展生产经营活动、责令停产停业、责令关闭、限制从业；行政拘留；其他). The penalties the
+# violation catalogue names map onto them; one the law's list does not name is 其他.
+CATEGORIES = (
+    "警告",
+    "通报批评",
+    "罚款",
+    "没收违法所得",
+    "没收非法财物",
+    "暂扣许可证件",
+    "降低资质等级",
+    "吊销许可证件",
+    "限制开展生产经营活动",
+    "责令停产停业",
+    "责令关闭",
+    "限制从业",
+    "行政拘留",
+    "其他",
+)
+CATALOGUE_TO_CATEGORY = {
+    "按日连续处罚": "罚款",  # 安全生产法第一百一十二条: a fine counted by the day
+    "责令停产停业整顿": "责令停产停业",
+    "吊销资质证书": "吊销许可证件",
+}
+
+
+def penalty_categories(types: tuple[str, ...]) -> tuple[str, ...]:
+    out = []
+    for t in types:
+        c = CATALOGUE_TO_CATEGORY.get(t, t)
+        out.append(c if c in CATEGORIES else "其他")
+    return tuple(dict.fromkeys(out))
+
+
+# Personal data that must not leave in a published text: 18-digit resident identity numbers
+# (GB 11643) and mainland mobile numbers.
+_ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
+_MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
+
+
+def redact_personal(text: str, names: tuple[str, ...] = (), masked: str = "") -> str:
+    """The text with identity and mobile numbers masked and each of `names` (a person's
+    full name) replaced by `masked` (张**)."""
+    for name in names:
+        if name:
+            text = text.replace(name, masked or name[:1] + "*" * max(1, len(name) - 1))
+    text = _ID_NUMBER.sub(lambda m: m.group(0)[:6] + "*" * 12, text)
+    return _MOBILE.sub(lambda m: m.group(0)[:3] + "****" + m.group(0)[-4:], text)
 
 
 def publication_end(decided_on: date, *, serious: bool) -> date:
@@ -76,17 +129,17 @@ def credit_china_row(f: PenaltyFacts, *, today: date) -> dict[str, str] | None:
         "cf_xdr_swdj": "",
         "cf_xdr_sydw": "",
         "cf_xdr_shzz": "",
-        "cf_frdb": "",
+        "cf_frdb": f.legal_representative if unit else "",
         "cf_fr_zjlx": "",
         "cf_fr_zjhm": "",
         "cf_xdr_zjlx": "",
         "cf_xdr_zjhm": "",
         "cf_wsh": f.decision_number,
         "cf_wfxw": f.violation,
-        "cf_sy": f.facts,
+        "cf_sy": redact_personal(f.facts),
         "cf_yj": f.basis,
-        "cf_cflb": ";".join(f.penalty_types),
-        "cf_nr": f.content,
+        "cf_cflb": ";".join(penalty_categories(f.penalty_types)),
+        "cf_nr": redact_personal(f.content),
         "cf_nr_fk": wan_yuan(f.fine_yuan),
         "cf_nr_wfff": "",
         "cf_nr_zkdx": "",
@@ -109,6 +162,7 @@ class FieldSpec:
     # penalty of the row); "" (optional)
     required: str = ""
     max_length: int | None = None
+    element: str = ""  # the published data element it maps to, where known
 
     def required_in(self, row: dict[str, str]) -> bool:
         if self.required == "organisation":

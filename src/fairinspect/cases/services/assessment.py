@@ -107,26 +107,31 @@ def history_facts(
     }
 
 
+# The officer's note when the typed facts disagreed with the records: shown on the case page,
+# left out of the documents served on the party (cases/documents.py).
+CORRECTED_NOTE = "（已按系统记录更正录入的事实。）"
+
+
 def history_reasons(history: dict[str, Any], claimed: dict[str, Any]) -> list[dict[str, str]]:
     out = []
     texts = {
         "first_offence": (
-            "本企业此前没有同一违法行为的已决定案件，认定为初次违法。",
-            "本企业此前因同一违法行为已有行政处理决定，不属于初次违法。",
+            "当事人此前没有同一违法行为的已决定案件，认定为初次违法。",
+            "当事人此前因同一违法行为已有行政处理决定，不属于初次违法。",
         ),
         "fatal_accident_within_3_years": (
-            "本企业三年内有造成人员死亡的生产安全事故记录。",
-            "本企业三年内没有造成人员死亡的生产安全事故记录。",
+            "当事人三年内有造成人员死亡的生产安全事故记录。",
+            "当事人三年内没有造成人员死亡的生产安全事故记录。",
         ),
         "serious_dishonesty_listed": (
-            "本企业在安全生产严重失信主体名单中。",
-            "本企业不在安全生产严重失信主体名单中。",
+            "当事人在安全生产严重失信主体名单中。",
+            "当事人不在安全生产严重失信主体名单中。",
         ),
     }
     for key, (yes, no) in texts.items():
         msg = yes if history[key] else no
         if key in claimed and bool(claimed[key]) != history[key]:
-            msg += "（已按系统记录更正录入的事实。）"
+            msg += CORRECTED_NOTE
         out.append({"code": f"history_{key}", "message": "依据信用记录：" + msg})
     return out
 

@@ -26,6 +26,7 @@ from ..models import (
 from ..procedure import is_workday
 from .common import DECIDED_STATUSES
 from .deadlines import refresh_due
+from .numbers import allocate
 
 # ---- public disclosure (R8.2) -------------------------------------------------------------------
 
@@ -203,7 +204,8 @@ def notify_listing(*, actor, listing: DishonestyListing, on: dt.date) -> Dishone
             notice_served_on=on,
             notified_by=actor,
             statement_due=due,
-            notice_number=f"乌应急失信告〔{on.year}〕{row.pk}号",
+            notice_number=row.notice_number
+            or allocate("listing_notice", department=row.case.department, on=on),
         )
         if n != 1:
             raise Conflict("not_proposed", "只有“建议列入”的事项可以送达告知书。")

@@ -31,6 +31,7 @@ from .assessment import assess
 from .common import AUTHORITY
 from .credit import propose_dishonesty
 from .deadlines import deadlines, refresh_due
+from .numbers import allocate
 
 # ---- opening a case --------------------------------------------------------------------------
 
@@ -243,7 +244,6 @@ def transition(*, actor, case: Case, action: str, data: dict | None = None, toda
 
 def _approve_filing(*, actor, case, data, today):
     on = _date(data, "on", today)
-    year = on.year
     return _move(
         actor=actor,
         case=case,
@@ -253,7 +253,7 @@ def _approve_filing(*, actor, case, data, today):
         note=_text(data, "note"),
         filed_on=on,
         procedure_rule=procedure_rule_on(on).code,
-        number=f"乌应急立〔{year}〕{case.pk}号",
+        number=case.number or allocate("filing", department=case.department, on=on),
     )
 
 
@@ -361,6 +361,11 @@ def _notify(*, actor, case, data, today):
             },
         )
     on = _date(data, "served_on", today)
+    notice_no, hearing_no = case.notice_number, case.hearing_notice_number
+    if case.outcome == "penalty":
+        notice_no = notice_no or allocate("notice", department=case.department, on=on)
+        if case.hearing_required:
+            hearing_no = hearing_no or allocate("hearing", department=case.department, on=on)
     return _move(
         actor=actor,
         case=case,
@@ -376,6 +381,8 @@ def _notify(*, actor, case, data, today):
             else "行政处罚告知书"
         ),
         notice_served_on=on,
+        notice_number=notice_no,
+        hearing_notice_number=hearing_no,
     )
 
 
@@ -483,7 +490,9 @@ def _decide(*, actor, case, data, today):
             decided_on=on,
             fine_amount=Decimal(0),
             education_note=note,
-            decision_number=f"乌应急不罚〔{on.year}〕{case.pk}号",
+            decision_number=allocate("no_penalty", department=case.department, on=on),
+            # The reminder notice the no-penalty list promises (送达《安全生产提醒告知书》).
+            reminder_number=allocate("reminder", department=case.department, on=on),
         )
         CreditRecord.objects.create(
             enterprise=case.enterprise,
@@ -503,7 +512,7 @@ def _decide(*, actor, case, data, today):
         note=f"罚款{amount}元",
         decided_on=on,
         fine_amount=amount,
-        decision_number=f"乌应急罚〔{on.year}〕{case.pk}号",
+        decision_number=allocate("decision", department=case.department, on=on),
     )
     content = "、".join([*case.penalty_types]) or "罚款"
     CreditRecord.objects.create(
