@@ -152,13 +152,14 @@ def file_self_check(
             "报告主要负责人的日期应在检查日期与今天之间。",
             field="reported_to_main_person_on",
         )
+    # Every entered item answered once; "OTHER" (a hazard outside the entered items) is
+    # optional and may be answered several times, each with its place and finding.
+    entered = tuple(c for c in std.item_codes if c != standards.OTHER)
     answers = [rule.ChecklistAnswer(a.item, a.result, a.place, a.note) for a in data.answers]
-    # "OTHER" may be answered more than once (several hazards outside the entered items).
-    problems = [
-        r
-        for r in rule.check_answers(std.item_codes, answers)
-        if not (r.code == "item_twice" and r.message.startswith(f"条款{standards.OTHER}"))
-    ]
+    problems = list(rule.check_answers(entered, [a for a in answers if a.item != standards.OTHER]))
+    for a in answers:
+        if a.item == standards.OTHER:
+            problems += rule.check_answers((standards.OTHER,), [a])
     hazards = [a for a in data.answers if a.result == "hazard"]
     known = _item_codes_in_force() if hazards else set()
     for a in hazards:
