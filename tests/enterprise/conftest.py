@@ -40,7 +40,7 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def ent_user(make_user, city_enterprise):
+def ent_user(make_user, city_enterprise):  # noqa: F811
     city_enterprise.main_person = "张建国"
     city_enterprise.save()
     return make_user("ent_a", Role.ENTERPRISE, enterprise=city_enterprise)
@@ -70,7 +70,7 @@ def group(ent_user):
 
 
 @pytest.fixture
-def file_check(ent_user, group, items):
+def file_check(ent_user, group, items):  # noqa: F811
     """File a self-check; `hazards` maps a standard item to (place, inspection item code)."""
     from fairinspect.enterprise import services, standards
     from fairinspect.enterprise.inputs import EnterpriseSelfCheckIn
