@@ -400,15 +400,15 @@ def _report_out(r: RectificationReport) -> dict[str, Any]:
 )
 def report_rectification(
     request,
+    file: File[list[UploadedFile]],
     payload: Form[EnterpriseRectificationForm],
-    files: File[list[UploadedFile]],
 ):
     """Multipart: the description, either an order served on the enterprise or one of its
-    own reported hazards, and up to 10 files (JPEG, PNG, WebP or PDF, at most 20 MB each)."""
+    own reported hazards, and up to 10 files, each as a `file` part (JPEG, PNG, WebP or PDF, at most 20 MB each)."""
     r = services.report_rectification(
         actor=request.user,
         description=payload.description,
-        files=files,
+        files=file,
         order_id=payload.order_id,
         self_hazard_id=payload.self_hazard_id,
     )
