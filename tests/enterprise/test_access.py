@@ -85,7 +85,7 @@ def test_each_enterprise_sees_its_own_records_and_documents_and_only_its_own(cli
         for url in two[other]["urls"]:
             assert client.get(url).status_code == 404, url
         # The bureau's internal plan stays with staff, even the enterprise's own.
-        assert client.get(two[me]["plan"]).status_code == 404
+        assert client.get(two[me]["plan"]).status_code == 403
         assert client.get("/enterprise/bureau/").status_code == 403
 
 

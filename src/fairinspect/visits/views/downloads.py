@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 
-from fairinspect.core.errors import NotFound
+from fairinspect.core.errors import Forbidden, NotFound
 from fairinspect.registry import access as registry_access
 
 from .. import access, documents
@@ -29,7 +29,7 @@ SERVED_ON_ENTERPRISE = ("record", "guidance", "review")
 def document(request, visit_id: int, kind: str):
     staff = registry_access.is_staff(request.user)
     if not staff and kind not in SERVED_ON_ENTERPRISE:
-        raise NotFound("该文书尚未生成。")
+        raise Forbidden("现场检查方案是本局的内部文书。")
     v = access.get_visit(request.user, visit_id, staff_only=staff or kind == "plan")
     if kind == "plan":
         return _docx(documents.plan_docx(v), f"现场检查方案-{v.pk}.docx")
