@@ -141,6 +141,13 @@ def test_r10_4_an_eligible_enterprise_self_inspects_and_the_draw_leaves_it_out(
     excluded = {e["id"]: e["reasons"] for e in task.pools.get(kind="enterprises").excluded}
     assert [r["code"] for r in excluded[ent.credit_code]] == ["self_inspecting_this_year"]
     assert other.credit_code not in excluded
+    # The annual plan of the bureau lists it as self-inspecting (no routine planned visit).
+    from fairinspect.planning import services as planning_services
+
+    plan = planning_services.create_plan(actor=planner, data={"year": "2025"})
+    client.force_login(planner)
+    page = client.get(f"/planning/plans/{plan.pk}/").content.decode()
+    assert "实行企业自我检查的企业（1家）" in page and ent.name in page and other.name not in page
     assert sampling.Code.SELF_INSPECTING.value == "self_inspecting_this_year"
     # An accident afterwards: eligibility is asked again, and a new report is refused.
     CreditRecord.objects.create(

@@ -52,3 +52,19 @@ def visit_reports(context, visit) -> dict:
         and (has_role(user, Role.APPROVER) or visit.team.filter(officer__user=user).exists())
     )
     return {"reports": reports, "can_review": can_review, "request": request}
+
+
+@register.inclusion_tag("enterprise/_plan_self_inspecting.html")
+def plan_self_inspecting(plan) -> dict:
+    """On the annual plan: the enterprises of the plan's bureau whose self-inspection report
+    for the plan's year was accepted (R10.4): no routine planned visit, no draw."""
+    from fairinspect.planning.queries import plan_enterprises
+
+    from ..queries import self_inspecting_enterprise_ids
+
+    ents = list(
+        plan_enterprises(plan.department)
+        .filter(pk__in=self_inspecting_enterprise_ids(plan.year))
+        .order_by("name")[:500]
+    )
+    return {"ents": ents, "year": plan.year}
