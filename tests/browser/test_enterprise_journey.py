@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from tests.visits.conftest are used as parameters)
 """Issue 10, tried as a new user would on a phone (390 px): the enterprise's user lands on its
 home, prints its QR poster, reports a rectification with a photo, and files a quarterly
 major-hazard self-check; no page scrolls sideways."""
@@ -48,7 +49,7 @@ def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_f
     started_visit,
     team,
     tmp_path,
-    settings,  # noqa: F811
+    settings,
 ):
     settings.MEDIA_ROOT = tmp_path
     user = make_user("ent_phone", Role.ENTERPRISE, enterprise=city_enterprise)

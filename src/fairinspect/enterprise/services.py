@@ -157,9 +157,9 @@ def file_self_check(
     entered = tuple(c for c in std.item_codes if c != standards.OTHER)
     answers = [rule.ChecklistAnswer(a.item, a.result, a.place, a.note) for a in data.answers]
     problems = list(rule.check_answers(entered, [a for a in answers if a.item != standards.OTHER]))
-    for a in answers:
-        if a.item == standards.OTHER:
-            problems += rule.check_answers((standards.OTHER,), [a])
+    for ans in answers:
+        if ans.item == standards.OTHER:
+            problems += rule.check_answers((standards.OTHER,), [ans])
     hazards = [a for a in data.answers if a.result == "hazard"]
     known = _item_codes_in_force() if hazards else set()
     for a in hazards:
@@ -242,6 +242,7 @@ def file_self_check(
         created = []
         for k, a in enumerate(hazards, start=1):
             item = std.item(a.item) or {}
+            assert a.deadline is not None, "checked above: every hazard has a deadline"
             created.append(
                 SelfReportedHazard.objects.create(
                     number=f"{sc.number}-H{k}",
