@@ -27,7 +27,12 @@ LANDING = [
     (Role.APPROVER, "650100-WH", ("work:approvals",), "待我审批"),
     (Role.LEGAL_REVIEWER, "650100-FZ", ("work:review",), "待法制审核"),
     (Role.SUPERVISOR, "650100-ZH", ("supervision:home", "supervision:audit_trail"), "审计"),
-    (Role.ENTERPRISE, None, ("portal:home", "visits:my_card"), "天山示例化工有限公司"),
+    (
+        Role.ENTERPRISE,
+        None,
+        ("enterprise:home", "portal:home", "visits:my_card"),
+        "天山示例化工有限公司",
+    ),
     (Role.ADMIN, "650100-ZH", ("registry:enterprise_list",), "企业"),
 ]
 

@@ -19,6 +19,7 @@ from fairinspect.catalog.api import router as catalog_router
 from fairinspect.core.apidocs import VendoredSwagger
 from fairinspect.core.errors import DomainError, NotFound
 from fairinspect.core.schemas import ReasonOut, located, message_for
+from fairinspect.enterprise.api import router as enterprise_router
 from fairinspect.monitoring.api import router as monitoring_router
 from fairinspect.planning.api import router as planning_router
 from fairinspect.registry.api import auth_router, bearer
@@ -117,6 +118,7 @@ api.add_router("/", cases_router)
 api.add_router("/", audit_router)
 api.add_router("/", monitoring_router)
 api.add_router("/", supervision_router)
+api.add_router("/", enterprise_router)
 
 
 @api.exception_handler(DomainError)

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "fairinspect.cases",
     "fairinspect.exchange",
     "fairinspect.monitoring",
+    "fairinspect.enterprise",
 ]
 
 MIDDLEWARE = [

@@ -26,4 +26,5 @@ urlpatterns = [
     path("planning/", include("fairinspect.planning.urls")),
     path("cases/", include("fairinspect.cases.urls")),
     path("monitoring/", include("fairinspect.monitoring.urls")),
+    path("enterprise/", include("fairinspect.enterprise.urls")),
 ]

@@ -112,7 +112,7 @@ LANDINGS: list[tuple[Role, tuple[str, ...]]] = [
     (Role.LEGAL_REVIEWER, ("work:review",)),
     (Role.OFFICER, ("work:today",)),
     (Role.SUPERVISOR, ("supervision:home", "supervision:audit_trail")),
-    (Role.ENTERPRISE, ("portal:home", "visits:my_card")),
+    (Role.ENTERPRISE, ("enterprise:home", "portal:home", "visits:my_card")),
 ]
 
 

@@ -30,6 +30,7 @@ from fairinspect.catalog.queries import items_in_force
 from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.core.roles import Role
+from fairinspect.enterprise.queries import self_inspecting_enterprise_ids
 from fairinspect.registry.models import Officer
 from fairinspect.rules import sampling
 from fairinspect.rules.caps import (
@@ -187,6 +188,7 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
     territory_ids = qs.order_by().values("pk")
     facts = bridge.visit_facts(territory_ids, task.year)
     visited = bridge.visited_items(territory_ids, task.year)
+    self_inspecting = set(self_inspecting_enterprise_ids(task.year))  # R10.4
     proposed = ProposedVisit(VisitKind.ON_SITE, Trigger.RANDOM_DRAW, on)
     rows = qs.order_by().values_list(
         "pk",
@@ -221,6 +223,7 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
             at_cap=at_cap,
             supervising_level=level or None,
             visited_items_this_year=frozenset(visited.get(pk, ())),
+            self_inspecting=pk in self_inspecting,
         )
 
 

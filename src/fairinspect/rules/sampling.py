@@ -46,6 +46,7 @@ class Code(StrEnum):
     OTHER_LEVEL = "supervised_by_other_level"
     LEVEL_MISSING = "supervising_level_missing"
     ALREADY_INSPECTED = "already_inspected_this_year"
+    SELF_INSPECTING = "self_inspecting_this_year"
     # Officer exclusions.
     NO_CERTIFICATE = "no_certificate"
     CERTIFICATE_NOT_YET_VALID = "certificate_not_yet_valid"
@@ -75,6 +76,7 @@ _MESSAGES = {
     Code.OTHER_LEVEL: "该企业由其他层级执法主体监管（一家企业对应一个层级）",
     Code.LEVEL_MISSING: "该企业未确定监管层级，无法确认由本级检查",
     Code.ALREADY_INSPECTED: "本年度已就相同事项检查过，避免重复检查：{items}",
+    Code.SELF_INSPECTING: "本年度实行企业自我检查（报告已经认可），不安排例行计划检查（R10.4）",
     Code.NO_CERTIFICATE: "无有效执法证",
     Code.CERTIFICATE_NOT_YET_VALID: "执法证自{date}起生效",
     Code.CERTIFICATE_EXPIRED: "执法证已于{date}到期",
@@ -316,6 +318,8 @@ class EnterpriseCandidate:
     at_cap: bool
     supervising_level: str | None  # e.g. the registry's level value; None if not assigned
     visited_items_this_year: frozenset[str] = frozenset()
+    # R10.4: its self-inspection report for the year stands in for routine planned visits.
+    self_inspecting: bool = False
 
 
 def build_enterprise_pool(
@@ -346,6 +350,8 @@ def build_enterprise_pool(
             reasons.append(_reason(Code.OTHER_LEVEL))
         if repeated := sorted(wanted & c.visited_items_this_year):
             reasons.append(_reason(Code.ALREADY_INSPECTED, items="、".join(repeated)))
+        if c.self_inspecting:
+            reasons.append(_reason(Code.SELF_INSPECTING))
         if reasons:
             excluded.append(Exclusion(c.id, tuple(reasons)))
         else:

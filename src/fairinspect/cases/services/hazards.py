@@ -28,26 +28,21 @@ MAIN_PERSON_VIOLATION = "AQSCF2021-94"  # 主要负责人未履行安全生产�
 
 def hazard_plan(hazard) -> dict[str, Any]:
     """What opening a case from this hazard would do, and why (shown before the officer
-    confirms; the service applies the same rule)."""
-    if hazard.reported_by_enterprise:
-        return {
-            "allowed": False,
-            "double": False,
-            "reason": f"该事故隐患系企业自查自报（{hazard.self_report_reference}）并正在整改，"
-            f"{SELF_REPORTED_BASIS}，不予立案处罚。",
-        }
-    if hazard.level == "major":
-        return {
-            "allowed": True,
-            "double": True,
-            "reason": "执法检查发现企业未自查报告的重大事故隐患：依据《关于规范行政执法行为的措施》第九条"
-            "（附件九）对企业主要负责人“一案双罚”，分别对生产经营单位和主要负责人立案（两个关联案件，"
-            "各自裁量、告知、决定、送达和执行）。",
-        }
+    confirms; the service applies the same rule). R11.3 and R7.6 are decided by one rule,
+    `rules.selfcheck.decide_found_hazard`, over the enterprise's own reports
+    (`enterprise.queries.hazard_decision`): a major hazard the enterprise reported and is
+    rectifying (same item, same place, reported first) is not penalised without anyone
+    having to mark it; an unreported one is 一案双罚."""
+    from fairinspect.enterprise.queries import hazard_decision
+    from fairinspect.rules.selfcheck import HazardOutcome
+
+    d = hazard_decision(hazard)
     return {
-        "allowed": True,
-        "double": False,
-        "reason": "执法检查发现的一般事故隐患，对生产经营单位立案。",
+        "allowed": d.penalise,
+        "double": d.outcome is HazardOutcome.DOUBLE_PENALTY,
+        "reason": d.reasons[0].message,
+        "match": list(d.match.explanation),
+        "self_report": d.match.report.number if d.match.report else "",
     }
 
 

@@ -116,16 +116,24 @@ def my_card(request):
     return _card(request, ent, token=qr.token_for(ent))
 
 
+def _require_staff_or_own(user) -> None:
+    if not (is_staff(user) or (has_role(user, Role.ENTERPRISE) and user.enterprise_id)):
+        raise Forbidden("只有本局工作人员或本企业用户可以打印二维码。")
+
+
 @login_required
 def poster(request, credit_code: str):
-    registry_access.require_staff(request.user)
+    # Staff of the enterprises they may see, and the enterprise's own user (its poster to
+    # print): get_enterprise reads through enterprises_visible_to, which gives an enterprise
+    # user its own enterprise only.
+    _require_staff_or_own(request.user)
     ent = registry_access.get_enterprise(request.user, credit_code)
     return render(request, "visits/poster.html", {"e": ent, "url": qr.url_for(ent)})
 
 
 @login_required
 def qr_svg(request, credit_code: str):
-    registry_access.require_staff(request.user)
+    _require_staff_or_own(request.user)
     ent = registry_access.get_enterprise(request.user, credit_code)
     resp = HttpResponse(qr.svg_for(ent), content_type="image/svg+xml")
     resp["Cache-Control"] = "private, max-age=300"

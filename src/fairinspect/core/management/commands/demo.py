@@ -22,6 +22,7 @@ BUILDERS = [
     "fairinspect.cases.demo",
     "fairinspect.monitoring.demo",
     "fairinspect.supervision.demo",
+    "fairinspect.enterprise.demo",
 ]
 PASSWORD = "fairinspect-demo"
 
