@@ -288,6 +288,7 @@ class CreditRecord(models.Model):
         ACCIDENT = "accident", _("生产安全事故")
         DISHONEST = "dishonest", _("列入严重失信主体名单")
         REMOVED = "removed", _("移出严重失信主体名单")
+        REPAIRED = "repaired", _("信用修复（终止公示）")
 
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="credit_records")
     case = models.ForeignKey(
@@ -480,3 +481,6 @@ class RemovalApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.get_status_display()}"
+
+
+from .models_repair import CreditRepairApplication, RepairDocument  # noqa: E402,F401
