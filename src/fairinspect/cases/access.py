@@ -253,9 +253,9 @@ def repairs_visible_to(user):
     from .models import CreditRepairApplication
 
     qs = CreditRepairApplication.objects.select_related("case", "enterprise", "case__department")
-    if has_role(user, Role.ENTERPRISE) and getattr(user, "enterprise_id", None):
-        if not has_role(user, *CASE_ROLES):
-            return qs.filter(enterprise_id=user.enterprise_id)
+    party = has_role(user, Role.ENTERPRISE) and getattr(user, "enterprise_id", None)
+    if party and not has_role(user, *CASE_ROLES):
+        return qs.filter(enterprise_id=user.enterprise_id)
     require_case_staff(user)
     return qs.filter(enterprise__in=enterprises_visible_to(user))
 

@@ -197,11 +197,11 @@ def classify(f: RepairFacts, regime: Regime) -> PeriodClass:
     if severe and "severe" in regime.classes:
         return regime.classes["severe"]
     minor_only = tuple(c.get("minor_if_only", ()))
-    if "minor" in regime.classes:
-        if (c.get("minor_if_simple_procedure") and f.simple_procedure) or (
-            minor_only and f.penalty_types and all(t in minor_only for t in f.penalty_types)
-        ):
-            return regime.classes["minor"]
+    minor = (c.get("minor_if_simple_procedure") and f.simple_procedure) or (
+        minor_only and f.penalty_types and all(t in minor_only for t in f.penalty_types)
+    )
+    if minor and "minor" in regime.classes:
+        return regime.classes["minor"]
     return regime.classes["general"]
 
 
