@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "fairinspect.cases",
     "fairinspect.exchange",
     "fairinspect.monitoring",
+    "fairinspect.experts",
+    "fairinspect.portal",
 ]
 
 MIDDLEWARE = [
