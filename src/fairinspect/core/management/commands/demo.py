@@ -20,8 +20,11 @@ BUILDERS = [
     "fairinspect.visits.demo",
     "fairinspect.planning.demo",
     "fairinspect.cases.demo",
+    "fairinspect.cases.demo_repair",
     "fairinspect.monitoring.demo",
     "fairinspect.supervision.demo",
+    "fairinspect.experts.demo",
+    "fairinspect.portal.demo",
 ]
 PASSWORD = "fairinspect-demo"
 
