@@ -104,12 +104,15 @@ def repair_detail(request, application_id: int):
     kinds = set(app.documents.values_list("kind", flat=True))
     now = services.check_repair(app.case, on=today, commitment=app.commitment, documents=kinds)
     staff = not _is_party(request.user) or has_role(request.user, *access.CASE_ROLES)
+    labels = {d.code: d.label for r in rule.default_regimes() for d in r.documents}
+    documents = [(d, labels.get(d.kind, d.kind)) for d in app.documents.all()]
     return render(
         request,
         "cases/repair_detail.html",
         {
             "app": app,
             "stored": app.conditions,
+            "documents": documents,
             "now": now,
             "staff": staff,
             "duty": access.repair_decision(request.user, app) if staff else None,
