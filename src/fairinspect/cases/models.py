@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fairinspect.registry.models import Enterprise
 
+from .models_repair import CreditRepairApplication, RepairDocument  # noqa: F401
+
 
 class _Money(TypedDict):
     max_digits: int
@@ -481,6 +483,3 @@ class RemovalApplication(models.Model):
 
     def __str__(self) -> str:
         return f"{self.listing_id} {self.get_status_display()}"
-
-
-from .models_repair import CreditRepairApplication, RepairDocument  # noqa: E402,F401

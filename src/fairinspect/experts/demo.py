@@ -71,8 +71,9 @@ def build(*, rng, today, enterprises, out) -> None:
         .order_by("-checked_out_at", "id")
         .first()
     )
-    if done is not None:
-        officer = done.team.filter(officer__user__isnull=False).first().officer.user
+    member = done.team.filter(officer__user__isnull=False).first() if done else None
+    if done is not None and member is not None and member.officer.user is not None:
+        officer = member.officer.user
         expert = experts[2]
         done.experts.add(expert)  # the demo's past visit: as if planned with the expert
         services.record_advice(

@@ -19,12 +19,16 @@ from . import access, queries, services
 from .models import Appointment, Tie
 
 
-def _date(raw: str, field: str, *, required: bool = True) -> dt.date | None:
+def _opt_date(raw: str, field: str) -> dt.date | None:
     raw = (raw or "").strip()
-    if not raw and not required:
+    if not raw:
         return None
+    return _date(raw, field)
+
+
+def _date(raw: str, field: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(raw)
+        return dt.date.fromisoformat((raw or "").strip())
     except ValueError:
         raise ValidationFailed(
             "bad_date", f"{field}：日期格式应为 YYYY-MM-DD。", field=field
@@ -127,8 +131,8 @@ def act(request, expert_id: int, action: str):
                 )
             services.declare_tie(
                 actor=request.user, expert=e, enterprise=ent, kind=p.get("kind", ""),
-                started_on=_date(p.get("started_on", ""), "started_on", required=False),
-                ended_on=_date(p.get("ended_on", ""), "ended_on", required=False),
+                started_on=_opt_date(p.get("started_on", ""), "started_on"),
+                ended_on=_opt_date(p.get("ended_on", ""), "ended_on"),
                 note=p.get("note", ""),
             )  # fmt: skip
         elif action == "appoint":
