@@ -173,3 +173,60 @@ def test_r10_3_the_enterprise_applies_for_credit_repair_and_staff_decide_at_a_de
     desk.goto(f"{live_server.url}/cases/disclosures/")
     assert published_penalty.decision_number not in desk.locator("main").inner_text()
     desk.context.close()
+
+
+def test_r12_1_r12_2_an_officer_adds_an_expert_from_the_plan_page_on_a_phone(
+    phone, live_server, log_in, shot, make_user, make_officer, make_enterprise
+):
+    """The pool offers appointed experts with the conflict rule's answer; the conflicted one
+    cannot be added and says why; the one added shows as not counted as an officer."""
+    from fairinspect.catalog.models import InspectionItem
+    from fairinspect.catalog.services import load_default_list
+    from fairinspect.experts import services as experts
+    from fairinspect.visits import services as visits
+
+    load_default_list()
+    u1 = make_user("plan_officer1", Role.OFFICER, department="650100-WH", first_name="李明")
+    u2 = make_user("plan_officer2", Role.OFFICER, department="650100-WH", first_name="张华")
+    o1 = make_officer("李明", department="650100-WH", user=u1)
+    o2 = make_officer("张华", department="650100-WH", user=u2)
+    admin = make_user("pool_admin", Role.ADMIN, department="650100-ZH")
+    ent = make_enterprise(name="乌市示例石化有限公司", supervising_level="city")
+    today = timezone.localdate()
+    pick = dict(
+        method="open", selected_on=dt.date(2024, 12, 1), basis="公开遴选，考核合格。",
+        term_from=dt.date(2025, 1, 1), term_to=dt.date(2027, 12, 31), specialties=["hazchem"],
+    )  # fmt: skip
+    ok = experts.select_expert(actor=admin, name="钱专家", title="高级工程师", **pick)
+    tied = experts.select_expert(actor=admin, name="孙专家", title="注册安全工程师", **pick)
+    experts.declare_tie(
+        actor=admin, expert=tied, enterprise=ent, kind="consulted",
+        started_on=dt.date(2023, 1, 1), ended_on=dt.date(2024, 6, 30),
+    )  # fmt: skip
+    codes = [
+        i.code
+        for i in InspectionItem.objects.filter(
+            version__status="published", domain="hazchem", offsite_capable=False
+        ).order_by("code")[:2]
+    ]
+    v = visits.create_visit(
+        actor=u1, enterprise=ent, kind="on_site", trigger="annual_plan",
+        planned_date=today + dt.timedelta(days=3), item_codes=codes,
+        officer_ids=[o1.pk, o2.pk], today=today,
+    )  # fmt: skip
+    log_in(phone, "plan_officer1", PASSWORD)
+    phone.goto(f"{live_server.url}/visits/{v.pk}/")
+    block = phone.get_by_test_id("visit-experts")
+    assert "孙专家" in block.inner_text() and "应当回避" in block.inner_text()
+    block.get_by_role("button", name="添加 钱专家").click()
+    phone.get_by_text("已办理").wait_for()
+    block = phone.get_by_test_id("visit-experts")
+    assert "不计入执法人员" in block.inner_text()
+    block.scroll_into_view_if_needed()
+    assert phone.evaluate(NO_OVERFLOW)
+    shot(phone, "experts-plan-page-phone")
+    assert list(v.experts.all()) == [ok]
+    log_in(phone, "pool_admin", PASSWORD)
+    phone.goto(f"{live_server.url}/experts/")
+    assert phone.evaluate(NO_OVERFLOW)
+    shot(phone, "experts-pool-phone")
