@@ -156,3 +156,9 @@ def test_r8_2_r13_2_one_public_navigation_reaches_every_public_page_without_logi
 def test_r13_2_the_anonymous_home_lists_the_public_site(client):
     html = client.get("/").content.decode()
     assert 'href="/public/"' in html and "典型案例" in html
+
+
+def test_r13_2_an_article_page_marks_its_section_in_the_public_nav(editor, publisher, client):
+    a = article(editor, publisher)
+    html = client.get(f"/public/a/{a.pk}/").content.decode()
+    assert 'href="/public/case/" aria-current="page"' in html

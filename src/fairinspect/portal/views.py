@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -36,7 +37,15 @@ def article_list(request, kind: str):
 
 def article(request, article_id: int):
     a = get_object_or_404(access.public_articles(), pk=article_id)
-    return render(request, "portal/article.html", {"a": a, "attachments": a.attachments.all()})
+    return render(
+        request,
+        "portal/article.html",
+        {
+            "a": a,
+            "attachments": a.attachments.all(),
+            "public_section": reverse("public:list", args=[a.kind]),
+        },
+    )
 
 
 def attachment(request, article_id: int, attachment_id: int):

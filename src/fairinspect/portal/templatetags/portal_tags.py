@@ -23,7 +23,8 @@ def _entries(pages, current: str):
 @register.inclusion_tag("portal/_public_nav.html", takes_context=True)
 def public_nav(context):
     request = context.get("request")
-    current = request.path if request else ""
+    # A page may name the section it belongs to (an article: its kind's list).
+    current = context.get("public_section") or (request.path if request else "")
     return {
         "home": reverse("public:home"),
         "at_home": current == reverse("public:home"),
