@@ -359,6 +359,42 @@ def early_removal_decide(world):
     )
 
 
+def credit_repair_decide(world):
+    """R10.3: the enterprise applies to end the publication of a paid, published penalty;
+    the case's handlers (author, submitter, member) and another bureau never decide it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from fairinspect.cases import services
+    from fairinspect.cases.models import CreditRepairApplication
+
+    case = _case(world, "none")  # decided and served
+    case = services.transition(
+        actor=world["people"]["member"], case=case, action="execute", data={},
+        today=FILED + dt.timedelta(20),
+    )  # fmt: skip
+    services.publish_disclosure(
+        actor=world["people"]["member"], disclosure=case.disclosure, on=FILED + dt.timedelta(14)
+    )
+    pdf = b"%PDF-1.4\n"
+    app = services.apply_credit_repair(
+        actor=world["people"]["enterprise"],
+        case=case,
+        statement="罚款已缴清，违法行为已纠正。",
+        commitment="本单位承诺遵守安全生产法律法规。",
+        documents=[
+            (k, SimpleUploadedFile(f"{k}.pdf", pdf, "application/pdf"))
+            for k in ("commitment", "licence", "performance")
+        ],
+        on=dt.date(2025, 10, 8),
+    )
+    return (
+        lambda u: services.decide_credit_repair(
+            actor=u, application=app, grant=True, reason="符合条件。", on=dt.date(2025, 10, 9)
+        ),
+        lambda: CreditRepairApplication.objects.get(pk=app.pk).status,
+    )
+
+
 REFUSED, ALLOWED = False, True
 # Who took part in each object: author drafted/registered/created it, submitter submitted
 # (or proposed, investigated, requested), member is on its team (or notified the party).
@@ -391,6 +427,10 @@ TABLE = {
     "listing_remove": (listing_remove, (REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED)),
     "early_removal_decide": (
         early_removal_decide,
+        (REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED),
+    ),
+    "credit_repair_decide": (
+        credit_repair_decide,
         (REFUSED, REFUSED, REFUSED, REFUSED, ALLOWED),
     ),
 }

@@ -159,6 +159,32 @@ def removal_duty(application):
     )
 
 
+def repair_duty(application):
+    """A credit-repair application (R10.3): decided in the bureau that penalised, never by
+    the applicant, the case's handlers or the enterprise's inspectors (the officers of its
+    visits in the twelve months before the application, the case's source visit included)."""
+    import datetime as dt
+
+    from fairinspect.core.duties import Capacity, duty_object, part
+    from fairinspect.visits.models import VisitOfficer
+
+    case = application.case
+    people = [part(application.applied_by_id, Capacity.REQUESTED)]
+    people += _case_people(case, handlers_as_team=True)
+    since = application.applied_on - dt.timedelta(days=366)
+    people += [
+        part(uid, Capacity.TEAM)
+        for uid in VisitOfficer.objects.filter(
+            visit__enterprise_id=application.enterprise_id,
+            visit__planned_date__gte=since,
+            officer__user__isnull=False,
+        )
+        .values_list("officer__user_id", flat=True)
+        .distinct()
+    ]
+    return duty_object("信用修复申请", case.department, people)
+
+
 def step_duty(user, case: Case, action: str):
     """The duties decision for one step of the case (allowed for the officers' own steps)."""
     from fairinspect.core.duties import check
@@ -217,3 +243,28 @@ def removal_decision(user, listing: DishonestyListing):
     from fairinspect.core.duties import check
 
     return check(user, "移出名单", Role.APPROVER, listing_duty(listing))
+
+
+# ---- credit repair (R10.3) ---------------------------------------------------------------------
+
+
+def repairs_visible_to(user):
+    """Staff: applications about enterprises they may see. Enterprise users: their own."""
+    from .models import CreditRepairApplication
+
+    qs = CreditRepairApplication.objects.select_related("case", "enterprise", "case__department")
+    party = has_role(user, Role.ENTERPRISE) and getattr(user, "enterprise_id", None)
+    if party and not has_role(user, *CASE_ROLES):
+        return qs.filter(enterprise_id=user.enterprise_id)
+    require_case_staff(user)
+    return qs.filter(enterprise__in=enterprises_visible_to(user))
+
+
+def repair_decision(user, application):
+    """The duties decision the desk shows in place of the decide form."""
+    from fairinspect.core.duties import check
+    from fairinspect.rules.duties import DutyDecision, Reason
+
+    if not has_role(user, Role.APPROVER):
+        return DutyDecision(False, (Reason("not_approver", "信用修复申请由单位负责人审核。"),))
+    return check(user, "审核信用修复申请", Role.APPROVER, repair_duty(application))

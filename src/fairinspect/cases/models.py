@@ -18,6 +18,8 @@ from django.utils.translation import gettext_lazy as _
 
 from fairinspect.registry.models import Enterprise
 
+from .models_repair import CreditRepairApplication, RepairDocument  # noqa: F401
+
 
 class _Money(TypedDict):
     max_digits: int
@@ -315,6 +317,7 @@ class CreditRecord(models.Model):
         ACCIDENT = "accident", _("生产安全事故")
         DISHONEST = "dishonest", _("列入严重失信主体名单")
         REMOVED = "removed", _("移出严重失信主体名单")
+        REPAIRED = "repaired", _("信用修复（终止公示）")
 
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="credit_records")
     case = models.ForeignKey(

@@ -52,7 +52,12 @@ def overdue(qs: QuerySet[Case], *, today: dt.date) -> QuerySet[Case]:
 
 
 def published_disclosures() -> QuerySet[Disclosure]:
-    return Disclosure.objects.filter(published_on__isnull=False).order_by("-decided_on", "-id")
+    """Published and not ended by a granted credit repair (R10.3: 终止公示)."""
+    return (
+        Disclosure.objects.filter(published_on__isnull=False)
+        .exclude(case__repair_applications__status="granted")
+        .order_by("-decided_on", "-id")
+    )
 
 
 def no_penalty_versions() -> QuerySet[NoPenaltyListVersion]:

@@ -15,13 +15,16 @@ from ninja.errors import ValidationError as NinjaValidationError
 
 from fairinspect.audit.api import router as audit_router
 from fairinspect.cases.api import router as cases_router
+from fairinspect.cases.api_repair import router as repair_router
 from fairinspect.catalog.api import router as catalog_router
 from fairinspect.core.apidocs import VendoredSwagger
 from fairinspect.core.errors import DomainError, NotFound
 from fairinspect.core.schemas import ReasonOut, located, message_for
 from fairinspect.enterprise.api import router as enterprise_router
+from fairinspect.experts.api import router as experts_router
 from fairinspect.monitoring.api import router as monitoring_router
 from fairinspect.planning.api import router as planning_router
+from fairinspect.portal.api import router as portal_router
 from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
 from fairinspect.supervision.api import router as supervision_router
@@ -119,6 +122,9 @@ api.add_router("/", audit_router)
 api.add_router("/", monitoring_router)
 api.add_router("/", supervision_router)
 api.add_router("/", enterprise_router)
+api.add_router("/", repair_router)
+api.add_router("/", experts_router)
+api.add_router("/", portal_router)
 
 
 @api.exception_handler(DomainError)

@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "fairinspect.exchange",
     "fairinspect.monitoring",
     "fairinspect.enterprise",
+    "fairinspect.experts",
+    "fairinspect.portal",
 ]
 
 MIDDLEWARE = [

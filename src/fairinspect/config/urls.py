@@ -25,6 +25,9 @@ urlpatterns = [
     path("visits/", include("fairinspect.visits.urls")),
     path("planning/", include("fairinspect.planning.urls")),
     path("cases/", include("fairinspect.cases.urls")),
+    path("credit/", include("fairinspect.cases.urls_repair")),
+    path("experts/", include("fairinspect.experts.urls")),
+    path("public/", include("fairinspect.portal.urls")),
     path("monitoring/", include("fairinspect.monitoring.urls")),
     path("enterprise/", include("fairinspect.enterprise.urls")),
 ]

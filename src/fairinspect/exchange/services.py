@@ -289,6 +289,7 @@ def credit_china_rows(*, today: dt.date) -> list[dict[str, str]]:
     rows = []
     published = (
         Disclosure.objects.filter(published_on__isnull=False)
+        .exclude(case__repair_applications__status="granted")  # 终止公示 (R10.3)
         .select_related("case__enterprise", "case__pair")
         .prefetch_related("case__dishonesty_listings")
         .order_by("decided_on", "id")

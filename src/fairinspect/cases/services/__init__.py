@@ -50,3 +50,9 @@ from .procedure import (  # noqa: F401
     redact_party,
     transition,
 )
+from .repair import (  # noqa: F401
+    apply_credit_repair,
+    check_repair,
+    decide_credit_repair,
+    repairable_cases,
+)

@@ -324,6 +324,12 @@ def create_visit(
         raise ValidationFailed("department_missing", "请选择检查单位。", field="department")
     bureau = department.bureau
     experts = list(Expert.objects.filter(pk__in=list(expert_ids)))
+    if experts:  # R12.2: appointed, no conflict of interest, never alone (experts app)
+        from fairinspect.experts.services import refuse_unfit_experts
+
+        refuse_unfit_experts(
+            experts, enterprise_id=enterprise.pk, day=planned_date, officers=len(team)
+        )
     joint = list(Department.objects.filter(pk__in=list(joint_department_ids)))
     with transaction.atomic(), _record_used_up_on_race():
         visit = Visit.objects.create(

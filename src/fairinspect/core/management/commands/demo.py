@@ -20,9 +20,12 @@ BUILDERS = [
     "fairinspect.visits.demo",
     "fairinspect.planning.demo",
     "fairinspect.cases.demo",
+    "fairinspect.cases.demo_repair",
     "fairinspect.monitoring.demo",
     "fairinspect.supervision.demo",
     "fairinspect.enterprise.demo",
+    "fairinspect.experts.demo",
+    "fairinspect.portal.demo",
 ]
 PASSWORD = "fairinspect-demo"
 

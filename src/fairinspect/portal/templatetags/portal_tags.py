@@ -1,0 +1,45 @@
+"""The public navigation from `public_map.PAGES`: `{% public_nav %}` (every public page,
+grouped: the public pages' sub-navigation), `{% public_main_links %}` (the primary ones, in
+the site's main navigation) and `{% public_cards %}` (the public home's cards)."""
+
+from __future__ import annotations
+
+from django import template
+from django.urls import reverse
+
+from ..public_map import PAGES, groups
+
+register = template.Library()
+
+
+def _href(p) -> str:
+    return reverse(p.url_name, kwargs=dict(p.kwargs)) if p.kwargs else reverse(p.url_name)
+
+
+def _entries(pages, current: str):
+    return [{"p": p, "href": _href(p), "current": _href(p) == current} for p in pages]
+
+
+@register.inclusion_tag("portal/_public_nav.html", takes_context=True)
+def public_nav(context):
+    request = context.get("request")
+    # A page may name the section it belongs to (an article: its kind's list).
+    current = context.get("public_section") or (request.path if request else "")
+    return {
+        "home": reverse("public:home"),
+        "at_home": current == reverse("public:home"),
+        "groups": [(g, _entries(ps, current)) for g, ps in groups()],
+    }
+
+
+@register.inclusion_tag("portal/_public_main_links.html")
+def public_main_links():
+    return {
+        "home": reverse("public:home"),
+        "entries": _entries([p for p in PAGES if p.primary], ""),
+    }
+
+
+@register.inclusion_tag("portal/_public_cards.html")
+def public_cards():
+    return {"groups": [(g, _entries(ps, "")) for g, ps in groups()]}
