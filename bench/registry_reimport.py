@@ -57,6 +57,10 @@ def child_import(path: str, label: str) -> None:
     db = common.database_label()
     n = job.total_rows
     marks = {"write": imports.TIMINGS.get("write_transaction", 0)}
+    at = imports.TIMINGS.get("write_started_at", 0)
+    print(
+        f"  write transaction from {at:.1f} to {at + marks['write']:.1f}; import ended {time.time():.1f}"
+    )
     merge = imports.TIMINGS.get("index_merge", 0)
     print(
         f"  {db:16} {label:22} {n:>7,} rows: {total:6.1f} s = {n / total:7,.0f} rows/s; "
@@ -176,6 +180,8 @@ def child_probe(stop_path: str, every: float) -> None:
         t = time.perf_counter()
         resp = Client().post("/login/", {"username": admin.username, "password": password})
         logins.append(time.perf_counter() - t)
+        if logins[-1] > 5:
+            print(f"  probe: a login took {logins[-1]:.1f} s, ending at {time.time():.1f}")
         assert resp.status_code == 302, resp.status_code
         connection.close()
         time.sleep(every)
@@ -247,7 +253,10 @@ def main() -> None:
             "DATABASE_URL": url,
             "DEBUG": "0",
             "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "PYTHONPATH": os.path.dirname(os.path.abspath(__file__)),
+            # This tree's code first (not an installed copy of the project).
+            "PYTHONPATH": os.pathsep.join(
+                [os.path.dirname(os.path.abspath(__file__)), str(common.ROOT / "src")]
+            ),
         }
         for n in (int(s) for s in args.sizes.split(",")):
             common.fresh_database(url)

@@ -308,6 +308,7 @@ def _execute(job: ImportJob, run: _Run) -> None:
     importer.stage(result)
     run.beat(result.total, "writing", force=True)
     started = time.perf_counter()
+    TIMINGS["write_started_at"] = time.time()
     with transaction.atomic():
         counts = importer.write(result)
         trail.record(

@@ -74,6 +74,23 @@ def grams(apps, schema_editor):
         Enterprise.objects.bulk_update(batch, ["search_key", "search_grams"])
 
 
+# The national export's older identifier columns (present in exports of enterprises
+# registered before 2015): kept as the enterprise's former identifiers (issue 15 item 2).
+NATIONAL_IDENTIFIER_COLUMNS = {
+    "注册号": "former_identifiers",
+    "工商注册号": "former_identifiers",
+    "原注册号": "former_identifiers",
+    "组织机构代码": "former_identifiers",
+}
+
+
+def identifier_columns(apps, schema_editor):
+    ImportMapping = apps.get_model("registry", "ImportMapping")
+    for m in ImportMapping.objects.filter(source="gsxt"):
+        m.columns = {**NATIONAL_IDENTIFIER_COLUMNS, **(m.columns or {})}
+        m.save(update_fields=["columns"])
+
+
 class Migration(migrations.Migration):
     dependencies = [("registry", "0005_search_key_bigrams_national_mapping")]
 
@@ -85,4 +102,5 @@ class Migration(migrations.Migration):
         ),
         migrations.RunPython(grams, migrations.RunPython.noop, elidable=False),
         migrations.RunPython(_pg(CREATE_SQL), _pg(UNDO_SQL), elidable=False),
+        migrations.RunPython(identifier_columns, migrations.RunPython.noop, elidable=False),
     ]
