@@ -337,20 +337,25 @@ def _execute(job: ImportJob, run: _Run) -> None:
             raise LeaseLost()
     TIMINGS["write_transaction"] = time.perf_counter() - started
     started = time.perf_counter()
-    clean_search_index()
+    clean_search_index(analyze=counts["created"] + counts["updated"] >= 1000)
     TIMINGS["index_merge"] = time.perf_counter() - started
     log.info("import %s: write transaction %.2f s", job.pk, TIMINGS["write_transaction"])
 
 
-def clean_search_index() -> None:
-    """Merge the search index's pending entries (PostgreSQL; after an import's commit, so
-    that no row lock is held meanwhile)."""
+def clean_search_index(*, analyze: bool = False) -> None:
+    """Merge the search index's pending entries and, after a large import, refresh the
+    planner's statistics of the enterprise table (PostgreSQL; after the import's commit,
+    so that no row lock is held meanwhile). Without fresh statistics the planner takes a
+    two-character query that matches a fifth of the table for a rare one and sorts every
+    match instead of reading the name index in order (docs/performance.md)."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cur:
         cur.execute("SELECT to_regclass('enterprise_search_gram_idx') IS NOT NULL")
         if cur.fetchone()[0]:
             cur.execute("SELECT gin_clean_pending_list('enterprise_search_gram_idx'::regclass)")
+        if analyze and connection.get_autocommit():
+            cur.execute(f"ANALYZE {Enterprise._meta.db_table}")
 
 
 # ---- validation ------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from fairinspect.rules.certificates import (
@@ -130,8 +130,18 @@ class SearchResults:
         self.capped = False
 
     def select_related(self, *fields: str) -> SearchResults:
-        out = SearchResults(self.qs.select_related(*fields), self.exact_q, cap=self.cap)
+        """The related rows for the page only, by a second query (prefetch): a JOIN in
+        the page's SELECT would keep PostgreSQL from reading the name index in order."""
+        out = SearchResults(self.qs, self.exact_q, cap=self.cap)
+        out.related = fields
         return out
+
+    related: tuple[str, ...] = ()
+
+    def _load(self, rows: list[Enterprise]) -> list[Enterprise]:
+        if self.related and rows:
+            prefetch_related_objects(rows, *self.related)
+        return rows
 
     def exact_rows(self) -> list[Enterprise]:
         if self._exact is None:
@@ -166,10 +176,10 @@ class SearchResults:
         e = len(first)
         out = first[start:stop]
         if stop is None:
-            return out + list(self.rest[max(start - e, 0) :])
+            return self._load(out + list(self.rest[max(start - e, 0) :]))
         if stop > e:
             out += list(self.rest[max(start - e, 0) : stop - e])
-        return out
+        return self._load(out)
 
 
 def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySet[Enterprise]:
