@@ -46,17 +46,6 @@ def child_import(path: str, label: str) -> None:
 
     admin, _ = common.bench_admin()
     data = Path(path).read_bytes()
-    marks: dict[str, float] = {}
-    real = imports.EnterpriseImporter.write
-
-    def timed_write(self, result):
-        t = time.perf_counter()
-        try:
-            return real(self, result)
-        finally:
-            marks["write"] = time.perf_counter() - t
-
-    imports.EnterpriseImporter.write = timed_write
     t0 = time.perf_counter()
     job = services.start_import(
         actor=admin, kind="enterprises", file_name="bench.csv", data=data, enqueue=False
@@ -67,9 +56,15 @@ def child_import(path: str, label: str) -> None:
         raise SystemExit(f"import failed: {job.status} {job.errors[:3]}")
     db = common.database_label()
     n = job.total_rows
+    marks = {"write": imports.TIMINGS.get("write_transaction", 0)}
+    at = imports.TIMINGS.get("write_started_at", 0)
+    print(
+        f"  write transaction from {at:.1f} to {at + marks['write']:.1f}; import ended {time.time():.1f}"
+    )
+    merge = imports.TIMINGS.get("index_merge", 0)
     print(
         f"  {db:16} {label:22} {n:>7,} rows: {total:6.1f} s = {n / total:7,.0f} rows/s; "
-        f"write transaction {marks.get('write', 0):5.2f} s; peak {_peak_mb():6.0f} MB; "
+        f"write transaction {marks.get('write', 0):5.2f} s (index merge after it {merge:.2f} s); peak {_peak_mb():6.0f} MB; "
         f"new {job.created_count:,} updated {job.updated_count:,} unchanged {job.unchanged_count:,}"
     )
     print(
@@ -111,18 +106,97 @@ def child_search(rounds: int) -> None:
             assert resp.status_code == 200, (path, resp.status_code)
         p50 = statistics.median(times) * 1000
         p90 = statistics.quantiles(times, n=10)[-1] * 1000
-        hits = ""
+        hits, bare = "", ""
         if q is not None:
-            from fairinspect.registry import queries
-
-            hits = queries.filter_enterprises(
-                Enterprise.objects.all(), queries.EnterpriseFilter(q=q)
-            ).count()
-            hits = f"({hits:,} matches)"
+            hits, bare_ms = _bare_sql(q, rounds)
+            bare = f"bare SQL p50 {bare_ms:6.1f} ms"
         print(
-            f"  {db:16} {n_ent:,} enterprises  {label:22} p50 {p50:7.1f} ms  p90 {p90:7.1f} ms {hits}"
+            f"  {db:16} {n_ent:,} enterprises  {label:22} p50 {p50:7.1f} ms  p90 {p90:7.1f} ms "
+            f"{bare} {hits}"
         )
-        print(f"RESULT|search|{db}|{label}|{n_ent}|{p50:.1f}|{p90:.1f}")
+        print(f"RESULT|search|{db}|{label}|{n_ent}|{p50:.1f}|{p90:.1f}|{bare}|{hits}")
+
+
+def _bare_sql(q: str, rounds: int) -> tuple[str, float]:
+    """The statements the search issues for page 1 (the capped count, the exact names, the
+    page; captured from Django), replayed on one cursor: the database's share."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from fairinspect.registry import queries
+    from fairinspect.registry.models import Enterprise
+
+    with CaptureQueriesContext(connection) as ctx:
+        results = queries.search_results(
+            Enterprise.objects.select_related("industry"), queries.EnterpriseFilter(q=q)
+        )
+        n = results.count()
+        results[0:50]
+    statements = [c["sql"] for c in ctx.captured_queries]
+    times = []
+    with connection.cursor() as cur:
+        for _ in range(rounds):
+            t = time.perf_counter()
+            for sql in statements:
+                cur.execute(sql)
+                cur.fetchall()
+            times.append(time.perf_counter() - t)
+    more = "+" if results.capped else ""
+    return f"({n:,}{more} matches, {len(statements)} statements)", statistics.median(times) * 1000
+
+
+def child_probe(stop_path: str, every: float) -> None:
+    """What an officer and a user do while the import runs, timed: the check-in's
+    transaction (visits/services/checkin.py locks the enterprise row FOR UPDATE, then
+    records an audit event in the officer's bureau chain) at an enterprise the import is
+    changing, and a login through the real login page. Repeats until `stop_path` exists."""
+    common.django_setup()
+    import random
+
+    from django.db import connection, transaction
+    from django.test import Client
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    from fairinspect.audit import trail
+    from fairinspect.registry.models import Department, Enterprise, User
+
+    admin, password = common.bench_admin("bench_probe")
+    officer, _ = User.objects.get_or_create(
+        username="bench_officer",
+        defaults={"department": Department.objects.filter(code="650102").first()},
+    )
+    ids = list(Enterprise.objects.order_by("id").values_list("id", flat=True))
+    rng = random.Random(7)
+    checkins: list[float] = []
+    logins: list[float] = []
+    # The first request of a process imports every URLconf and view (20–30 s on a loaded
+    # machine): done once before timing, as a running server has done it long before.
+    Client().post("/login/", {"username": admin.username, "password": password})
+    while not Path(stop_path).exists():
+        pk = rng.choice(ids)
+        t = time.perf_counter()
+        with transaction.atomic():
+            ent = Enterprise.objects.select_for_update().get(pk=pk)
+            trail.record(actor=officer, action="bench_probe", obj=ent, summary="probe")
+        checkins.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        resp = Client().post("/login/", {"username": admin.username, "password": password})
+        logins.append(time.perf_counter() - t)
+        if logins[-1] > 5:
+            print(f"  probe: a login took {logins[-1]:.1f} s, ending at {time.time():.1f}")
+        assert resp.status_code == 302, resp.status_code
+        connection.close()
+        time.sleep(every)
+    for label, xs in (("check-in", checkins), ("login", logins)):
+        xs.sort()
+        print(
+            f"  probe {label:9} n={len(xs)} p50 {statistics.median(xs) * 1000:7.1f} ms  "
+            f"longest {xs[-1] * 1000:7.1f} ms"
+        )
+        print(
+            f"RESULT|probe|{common.database_label()}|{label}|{len(xs)}|{statistics.median(xs) * 1000:.1f}|{xs[-1] * 1000:.1f}"
+        )
 
 
 def make_file(n: int, changed: bool) -> str:
@@ -151,17 +225,25 @@ def main() -> None:
     p.add_argument("--db", default="sqlite,postgres")
     p.add_argument("--sizes", default="30000,100000")
     p.add_argument("--search-rounds", type=int, default=30)
-    p.add_argument("--child", choices=["import", "search", "file"], help=argparse.SUPPRESS)
+    p.add_argument("--child", choices=["import", "search", "file", "probe"], help=argparse.SUPPRESS)
     p.add_argument("--path", default="")
     p.add_argument("--label", default="")
     p.add_argument("--rows", type=int, default=0)
     p.add_argument("--changed", action="store_true")
+    p.add_argument("--stop", default="")
+    p.add_argument("--no-search", action="store_true")
+    p.add_argument(
+        "--no-probe", action="store_true", help="no check-ins and logins during re-imports"
+    )
     args = p.parse_args()
     if args.child == "import":
         child_import(args.path, args.label)
         return
     if args.child == "search":
         child_search(args.search_rounds)
+        return
+    if args.child == "probe":
+        child_probe(args.stop, 0.1)
         return
     if args.child == "file":
         print(make_file(args.rows, args.changed))
@@ -177,7 +259,10 @@ def main() -> None:
             "DATABASE_URL": url,
             "DEBUG": "0",
             "DJANGO_SETTINGS_MODULE": "bench_settings",
-            "PYTHONPATH": os.path.dirname(os.path.abspath(__file__)),
+            # This tree's code first (not an installed copy of the project).
+            "PYTHONPATH": os.pathsep.join(
+                [os.path.dirname(os.path.abspath(__file__)), str(common.ROOT / "src")]
+            ),
         }
         for n in (int(s) for s in args.sizes.split(",")):
             common.fresh_database(url)
@@ -203,15 +288,28 @@ def main() -> None:
                     (changed, "re-import (all changed)"),
                     (changed, "re-import (unchanged)"),
                 ):
-                    subprocess.run(
-                        [*me, "--child", "import", "--path", path, "--label", label],
-                        env=env,
-                        check=True,
-                    )
+                    # Officers check in and users log in during each re-import.
+                    stop = Path(tempfile.mkdtemp(prefix="fi_probe_")) / "stop"
+                    probe = None
+                    if label != "import (all new)" and not args.no_probe:
+                        probe = subprocess.Popen(
+                            [*me, "--child", "probe", "--stop", str(stop)], env=env
+                        )
+                        time.sleep(3)
+                    try:
+                        subprocess.run(
+                            [*me, "--child", "import", "--path", path, "--label", label],
+                            env=env,
+                            check=True,
+                        )
+                    finally:
+                        stop.touch()
+                        if probe is not None:
+                            probe.wait(120)
             finally:
                 Path(first).unlink(missing_ok=True)
                 Path(changed).unlink(missing_ok=True)
-            if n == max(int(s) for s in args.sizes.split(",")):
+            if n == max(int(s) for s in args.sizes.split(",")) and not args.no_search:
                 subprocess.run(
                     [*me, "--child", "search", "--search-rounds", str(args.search_rounds)],
                     env=env,

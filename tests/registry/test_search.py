@@ -28,11 +28,9 @@ def imported(admin_user):
 
 
 def found(q: str) -> list[str]:
-    return list(
-        queries.filter_enterprises(
-            Enterprise.objects.all(), queries.EnterpriseFilter(q=q)
-        ).values_list("name", flat=True)
-    )
+    """The names in the order the list page and the API show them."""
+    results = queries.search_results(Enterprise.objects.all(), queries.EnterpriseFilter(q=q))
+    return [e.name for e in results]
 
 
 @pytest.mark.parametrize(
@@ -86,3 +84,34 @@ def test_r3_1_an_edit_through_the_service_keeps_the_search_key(admin_user, impor
     e = imported[NAMES[5]]
     services.update_enterprise(actor=admin_user, enterprise=e, data={"name": "米东示例化工厂"})
     assert found("米东示例") == ["米东示例化工厂"]
+
+
+def test_r3_1_the_exact_name_comes_first_even_where_the_name_order_puts_it_last(admin_user):
+    rows = [row(1, name="AZZ集团公司"), row(2, name="ＺＺ集团"), row(3, name="BZZ集团")]
+    assert run(admin_user, "z.csv", csv_bytes(rows)).status == "done"
+    assert found("zz集团") == ["ＺＺ集团", "AZZ集团公司", "BZZ集团"]
+    page = queries.search_results(Enterprise.objects.all(), queries.EnterpriseFilter(q="zz集团"))
+    assert [e.name for e in page[1:3]] == ["AZZ集团公司", "BZZ集团"]  # page 2 after the exact
+    assert page.count() == 3 and not page.capped
+
+
+def test_r3_1_a_search_matching_very_many_counts_up_to_the_cap(imported, monkeypatch):
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 3)
+    f = queries.EnterpriseFilter(q="有限公司")
+    page = queries.search_results(Enterprise.objects.all(), f)
+    assert page.count() == 3 and page.capped
+    assert len(page[0:50]) == 5  # the rows are all there; only the count stops
+    # Without a query the list counts every enterprise.
+    assert queries.search_results(Enterprise.objects.all(), queries.EnterpriseFilter()).count() == 6
+
+
+def test_r3_1_the_list_page_says_when_the_count_stopped(
+    client, admin_user, api_token, imported, monkeypatch
+):
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 3)
+    client.force_login(admin_user)
+    resp = client.get("/registry/enterprises/", {"q": "有限公司"})
+    assert resp.status_code == 200
+    assert "超过 3 家" in resp.content.decode()
+    api = client.get("/api/v1/enterprises", {"q": "有限公司"}, **api_token(admin_user))
+    assert api.status_code == 200 and api.json()["total_capped"] is True

@@ -92,6 +92,8 @@ class EnterpriseOut(Schema):
     main_person: str
     contact_name: str
     status: str
+    # 15-digit 工商注册号 / organisation codes the enterprise had before its credit code.
+    former_identifiers: list[str] = []
     updated_at: dt.datetime
 
 
@@ -113,6 +115,7 @@ class EnterpriseIn(Input):
     main_person_phone: str = ""
     contact_name: str = ""
     contact_phone: str = ""
+    former_identifiers: list[str] = []
 
 
 class EnterprisePatch(Input):
@@ -132,10 +135,13 @@ class EnterprisePatch(Input):
     main_person_phone: str | None = None
     contact_name: str | None = None
     contact_phone: str | None = None
+    former_identifiers: list[str] | None = None
 
 
 class EnterprisePage(Schema):
     total: int
+    # True when a search matched more than `total` (the count stops at 1,000: refine it).
+    total_capped: bool = False
     limit: int
     offset: int
     items: list[EnterpriseOut]
@@ -177,12 +183,14 @@ def list_enterprises(
         risk_level=risk_level,
         supervising_level=supervising_level,
     )
-    qs = queries.filter_enterprises(access.enterprises_visible_to(request.user), f)
+    results = queries.search_results(access.enterprises_visible_to(request.user), f)
+    total = results.count()
     return {
-        "total": qs.count(),
+        "total": total,
+        "total_capped": results.capped,
         "limit": limit,
         "offset": offset,
-        "items": list(qs[offset : offset + limit]),
+        "items": results[offset : offset + limit],
     }
 
 

@@ -210,7 +210,7 @@ def _build_enterprises(rng, today, count: int) -> list[Enterprise]:
             )
         )
     for e in rows:  # bulk_create skips save(), which keeps the search key
-        e.search_key = e.computed_search_key()
+        e.set_search_key()
     Enterprise.objects.bulk_create(rows, batch_size=1000)
     return list(Enterprise.objects.order_by("id"))
 

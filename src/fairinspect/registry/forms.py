@@ -68,6 +68,12 @@ class EnterpriseForm(forms.Form):
     )
     contact_name = forms.CharField(label=ENTERPRISE_LABELS["contact_name"], required=False)
     contact_phone = forms.CharField(label=ENTERPRISE_LABELS["contact_phone"], required=False)
+    former_identifiers = forms.CharField(
+        label=ENTERPRISE_LABELS["former_identifiers"],
+        required=False,
+        max_length=300,
+        help_text=_("2015年以前的15位工商注册号或9位组织机构代码，多个用“、”分隔；可按其查找"),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fairinspect.rules.certificates import CertificateStatus, OfficerStatus
-from fairinspect.rules.credit_code import check_credit_code
+from fairinspect.rules.credit_code import LEGACY_NAMES, check_credit_code, legacy_identifier
 from fairinspect.rules.domains import DOMAIN_LABELS, Domain
 from fairinspect.rules.results import FieldError
 
@@ -131,6 +131,7 @@ ENTERPRISE_LABELS = {
     "registered_capital": "注册资本",
     "business_scope": "经营范围",
     "registration_authority": "登记机关",
+    "former_identifiers": "原注册号/组织机构代码",
 }
 # Fields a mapped source may fill that are not registry fields themselves: resolved by the
 # importer (the industry's GB/T 4754 name → its code).
@@ -297,7 +298,43 @@ def clean_enterprise(
     c.text("registered_capital", required=False, max_len=100)
     c.text("business_scope", required=False, max_len=5000)
     c.text("registration_authority", required=False, max_len=100)
+    former_identifiers(c, "former_identifiers")
     return c.out, c.errors
+
+
+def split_identifiers(v: Any) -> list[str]:
+    if isinstance(v, list | tuple):
+        return [_text(i) for i in v if _text(i)]
+    return [p.strip() for p in re.split(r"[、,，;；/|\n]+", _text(v)) if p.strip()]
+
+
+def former_identifiers(c: _Cleaner, field: str) -> list[str]:
+    """Former identifiers as typed or exported (several joined by 、): each a 15-digit
+    工商注册号 or a 9-character organisation code (8+1, with or without its hyphen), kept
+    in canonical form; anything else is refused with the value it was."""
+    out: list[str] = []
+    for item in split_identifiers(c.raw.get(field)):
+        found = legacy_identifier(item)
+        if found is None:
+            c.fail(
+                field,
+                "not_former_identifier",
+                f"“{item}”不是15位工商注册号或9位组织机构代码。",
+            )
+        elif found[1] not in out:
+            out.append(found[1])
+    if len(out) > 10:
+        c.fail(field, "too_many", "原注册号/组织机构代码最多10个。")
+    c.out[field] = out
+    return out
+
+
+def describe_identifier(code: str) -> str:
+    """“…”（15位工商注册号（2015年以前））: the identifier named as what it is."""
+    found = legacy_identifier(code)
+    kind = LEGACY_NAMES.get(found[0], "") if found else ""
+    shown = f"{code[:8]}-{code[8:]}" if found and found[0] == "organisation_code" else code
+    return f"“{shown}”（{kind}）" if kind else f"“{code}”"
 
 
 def _domain_list(c: _Cleaner, field: str, *, required: bool) -> list[str]:

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fairinspect.rules.certificates import CertificateStatus, OfficerStatus
 from fairinspect.rules.domains import DOMAIN_LABELS
-from fairinspect.rules.search import search_key
+from fairinspect.rules.search import key_grams, search_key
 
 
 class Level(models.TextChoices):
@@ -155,6 +155,9 @@ class Enterprise(models.Model):
     )
     # rules.search.search_key of the name, former names, code and address (what search reads).
     search_key = models.TextField(_("检索键"), blank=True, default="", editable=False)
+    # rules.search.key_grams of the key: the two-character pieces the GIN index reads on
+    # PostgreSQL (migration 0006), computed by the application, never by the database.
+    search_grams = models.TextField(blank=True, default="", editable=False)
     # Incremented to revoke every QR code printed before; the token signs (id, generation).
     qr_generation = models.PositiveIntegerField(_("二维码版本"), default=1)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -196,13 +199,15 @@ class Enterprise(models.Model):
     def save(self, *args, **kwargs):
         # search_key is derived from the row's own columns (a denormalised index column, no
         # rule): kept right on every save; the importer, which bulk-writes, computes it too.
-        self.search_key = self.computed_search_key()
+        self.set_search_key()
         fields = kwargs.get("update_fields")
         if fields is not None and self.KEY_SOURCES & set(fields):
-            kwargs["update_fields"] = {*fields, "search_key"}
+            kwargs["update_fields"] = {*fields, "search_key", "search_grams"}
         super().save(*args, **kwargs)
 
-    KEY_SOURCES = frozenset({"name", "former_names", "credit_code", "address"})
+    KEY_SOURCES = frozenset(
+        {"name", "former_names", "former_identifiers", "credit_code", "address"}
+    )
 
     def computed_search_key(self) -> str:
         return search_key(
@@ -210,7 +215,12 @@ class Enterprise(models.Model):
             former_names=self.former_names or (),
             credit_code=self.credit_code,
             address=self.address,
+            former_identifiers=self.former_identifiers or (),
         )
+
+    def set_search_key(self) -> None:
+        self.search_key = self.computed_search_key()
+        self.search_grams = key_grams(self.search_key)
 
 
 class Officer(models.Model):

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.db import connection
-from django.db.models import BooleanField, Case, Exists, IntegerField, OuterRef, Q, QuerySet, When
+from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
 from fairinspect.rules.certificates import (
@@ -72,36 +72,126 @@ SORTS = {
 }
 
 
-def search_enterprises(qs: QuerySet[Enterprise], raw: str) -> tuple[QuerySet[Enterprise], bool]:
-    """Enterprises whose name, former names, code, address or pinyin initials contain the
-    query, both in the one normal form of rules/search.py. A query that looks like a credit
-    code finds that code. True when the query searched (exact matches should come first).
+def search_enterprises(qs: QuerySet[Enterprise], raw: str) -> tuple[QuerySet[Enterprise], Q | None]:
+    """Enterprises whose name, former names, code, former identifiers, address or pinyin
+    initials contain the query, both in the one normal form of rules/search.py. A query
+    that looks like a credit code finds that code. Returns the filtered queryset and the
+    condition of an exact name match (None when the query did not search).
 
     On PostgreSQL every query of two or more characters first goes through the GIN index
-    of the key's bigrams (migration 0005), then the LIKE confirms the order of the pieces;
+    over the key's two-character pieces (`search_grams`, migration 0006); for a query of
+    exactly two characters that is the whole test, longer ones are confirmed with LIKE.
     SQLite reads the keys (measured in docs/performance.md)."""
     sq = parse_query(raw)
     if not sq.text:
-        return qs, False
+        return qs, None
     if sq.credit_code:
-        return qs.filter(credit_code=sq.credit_code), True
+        return qs.filter(credit_code=sq.credit_code), None
     if connection.vendor == "postgresql" and len(sq.text) >= 2:
         table = Enterprise._meta.db_table
         qs = qs.filter(
             RawSQL(
-                f'fi_bigrams("{table}"."search_key") @> %s::text[]',
+                f'string_to_array("{table}"."search_grams", \' \') @> %s::text[]',
                 [list(sq.bigrams)],
                 output_field=BooleanField(),
             )
         )
-    qs = qs.filter(search_key__contains=sq.text)
+        if len(sq.text) > 2:
+            qs = qs.filter(search_key__contains=sq.text)
+    else:
+        qs = qs.filter(search_key__contains=sq.text)
+    # The normalised name is the key's first line (an index lookup on PostgreSQL).
     exact = Q(search_key=sq.text) | Q(search_key__startswith=sq.text + SEPARATOR)
-    qs = qs.annotate(search_rank=Case(When(exact, then=0), default=1, output_field=IntegerField()))
-    return qs, True
+    return qs, exact
+
+
+# A search that matches more enterprises than this counts only this far ("1,000 以上"):
+# counting every match of a two-character query would cost more than finding the page.
+SEARCH_COUNT_CAP = 1000
+
+
+class SearchResults:
+    """What the list page and the API page through: the enterprises with the exact name
+    first, then the others in the chosen order. A search counts its matches up to
+    SEARCH_COUNT_CAP (`capped` tells); an unfiltered list counts them all.
+
+    Each piece is a query the indexes serve: the exact names by the key's B-tree, the
+    others in name order by the name index with LIMIT (the planner takes the GIN index
+    instead when the query is selective)."""
+
+    ordered = True
+
+    def __init__(self, qs: QuerySet[Enterprise], exact: Q | None, *, cap: int | None = None):
+        self.qs, self.cap = qs, cap
+        self.exact_q = exact
+        self.rest = qs.exclude(exact) if exact is not None else qs
+        self._exact: list[Enterprise] | None = None
+        self._count: int | None = None
+        self.capped = False
+
+    def select_related(self, *fields: str) -> SearchResults:
+        """The related rows for the page only, by a second query (prefetch): a JOIN in
+        the page's SELECT would keep PostgreSQL from reading the name index in order."""
+        out = SearchResults(self.qs, self.exact_q, cap=self.cap)
+        out.related = fields
+        return out
+
+    related: tuple[str, ...] = ()
+
+    def _load(self, rows: list[Enterprise]) -> list[Enterprise]:
+        if self.related and rows:
+            prefetch_related_objects(rows, *self.related)
+        return rows
+
+    def exact_rows(self) -> list[Enterprise]:
+        if self._exact is None:
+            if self.exact_q is None:
+                self._exact = []
+            else:
+                self._exact = list(self.qs.filter(self.exact_q)[:50])
+        return self._exact
+
+    def count(self) -> int:
+        if self._count is None:
+            if self.cap is None:
+                self._count = self.qs.count()
+            else:
+                n = self.qs[: self.cap + 1].count()
+                self.capped = n > self.cap
+                self._count = min(n, self.cap)
+        return self._count
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __iter__(self):
+        yield from self.exact_rows()
+        yield from self.rest
+
+    def __getitem__(self, k):
+        if not isinstance(k, slice):
+            return self[k : k + 1][0]
+        start, stop = k.start or 0, k.stop
+        first = self.exact_rows()
+        e = len(first)
+        out = first[start:stop]
+        if stop is None:
+            return self._load(out + list(self.rest[max(start - e, 0) :]))
+        if stop > e:
+            out += list(self.rest[max(start - e, 0) : stop - e])
+        return self._load(out)
 
 
 def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySet[Enterprise]:
-    qs, searched = search_enterprises(qs, f.q)
+    """The filtered enterprises in the chosen order (exports, counts); the pages read
+    `search_results`, which also puts the exact name first."""
+    return _filtered(qs, f)[0]
+
+
+def _filtered(
+    qs: QuerySet[Enterprise], f: EnterpriseFilter
+) -> tuple[QuerySet[Enterprise], Q | None]:
+    qs, exact = search_enterprises(qs, f.q)
     if f.district:
         qs = qs.filter(district_code=f.district)
     if f.industry:
@@ -117,9 +207,17 @@ def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySe
     if f.supervising_level:
         qs = qs.filter(supervising_level=f.supervising_level)
     order = SORTS.get(f.sort, SORTS["name"])
-    if searched and "search_rank" in qs.query.annotations and f.sort == "name":
-        order = ("search_rank", *order)  # the exact name first
-    return qs.order_by(*order)
+    return qs.order_by(*order), exact
+
+
+def search_results(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> SearchResults:
+    qs, exact = _filtered(qs, f)
+    searched = bool(parse_query(f.q).text)
+    return SearchResults(
+        qs,
+        exact if f.sort in ("name", "") else None,
+        cap=SEARCH_COUNT_CAP if searched else None,
+    )
 
 
 def filter_officers(

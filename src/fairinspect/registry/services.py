@@ -139,6 +139,7 @@ def export_enterprise_row(e: Enterprise, *, labels: bool = True) -> dict[str, An
         "registered_capital": e.registered_capital,
         "business_scope": e.business_scope,
         "registration_authority": e.registration_authority,
+        "former_identifiers": "、".join(e.former_identifiers or []),
     }
 
 

@@ -63,10 +63,12 @@ def _filter_from(request) -> queries.EnterpriseFilter:
 def enterprise_list(request):
     access.require_staff(request.user)
     f = _filter_from(request)
-    qs = queries.filter_enterprises(access.enterprises_visible_to(request.user), f)
-    page, params = paginate(request, qs.select_related("industry"))
+    results = queries.search_results(access.enterprises_visible_to(request.user), f)
+    page, params = paginate(request, results.select_related("industry"))
     ctx = {
         "page": page,
+        "capped": page.paginator.object_list.capped,
+        "cap": queries.SEARCH_COUNT_CAP,
         "params": params,
         "f": f,
         "districts": sorted(queries.district_names().items()),

@@ -132,6 +132,37 @@ def _legacy(code: str, notes: tuple[str, ...]) -> CodeCheck | None:
     return None
 
 
+LEGACY_NAMES = {
+    "registration_number": "15位工商注册号（2015年以前）",
+    "organisation_code": "组织机构代码（GB 11714）",
+}
+
+
+def legacy_identifier(raw: str) -> tuple[str, str] | None:
+    """(kind, canonical form) when the value is a pre-credit-code identifier: a 15-digit
+    工商注册号 or a 9-character organisation code (8+1, typed with or without its hyphen);
+    None otherwise. The canonical form is upper case without spaces or hyphens."""
+    code = normalise(raw or "")
+    if len(code) == 15 and code.isdigit():
+        return "registration_number", code
+    if len(code) == 9 and all(c in ORG_ALPHABET for c in code):
+        return "organisation_code", code
+    return None
+
+
+def looks_like_legacy_identifier(raw: str) -> str:
+    """The kind when a search query is a former identifier as people type it: a 15-digit
+    registration number with a valid check digit, or an organisation code whose check
+    character is right; "" otherwise (so that an ordinary query stays text)."""
+    found = legacy_identifier(raw)
+    if found is None:
+        return ""
+    kind, code = found
+    if kind == "registration_number":
+        return kind if registration_number_valid(code) else ""
+    return kind if organisation_code_valid(code) else ""
+
+
 def check_credit_code(raw: str) -> CodeCheck:
     code, notes = normalise_with_notes(raw or "")
     legacy = _legacy(code, notes)

@@ -20,7 +20,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .credit_code import looks_like_credit_code, normalise
+from .credit_code import looks_like_credit_code, looks_like_legacy_identifier, normalise
 
 OPEN = frozenset("(（【〔［[{｛〈《「『〖〘")
 CLOSE = frozenset(")）】〕］]}｝〉》」』〗〙")
@@ -79,12 +79,20 @@ def pinyin_initials(name: str) -> str:
 
 
 def search_key(
-    *, name: str, former_names: Iterable[str] = (), credit_code: str = "", address: str = ""
+    *,
+    name: str,
+    former_names: Iterable[str] = (),
+    credit_code: str = "",
+    address: str = "",
+    former_identifiers: Iterable[str] = (),
 ) -> str:
-    """The stored key of an enterprise: each part normalised, one per line."""
+    """The stored key of an enterprise: each part normalised, one per line. Former
+    identifiers (a 15-digit 工商注册号, an organisation code) come after the code."""
     parts = [normalise_text(name)]
     parts += [normalise_text(n) for n in former_names if n]
-    parts += [normalise_text(credit_code), normalise_text(address), pinyin_initials(name)]
+    parts += [normalise_text(credit_code)]
+    parts += [normalise_text(i) for i in former_identifiers if i]
+    parts += [normalise_text(address), pinyin_initials(name)]
     return SEPARATOR.join(p for p in parts if p)
 
 
@@ -92,6 +100,9 @@ def search_key(
 class SearchQuery:
     text: str  # normalised, "" for no search
     credit_code: str  # the code when the query is one, else ""
+    # "registration_number" or "organisation_code" when the query is a former identifier
+    # (searched among the enterprises' former identifiers and codes), else "".
+    legacy: str = ""
 
     @property
     def bigrams(self) -> tuple[str, ...]:
@@ -102,7 +113,22 @@ def parse_query(raw: str) -> SearchQuery:
     if looks_like_credit_code(raw or ""):
         code = normalise(raw)
         return SearchQuery(code.casefold(), code)
+    legacy = looks_like_legacy_identifier(raw or "")
+    if legacy:
+        return SearchQuery(normalise(raw).casefold(), "", legacy)
     return SearchQuery(normalise_text(raw or ""), "")
+
+
+def key_grams(key: str) -> str:
+    """The distinct two-character pieces of each part of a stored key, space-separated: the
+    column the PostgreSQL GIN index reads (`string_to_array(search_grams, ' ')`), computed
+    here once per write instead of by the database for every row it indexes. A query's
+    pieces (which never hold the separator) are always among them when the key holds it."""
+    seen: dict[str, None] = {}
+    for part in key.split(SEPARATOR):
+        for gram in bigrams(part):
+            seen.setdefault(gram, None)
+    return " ".join(seen)
 
 
 def bigrams(text: str) -> tuple[str, ...]:
