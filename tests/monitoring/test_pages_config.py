@@ -217,3 +217,19 @@ def test_r4_4_an_unknown_enterprise_on_the_assistant_page_is_refused_with_what_w
     assert r.status_code == 400
     assert "credit_code" in r.content.decode() and "保留这段" in r.content.decode()
     assert not AssistantLog.objects.exists()
+
+
+def test_r4_4_a_draft_posted_back_untouched_by_a_browser_is_still_unedited(
+    client, tianshan_officer, settings
+):
+    """A browser posts a textarea's line breaks as CRLF: that is not an edit."""
+    from fairinspect.monitoring import assistant
+
+    settings.ASSISTANT_BASE_URL = ""
+    d = assistant.request_draft(actor=tianshan_officer, purpose="reasoning", facts="甲\n乙")
+    crlf = d.text.replace("\n", "\r\n") + "  \r\n"
+    from fairinspect.core.errors import ValidationFailed
+
+    with pytest.raises(ValidationFailed) as e:
+        assistant.confirm_draft(actor=tianshan_officer, log_id=d.log_id, text=crlf)
+    assert e.value.code == "draft_unedited"
