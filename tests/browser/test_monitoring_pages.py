@@ -32,7 +32,7 @@ def _small_taps(page) -> list[str]:
 def test_r4_every_monitoring_page_fits_a_phone_and_works(
     phone, live_server, log_in, shot, world, make_user, make_officer
 ):
-    officer, _ent_user, ent, point = world
+    officer, _ent_user, ent, _point = world
     base = live_server.url
     log_in(phone, "mon_officer", PASSWORD)
 
