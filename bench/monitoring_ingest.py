@@ -38,7 +38,7 @@ URLS = {
         "FI_MON_BENCH_SQLITE_URL", "sqlite:////tmp/fi_monitoring_bench.sqlite3"
     ),
     "postgres": os.environ.get(
-        "FI_MON_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/fi_monitoring_bench"
+        "FI_MON_BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/monitoring_bench"
     ),
 }
 ENTERPRISES = 100
@@ -54,7 +54,7 @@ def fresh_database(url: str) -> None:
     else:
         u = urlparse(url)
         name = u.path.lstrip("/")
-        if not name.startswith("fi_monitoring_bench"):
+        if not name.startswith("monitoring_bench"):
             raise SystemExit(f"refusing to drop {name!r}")
         args = [
             "-h",

@@ -2,7 +2,7 @@
 
 Everything is importable from `fairinspect.monitoring.services`."""
 
-from .ingest import IngestResult, Problem, RawReading, ingest  # noqa: F401
+from .ingest import IngestResult, Message, Problem, RawReading, ingest, ingest_many  # noqa: F401
 from .offsite import record_offsite_method  # noqa: F401
 from .points import (  # noqa: F401
     create_point,
