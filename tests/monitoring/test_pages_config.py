@@ -144,9 +144,7 @@ def test_r4_3_the_point_api_is_typed_and_shares_the_limit_check(
     assert r.status_code == 200 and r.json()["high_high"] == 140 and r.json()["active"] is False
 
 
-def test_r4_1_off_site_inspections_have_their_own_pages(
-    client, approved_visit, team, make_user
-):
+def test_r4_1_off_site_inspections_have_their_own_pages(client, approved_visit, team, make_user):
     (u1, _o1), _ = team
     visit = approved_visit(kind="off_site", item_codes=None)
     client.force_login(u1)

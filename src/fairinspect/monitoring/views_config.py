@@ -27,7 +27,7 @@ from .models import AssistantLog, EarlyWarning, MonitoringPoint, OffsiteInspecti
 
 
 def _errors_of(exc: DomainError) -> dict[str, str]:
-    errors = {}
+    errors: dict[str, str] = {}
     for e in exc.extra.get("errors", []):
         name, text = e.get("field") or "", e.get("message", "")
         errors.setdefault(name or "__all__", f"{name}: {text}" if name else text)

@@ -157,9 +157,9 @@ def _ingest_many(messages: list[Message], *, source: str, now: dt.datetime) -> l
     first_of: dict[tuple[int, str], int] = {}
     repeats_of: dict[tuple[int, str], list[int]] = defaultdict(list)
     for i, m in enumerate(messages):
-        k = (m.credential.pk, m.message_id)
-        if k in seen:
-            b = seen[k]
+        mk = (m.credential.pk, m.message_id)
+        if mk in seen:
+            b = seen[mk]
             results[i] = IngestResult(
                 message_id=m.message_id,
                 accepted=b.accepted,
@@ -168,11 +168,11 @@ def _ingest_many(messages: list[Message], *, source: str, now: dt.datetime) -> l
                 problems=list(b.problems),
                 repeated=True,
             )
-            repeats_of[k].append(i)
-        elif k in first_of:
-            repeats_of[k].append(i)
+            repeats_of[mk].append(i)
+        elif mk in first_of:
+            repeats_of[mk].append(i)
         else:
-            first_of[k] = i
+            first_of[mk] = i
             fresh.append(i)
 
     # 2. Each reading checked against its point's (cached) configuration.
@@ -270,8 +270,8 @@ def _ingest_many(messages: list[Message], *, source: str, now: dt.datetime) -> l
             warnings_opened=opened_by_msg[i],
         )
     IngestBatch.objects.bulk_create(batches)
-    for k, idxs in repeats_of.items():
-        first = results[first_of[k]] if k in first_of else None
+    for mk, idxs in repeats_of.items():
+        first = results[first_of[mk]] if mk in first_of else None
         for i in idxs:
             if results[i] is None and first is not None:
                 results[i] = IngestResult(
@@ -282,11 +282,11 @@ def _ingest_many(messages: list[Message], *, source: str, now: dt.datetime) -> l
                     problems=list(first.problems),
                     repeated=True,
                 )
-        b = seen.get(k)
-        if b is not None:
-            IngestBatch.objects.filter(pk=b.pk).update(repeats=F("repeats") + len(idxs))
-        elif k in first_of:
-            IngestBatch.objects.filter(credential_id=k[0], message_id=k[1]).update(
+        seen_batch = seen.get(mk)
+        if seen_batch is not None:
+            IngestBatch.objects.filter(pk=seen_batch.pk).update(repeats=F("repeats") + len(idxs))
+        elif mk in first_of:
+            IngestBatch.objects.filter(credential_id=mk[0], message_id=mk[1]).update(
                 repeats=F("repeats") + len(idxs)
             )
     creds = {m.credential.pk: m.credential for m in messages}
