@@ -147,7 +147,7 @@ def run_http(url: str, keys, seconds: int) -> dict:
     server = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "fairinspect.config.wsgi:application",
          "--bind", f"127.0.0.1:{PORT}", "--workers", str(HTTP_WORKERS), "--chdir", str(ROOT / "src"), "--timeout", "120"],
-        env=env, stdout=subprocess.DEVNULL, stderr=open("/tmp/monitoring_bench_http.log", "w"),
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     try:
         for _ in range(100):

@@ -45,7 +45,9 @@ def test_r4_every_monitoring_page_fits_a_phone_and_works(
         shot(phone, name)
 
     visit("/monitoring/", "monitoring-wall-phone")
-    visit(f"/monitoring/enterprises/{ent.credit_code}/", "monitoring-charts-phone", wait=".chart svg")
+    visit(
+        f"/monitoring/enterprises/{ent.credit_code}/", "monitoring-charts-phone", wait=".chart svg"
+    )
     visit("/monitoring/warnings/", "monitoring-queue-phone")
     number = phone.locator("table a").first.inner_text()
     visit(f"/monitoring/warnings/{number}/", "monitoring-warning-phone")
