@@ -12,9 +12,10 @@ from ninja import Field, Query, Router, Schema
 from ninja.security import APIKeyHeader
 
 from fairinspect.core.errors import ValidationFailed
-from fairinspect.core.schemas import Input, Int
+from fairinspect.core.schemas import Input
 
 from . import access, queries, ranking, services
+from .forms import MonitoringDraftIn, MonitoringOffsiteIn, MonitoringPointEditIn, MonitoringPointIn
 from .inputs import MAX_BATCH, MESSAGE_ID, BatchIn, RefusedRow, parse_csv, refused_of, to_raw
 from .models import Reading
 
@@ -111,6 +112,7 @@ class PointOut(Schema):
     high: float | None
     high_high: float | None
     rate_per_minute: float | None
+    active: bool
     last_at: dt.datetime | None
     last_value: float | None
 
@@ -122,6 +124,29 @@ def list_points(request: HttpRequest, enterprise_id: int | None = None):
     if enterprise_id is not None:
         qs = qs.filter(enterprise_id=enterprise_id)
     return list(qs.order_by("enterprise_id", "code")[:1000])
+
+
+@router.post("/monitoring/points", response=PointOut, summary="新增监测点位（量程、报警限值）")
+def create_point(request: HttpRequest, payload: MonitoringPointIn):
+    from fairinspect.registry.access import enterprises_visible_to
+
+    access.require_staff_viewer(request.user)
+    enterprise = enterprises_visible_to(request.user).filter(pk=payload.enterprise_id).first()
+    if enterprise is None:
+        raise ValidationFailed(
+            "not_found", "enterprise_id: 未找到该企业，或您无权查看。", field="enterprise_id"
+        )
+    fields = payload.model_dump(exclude={"enterprise_id"})
+    return services.create_point(actor=request.user, enterprise=enterprise, **fields)
+
+
+@router.put(
+    "/monitoring/points/{point_id}", response=PointOut, summary="修改监测点位的量程和报警限值"
+)
+def update_point(request: HttpRequest, point_id: int, payload: MonitoringPointEditIn):
+    access.require_staff_viewer(request.user)
+    point = access.get_point(request.user, point_id)
+    return services.update_point(actor=request.user, point=point, **payload.model_dump())
 
 
 class ReadingOut(Schema):
@@ -237,13 +262,6 @@ def risk_ranking(request: HttpRequest):
     return [r.as_api() for r in ranking.ranking_for(request.user)[:500]]
 
 
-class OffsiteIn(Input):
-    visit_id: Int
-    method: Literal["document_review", "remote_video", "data_comparison"]
-    material: str = Field(min_length=4, max_length=4000)
-    warning_number: str = Field("", max_length=24)
-
-
 class OffsiteOut(Schema):
     visit_id: int
     method: str
@@ -257,7 +275,7 @@ class OffsiteOut(Schema):
     response=OffsiteOut,
     summary="登记非现场检查方式（资料审查、远程视频、数据比对）",
 )
-def record_offsite(request: HttpRequest, payload: OffsiteIn):
+def record_offsite(request: HttpRequest, payload: MonitoringOffsiteIn):
     from fairinspect.visits.access import get_visit
 
     visit = get_visit(request.user, payload.visit_id)
@@ -268,13 +286,6 @@ def record_offsite(request: HttpRequest, payload: OffsiteIn):
         material=payload.material,
         warning_number=payload.warning_number,
     )
-
-
-class AssistantDraftIn(Input):
-    purpose: Literal["visit_summary", "plan_points", "reasoning", "warning_digest"]
-    enterprise_id: Int | None = None
-    visit_id: Int | None = None
-    facts: str = Field("", max_length=2000)
 
 
 class DraftOut(Schema):
@@ -288,7 +299,7 @@ class DraftOut(Schema):
 @router.post(
     "/monitoring/assistant/drafts", response=DraftOut, summary="辅助起草（草稿，须人工修改确认）"
 )
-def request_draft(request: HttpRequest, payload: AssistantDraftIn):
+def request_draft(request: HttpRequest, payload: MonitoringDraftIn):
     from fairinspect.registry.access import enterprises_visible_to
     from fairinspect.visits.access import get_visit
 

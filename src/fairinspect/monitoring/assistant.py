@@ -155,10 +155,17 @@ def request_draft(*, actor, purpose: str, enterprise=None, visit=None, facts: st
     return Draft(log.pk, text, source)
 
 
+def _normalise(text: str) -> str:
+    """The text as a person wrote it, whatever the browser did to it: a form posts a
+    textarea's line breaks as CRLF, so an untouched draft must still compare equal."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.rstrip() for line in lines).strip()
+
+
 def confirm_draft(*, actor, log_id: int, text: str) -> AssistantLog:
     """A person takes the draft as their own: edited, then confirmed. An unchanged draft is
     refused, so no generated text enters a record without a person's edit."""
-    text = (text or "").strip()
+    text = _normalise(text or "")
     with transaction.atomic():
         log = AssistantLog.objects.select_for_update().filter(pk=log_id).first()
         if log is None or log.requested_by_id != actor.pk:
@@ -167,7 +174,7 @@ def confirm_draft(*, actor, log_id: int, text: str) -> AssistantLog:
             raise Conflict("already_confirmed", "该草稿已确认。")
         if not text:
             raise ValidationFailed("invalid", "text: 请填写确认后的文字。", field="text")
-        if text == log.answer.strip():
+        if text == _normalise(log.answer):
             raise ValidationFailed(
                 "draft_unedited", "text: 草稿须经人工修改后才能确认使用。", field="text"
             )

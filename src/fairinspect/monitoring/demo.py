@@ -64,6 +64,47 @@ def build(*, rng, today, out, **_kw) -> None:
             )
             n_warnings += len(res.warnings_opened)
     n_warnings += services.sweep_stale(now=now)
+    _configuration_and_drafts(admin, enterprises, out)
     out.write(
         f"monitoring: {len(enterprises)} enterprises, {len(POINTS) * len(enterprises)} points, {n_warnings} warnings"
     )
+
+
+def _configuration_and_drafts(admin, enterprises, out) -> None:
+    """A point whose limits were changed (audited), the assistant's drafts (one confirmed
+    after an edit, one left a draft), and, when the visits demo made an off-site
+    inspection, the method it was done by."""
+    from fairinspect.registry.access import is_staff
+    from fairinspect.visits.models import Visit
+
+    from . import assistant
+    from .models import MonitoringPoint
+
+    if not enterprises:
+        return
+    point = MonitoringPoint.objects.get(enterprise=enterprises[0], code="PT-401")
+    services.update_point(actor=admin, point=point, high=2.4, high_high=2.9)
+    officer = User.objects.filter(username="officer").first()
+    if officer is not None and is_staff(officer):
+        d = assistant.request_draft(
+            actor=officer, purpose="warning_digest", enterprise=enterprises[0]
+        )
+        assistant.confirm_draft(
+            actor=officer, log_id=d.log_id, text=d.text + "\n经核实，企业已关闭进料阀并通风。"
+        )
+        assistant.request_draft(actor=officer, purpose="plan_points", enterprise=enterprises[1])
+    v = (
+        Visit.objects.filter(kind="off_site", offsite_method__isnull=True)
+        .prefetch_related("team__officer__user")
+        .first()
+    )
+    if v is not None:
+        member = next((t.officer.user for t in v.team.all() if t.officer.user_id), None)
+        if member is not None:
+            services.record_offsite_method(
+                actor=member,
+                visit=v,
+                method="document_review",
+                material="审查安全生产责任制、隐患排查台账和重大危险源包保责任落实记录",
+            )
+            out.write("monitoring: an off-site inspection by document review\n")

@@ -10,6 +10,7 @@ to `DriftBank.capacity`). A point whose detector was evicted starts a fresh one;
 from __future__ import annotations
 
 import json
+import time
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cache
@@ -124,3 +125,55 @@ def drift_bank() -> DriftBank:
     if _BANK is None:
         _BANK = DriftBank(config().drift)
     return _BANK
+
+
+@dataclass(frozen=True, slots=True)
+class PointConfig:
+    """What ingestion needs of a point's configuration (not its state, which is locked and
+    read per batch): cached per enterprise so a batch costs no query for it."""
+
+    id: int
+    enterprise_id: int
+    code: str
+    kind: str
+    limits: Limits
+
+
+class PointCache:
+    """Each enterprise's active points by code, for `ttl` seconds. A configuration change
+    made in this process clears it (services.points); another process's change is seen
+    within `ttl`. Bounded: at most `capacity` enterprises, least recently used evicted."""
+
+    def __init__(self, ttl: float = 30.0, capacity: int = 20_000):
+        self.ttl = ttl
+        self.capacity = capacity
+        self._items: OrderedDict[int, tuple[float, dict[str, PointConfig]]] = OrderedDict()
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+    def get(self, enterprise_id: int, loader) -> dict[str, PointConfig]:
+        now = time.monotonic()
+        hit = self._items.get(enterprise_id)
+        if hit is not None and now - hit[0] < self.ttl:
+            self._items.move_to_end(enterprise_id)
+            return hit[1]
+        points = loader(enterprise_id)
+        self._items[enterprise_id] = (now, points)
+        self._items.move_to_end(enterprise_id)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+        return points
+
+
+_POINTS: PointCache | None = None
+
+
+def point_cache() -> PointCache:
+    global _POINTS
+    if _POINTS is None:
+        _POINTS = PointCache()
+    return _POINTS

@@ -47,6 +47,10 @@ def enterprise_points(request, credit_code: str):
                 "code": p.code,
                 "name": p.name,
                 "unit": p.unit,
+                "range_low": p.range_low,
+                "range_high": p.range_high,
+                "rate": p.rate_per_minute,
+                "active": p.active,
                 "limits": {k: getattr(p, k) for k in ("low_low", "low", "high", "high_high")},
                 "data": data,
             }
@@ -55,7 +59,13 @@ def enterprise_points(request, credit_code: str):
     return render(
         request,
         "monitoring/enterprise.html",
-        {"enterprise": ent, "points": points, "charts": charts, "warnings": live[:50]},
+        {
+            "enterprise": ent,
+            "points": points,
+            "charts": charts,
+            "warnings": live[:50],
+            "staff": is_staff(request.user),
+        },
     )
 
 

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
+from itertools import pairwise
 
 from .results import Reason
 
@@ -139,6 +140,43 @@ def check_reading(value: float, limits: Limits) -> ReadingProblem | None:
     if limits.range_high is not None and value > limits.range_high:
         return ReadingProblem.OUT_OF_RANGE
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class LimitProblem:
+    field: str
+    code: str
+    message: str
+
+
+def limit_problems(limits: Limits) -> tuple[LimitProblem, ...]:
+    """What is wrong with a point's configured range and alarm limits, field by field: the
+    range must be ordered, every limit inside it, and the limits ordered
+    low-low <= low < high <= high-high (a page shows these before the service refuses them)."""
+    out: list[LimitProblem] = []
+    lo, hi = limits.range_low, limits.range_high
+    if lo is None or hi is None or not lo < hi:
+        out.append(LimitProblem("range_high", "range_order", "量程上限应大于量程下限"))
+        return tuple(out)
+    named = (
+        ("low_low", limits.low_low, "低低限"),
+        ("low", limits.low, "低限"),
+        ("high", limits.high, "高限"),
+        ("high_high", limits.high_high, "高高限"),
+    )
+    for name, v, word in named:
+        if v is not None and not lo <= v <= hi:
+            out.append(LimitProblem(name, "outside_range", f"{word}应在量程 {lo:g}～{hi:g} 之内"))
+    present = [(name, v, word) for name, v, word in named if v is not None]
+    for (n1, v1, w1), (n2, v2, w2) in pairwise(present):
+        strict = n1 in ("low_low", "low") and n2 in ("high", "high_high")
+        if v1 > v2 or (strict and v1 == v2):
+            out.append(
+                LimitProblem(n2, "limit_order", f"{w2}应{'大于' if strict else '不小于'}{w1}")
+            )
+    if limits.rate_per_minute is not None and limits.rate_per_minute <= 0:
+        out.append(LimitProblem("rate_per_minute", "not_positive", "变化速率限值应大于 0"))
+    return tuple(out)
 
 
 def evaluate_reading(

@@ -51,7 +51,7 @@ def live_warnings(point_ids) -> dict[int, dict[str, EarlyWarning]]:
 
 def apply_conditions(
     *,
-    point: MonitoringPoint,
+    point,  # a MonitoringPoint, or ingestion's PointRow (pk, enterprise_id, code)
     rule_set: rules.RuleSet,
     verdicts,
     now: dt.datetime,
@@ -107,7 +107,7 @@ def _open(*, point, rule_set, condition: rules.Condition, at, now, live) -> Earl
     w = EarlyWarning.objects.create(
         number=uuid.uuid4().hex[:24],
         enterprise_id=point.enterprise_id,
-        point=point,
+        point_id=point.pk,
         rule_kind=condition.kind.value,
         rule_set=rule_set.code,
         rule_version=rule_set.version,
