@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -43,7 +44,7 @@ from fairinspect.rules.certificates import GENERAL_SCOPE
 from fairinspect.rules.domains import Domain
 
 from . import access, bridge, queries
-from .models import Draw, OfficerConflict, Pool, SamplingTask
+from .models import Draw, OfficerConflict, Pool, PoolExclusion, SamplingTask
 from .services import _date, _int, _ratio, _text, transition
 
 ALL_DOMAINS = frozenset(d.value for d in Domain)
@@ -294,11 +295,38 @@ def officer_pool(
     )
 
 
-def _excluded_json(excluded) -> list[dict]:
-    return [
-        {"id": e.id, "reasons": [{"code": r.code, "message": r.message} for r in e.reasons]}
-        for e in excluded
-    ]
+def _exclusion_rows(excluded) -> Iterator[PoolExclusion]:
+    for n, e in enumerate(excluded):
+        yield PoolExclusion(
+            position=n,
+            ident=e.id,
+            reasons=[{"code": r.code, "message": r.message} for r in e.reasons],
+        )
+
+
+def pool_text_and_sha256(ids) -> tuple[str, str]:
+    """The published file and its SHA-256 in one pass: each line hashed as it is written
+    (hashlib's update), so the text is never built twice. Equal to
+    (sampling.pool_text(ids), sampling.pool_sha256(ids))."""
+    h = hashlib.sha256()
+    out = io.StringIO()
+    for i in ids:
+        line = f"{i}\n"
+        h.update(line.encode("utf-8"))
+        out.write(line)
+    return out.getvalue(), h.hexdigest()
+
+
+def _save_exclusions(pool: Pool, excluded) -> None:
+    batch: list[PoolExclusion] = []
+    for row in _exclusion_rows(excluded):
+        row.pool = pool
+        batch.append(row)
+        if len(batch) >= 5000:
+            PoolExclusion.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        PoolExclusion.objects.bulk_create(batch)
 
 
 def draw_count(task: SamplingTask, pool_size: int) -> int:
@@ -349,31 +377,39 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
         for o in officers.officers
     }
     now = timezone.now()
+    ent_text, ent_sha = pool_text_and_sha256(enterprises.included)
+    off_text, off_sha = pool_text_and_sha256(officers.included)
+    assert (ent_sha, off_sha) == (enterprises.sha256, officers.sha256)
     with transaction.atomic():
         transition(SamplingTask, task.pk, "draft", "pool_published", pools_published_at=now)
-        Pool.objects.bulk_create(
+        ent_pool, off_pool = Pool.objects.bulk_create(
             [
                 Pool(
                     task=task,
                     kind=Pool.Kind.ENTERPRISES,
-                    text="".join(f"{i}\n" for i in enterprises.included),
+                    text=ent_text,
                     sha256=enterprises.sha256,
+                    text_sha256=ent_sha,
                     size=len(enterprises.included),
-                    excluded=_excluded_json(enterprises.excluded),
+                    excluded_count=len(enterprises.excluded),
                     frozen_at=now,
                 ),
                 Pool(
                     task=task,
                     kind=Pool.Kind.OFFICERS,
-                    text="".join(f"{i}\n" for i in officers.included),
+                    text=off_text,
                     sha256=officers.sha256,
+                    text_sha256=off_sha,
                     size=len(officers.included),
-                    excluded=_excluded_json(officers.excluded),
+                    excluded_count=len(officers.excluded),
                     facts=facts,
                     frozen_at=now,
                 ),
             ]
         )
+        del ent_text, off_text
+        _save_exclusions(ent_pool, enterprises.excluded)
+        _save_exclusions(off_pool, officers.excluded)
         Draw.objects.create(task=task, sequence=1, status=Draw.Status.AWAITING_SEED)
         trail.record(
             actor=actor,
@@ -434,9 +470,23 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
     return draw
 
 
-def pools_of(task: SamplingTask) -> tuple[Pool, Pool]:
-    pools = {p.kind: p for p in task.pools.all()}
+def pools_of(task: SamplingTask, *, light: bool = False) -> tuple[Pool, Pool]:
+    """The two pools; `light` leaves the texts unread (the public pages: a deferred field is
+    read only if something needs it)."""
+    qs = task.pools.all()
+    if light:
+        qs = qs.defer("text")
+    pools = {p.kind: p for p in qs}
     return pools[Pool.Kind.ENTERPRISES], pools[Pool.Kind.OFFICERS]
+
+
+def stored_text_digest(pool: Pool) -> str:
+    """The SHA-256 of the pool's text as stored now. PostgreSQL keeps it in `text_sha256`
+    on every write (trigger of migration 0007): nothing reads the text. Elsewhere the text
+    is hashed here."""
+    if connection.vendor == "postgresql":
+        return pool.text_sha256
+    return hashlib.sha256(pool.text.encode("utf-8")).hexdigest()
 
 
 def officer_candidates_from(pool: Pool) -> list[sampling.OfficerCandidate]:
@@ -655,8 +705,8 @@ def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> s
     published pool hashes, the seed, the count and the stored result."""
     h = hashlib.sha256()
     for part in (
-        hashlib.sha256(enterprise_pool.text.encode("utf-8")).hexdigest(),
-        hashlib.sha256(officer_pool.text.encode("utf-8")).hexdigest(),
+        stored_text_digest(enterprise_pool),
+        stored_text_digest(officer_pool),
         enterprise_pool.sha256,
         officer_pool.sha256,
         draw.seed,
@@ -697,7 +747,7 @@ def cached_verification(draw: Draw) -> Verification:
     and store. A second view never recomputes the draw."""
     stored = draw.verification or {}
     if stored.get("key"):
-        enterprise_pool, officer_pool = pools_of(draw.task)
+        enterprise_pool, officer_pool = pools_of(draw.task, light=True)
         if stored["key"] == verification_key(draw, enterprise_pool, officer_pool):
             return Verification(bool(stored["ok"]), tuple(draw.selected), stored["message"])
     return store_verification(draw)
