@@ -4,8 +4,8 @@ bare SQL, on PostgreSQL, same run, same client.
 
 Database `scale_requests` (its own; FI_SCALE_REQUESTS_PG_URL), loaded like
 bench/visits_precheck.py (COPY + INSERT … SELECT: 100,000 enterprises, 10 visits each over
-five years, items, two officers each, 5% with a hazard) plus every enterprise's search key
-(rules.search, what the search reads) written with COPY. Starts the bench server (gunicorn if
+five years, items, two officers each, 5% with a hazard) (the loader also writes
+each enterprise's search key, rules.search, which the search reads). Starts the bench server (gunicorn if
 installed) and times:
   - /bench/empty (Django's request handling alone),
   - the pre-check /visits/q/<token>/ (officer, session cookie) over 200 sampled enterprises,
@@ -40,27 +40,6 @@ PG_URL = os.environ.get(
 rs.PORT = int(os.environ.get("FI_SCALE_REQUESTS_PORT", "8391"))
 common.PG_URL = PG_URL
 SEARCHES = ["企业4242", "企业77", "1号有限"]
-
-
-def write_search_keys() -> float:
-    """Every enterprise's search key, computed by rules.search, written with COPY."""
-    from django.db import connection
-
-    from fairinspect.rules.search import search_key
-
-    t = time.perf_counter()
-    with connection.cursor() as c:
-        c.execute("SELECT id, name, credit_code, address FROM registry_enterprise")
-        rows = c.fetchall()
-        c.execute("CREATE TEMP TABLE fi_keys (id bigint PRIMARY KEY, k text) ON COMMIT DROP")
-        with c.cursor.copy("COPY fi_keys (id, k) FROM STDIN") as cp:
-            for pk, name, code, address in rows:
-                cp.write_row((pk, search_key(name=name, credit_code=code, address=address)))
-        c.execute(
-            "UPDATE registry_enterprise e SET search_key = k.k FROM fi_keys k WHERE k.id = e.id"
-        )
-        c.execute("ANALYZE registry_enterprise")
-    return time.perf_counter() - t
 
 
 def captured(client, path: str, headers: dict, skip: tuple[str, ...]) -> tuple[int, list[str]]:
@@ -111,9 +90,7 @@ def main() -> None:
     if fresh:
         t = time.perf_counter()
         vp.load(args.enterprises, args.visits_per, today)
-        print(
-            f"  search keys in {write_search_keys():.1f}s; loaded in {time.perf_counter() - t:.0f}s"
-        )
+        print(f"  loaded in {time.perf_counter() - t:.0f}s")
     ents = vp.sampled(today)
     n_e, n_v = Enterprise.objects.count(), Visit.objects.count()
     common.print_machine(common.database_label())
@@ -132,7 +109,8 @@ def main() -> None:
     )
     search_paths = [f"/api/v1/enterprises?q={q}" for q in SEARCHES]
     search_sql = {
-        q: captured(client, path, bearer_h, auth)[1] for q, path in zip(SEARCHES, search_paths, strict=True)
+        q: captured(client, path, bearer_h, auth)[1]
+        for q, path in zip(SEARCHES, search_paths, strict=True)
     }
     print(
         f"  queries per request: pre-check {n_page} ({len(page_sql)} replayed), "
