@@ -143,9 +143,7 @@ def public_pool_file(request, task_id: int, kind: str):
     pk, length = (
         task.pools.filter(kind=kind).annotate(n=Length("text")).values_list("pk", "n").get()
     )
-    resp = StreamingHttpResponse(
-        _pool_slices(pk, length), content_type="text/plain; charset=utf-8"
-    )
+    resp = StreamingHttpResponse(_pool_slices(pk, length), content_type="text/plain; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="task-{task.pk}-{kind}.txt"'
     return resp
 
