@@ -5,6 +5,7 @@ verifying the chain work unchanged on the partitioned table."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 from django.conf import settings
@@ -88,3 +89,16 @@ def test_a_new_partition_takes_the_rows_of_its_range_out_of_default():
         c.execute("SELECT count(*) FROM audit_auditevent_default WHERE at >= '2040-01-01'")
         assert c.fetchone()[0] == 0
     assert AuditEvent.objects.filter(summary="2040").count() == 1
+
+
+def test_the_audit_partitions_command_creates_the_years_ahead():
+    from django.core.management import call_command
+
+    with connection.cursor() as c:
+        c.execute("DROP TABLE audit_auditevent_p2035")
+    out = io.StringIO()
+    call_command("audit_partitions", "--years-ahead", "20", stdout=out)
+    assert "partition(s) created" in out.getvalue()
+    with connection.cursor() as c:
+        c.execute("SELECT to_regclass('audit_auditevent_p2035')")
+        assert c.fetchone()[0] is not None

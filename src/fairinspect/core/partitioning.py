@@ -16,8 +16,8 @@ table, column, bounds)` turns an existing table into one partitioned by RANGE (c
 Why not pg_partman: Django's ORM and migrations need nothing from it, and a clean machine
 needs no extension; pg_partman (`postgresql-15-partman`) can adopt these tables later for
 retention and pre-creation (`partman.create_parent(... p_type => 'range')`), see
-docs/scale.md. New partitions ahead of time: `add_partitions` (the `partitions` command of
-the audit app calls it).
+docs/scale.md. New partitions ahead of time: `add_partitions`, which `manage.py
+audit_partitions` calls.
 """
 
 from __future__ import annotations
