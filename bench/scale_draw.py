@@ -53,6 +53,7 @@ def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=2000)
     p.add_argument("--requests", type=int, default=200)
+    p.add_argument("--keep", action="store_true", help="keep the task (to profile the page)")
     args = p.parse_args()
     os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
@@ -140,8 +141,11 @@ def main() -> None:
         f"×{p50 / e50:.1f} the empty view (target ≤ 5×)"
     )
     print(f"RATIO|public_draw|{p50:.2f}|{p50 / e50:.2f}")
-    Visit.objects.filter(pk__in=draw.visit_ids or []).delete()
-    SamplingTask.objects.filter(pk=task.pk).delete()
+    if args.keep:
+        print(f"  kept: draw {draw.pk} of task {task.pk}")
+    else:
+        Visit.objects.filter(pk__in=draw.visit_ids or []).delete()
+        SamplingTask.objects.filter(pk=task.pk).delete()
     print("  load average after: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
 
 

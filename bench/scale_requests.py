@@ -27,6 +27,7 @@ import datetime as dt
 import os
 import sys
 import time
+from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -107,7 +108,7 @@ def main() -> None:
     n_api, api_sql = captured(
         client, f"/api/v1/enterprises/{ents[0].credit_code}/quota", bearer_h, auth
     )
-    search_paths = [f"/api/v1/enterprises?q={q}" for q in SEARCHES]
+    search_paths = [f"/api/v1/enterprises?q={quote(q)}" for q in SEARCHES]
     search_sql = {
         q: captured(client, path, bearer_h, auth)[1]
         for q, path in zip(SEARCHES, search_paths, strict=True)
