@@ -471,13 +471,34 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
 
 
 def pools_of(task: SamplingTask, *, light: bool = False) -> tuple[Pool, Pool]:
-    """The two pools; `light` leaves the texts unread (the public pages: a deferred field is
-    read only if something needs it)."""
+    """The two pools; `light` leaves the texts and the officers' pairing facts unread (the
+    public pages; the facts hold every officer's past enterprises: megabytes of JSON)."""
     qs = task.pools.all()
     if light:
-        qs = qs.defer("text")
+        qs = qs.defer("text", "facts")
     pools = {p.kind: p for p in qs}
     return pools[Pool.Kind.ENTERPRISES], pools[Pool.Kind.OFFICERS]
+
+
+def officer_names(pool: Pool) -> dict[str, str]:
+    """{pool id: name} of an officer pool, extracted by the database from `facts` (only the
+    names travel, never the officers' past enterprises)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT jsonb_object_agg(e.key, e.value->>'name') "
+            "FROM planning_pool p, jsonb_each(p.facts) e WHERE p.id = %s"
+        )
+    else:
+        sql = (
+            "SELECT json_group_object(e.key, json_extract(e.value, '$.name')) "
+            "FROM planning_pool p, json_each(p.facts) e WHERE p.id = %s"
+        )
+    with connection.cursor() as c:
+        c.execute(sql, [pool.pk])
+        value = c.fetchone()[0]
+    if isinstance(value, str):
+        value = json.loads(value)
+    return dict(value or {})
 
 
 def stored_text_digest(pool: Pool) -> str:
@@ -699,6 +720,44 @@ def verify(draw: Draw) -> Verification:
     return Verification(same and hashes_ok, result.selected, message)
 
 
+def _result_parts(draw: Draw) -> tuple[str, str]:
+    """The stored result as the key reads it. On PostgreSQL the SHA-256 of the stored jsonb
+    values' canonical text, computed by the database (the public page then never ships the
+    pairings to Python); elsewhere the canonical JSON of the values."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT encode(sha256(convert_to(selected::text, 'UTF8')), 'hex'), "
+                "encode(sha256(convert_to(pairings::text, 'UTF8')), 'hex') "
+                "FROM planning_draw WHERE id = %s",
+                [draw.pk],
+            )
+            selected, pairings = c.fetchone()
+        return "pg:" + selected, "pg:" + pairings
+    return (
+        json.dumps(draw.selected, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(draw.pairings, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+    )
+
+
+def pairings_page(draw: Draw, first: int, size: int) -> tuple[list[dict], int]:
+    """One page of the stored pairings and how many there are. On PostgreSQL the database
+    cuts the page out of the jsonb array (the rest never reaches Python)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT jsonb_array_length(pairings), COALESCE((SELECT jsonb_agg(e.v ORDER BY e.n) "
+                "FROM jsonb_array_elements(d.pairings) WITH ORDINALITY e(v, n) "
+                "WHERE e.n > %s AND e.n <= %s), '[]'::jsonb) FROM planning_draw d WHERE d.id = %s",
+                [first, first + size, draw.pk],
+            )
+            total, page = c.fetchone()
+        if isinstance(page, str):
+            page = json.loads(page)
+        return list(page), int(total)
+    return list(draw.pairings[first : first + size]), len(draw.pairings)
+
+
 def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> str:
     """What the stored verification vouches for: the SHA-256 of the pool texts as stored now
     (hashing 1,000,000 lines takes tens of milliseconds, the draw itself seconds), the
@@ -711,8 +770,7 @@ def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> s
         officer_pool.sha256,
         draw.seed,
         str(draw.count),
-        json.dumps(draw.selected, ensure_ascii=False, separators=(",", ":")),
-        json.dumps(draw.pairings, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+        *_result_parts(draw),
     ):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")

@@ -84,15 +84,17 @@ def public_draw(request, draw_id: int):
     draw = access.get_public_draw(draw_id)
     ent, off = draws.pools_of(draw.task, light=True)
     check = draws.cached_verification(draw)
-    officer_names = {k: v["name"] for k, v in off.facts.items()}
-    total = len(draw.pairings)
-    pages = max(1, -(-total // DRAW_PAGE))
+    officer_names = draws.officer_names(off)
     try:
-        page = min(max(1, int(request.GET.get("page") or 1)), pages)
+        page = max(1, int(request.GET.get("page") or 1))
     except ValueError:
         page = 1
+    shown, total = draws.pairings_page(draw, (page - 1) * DRAW_PAGE, DRAW_PAGE)
+    pages = max(1, -(-total // DRAW_PAGE))
+    if page > pages:
+        page = pages
+        shown, total = draws.pairings_page(draw, (page - 1) * DRAW_PAGE, DRAW_PAGE)
     first = (page - 1) * DRAW_PAGE
-    shown = draw.pairings[first : first + DRAW_PAGE]
     return render(
         request,
         "planning/public_draw.html",
@@ -110,6 +112,9 @@ def public_draw(request, draw_id: int):
             ],
             "page": page,
             "pages": pages,
+            "total": total,
+            # joined once here: the filter `join` would escape each of the codes
+            "selected_csv": ",".join(draw.selected),
         },
     )
 
