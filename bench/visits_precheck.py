@@ -130,8 +130,12 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
             "credit_code, name, address, district_code, industry_id, high_risk, "
             "high_risk_override_reason, standardization_grade, risk_level, credit_level, "
             "supervising_level, main_person, main_person_phone, contact_name, contact_phone, "
-            "status, qr_generation, created_at, updated_at"
+            "status, qr_generation, created_at, updated_at, business_scope, enterprise_type, "
+            "former_identifiers, former_names, legal_representative, registered_capital, "
+            "registration_authority, search_key, source"
         )
+        from fairinspect.rules.search import search_key
+
         with c.cursor.copy(f"COPY registry_enterprise ({cols}) FROM STDIN") as cp:
             for i in range(n_ent):
                 d = districts[i % len(districts)]
@@ -157,6 +161,19 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
                         1,
                         now,
                         now,
+                        "",
+                        "",
+                        "[]",
+                        "[]",
+                        "",
+                        "",
+                        "",
+                        search_key(
+                            name=f"基准测试企业{i}号有限公司",
+                            credit_code=make_credit_code(f"91{d}{i:09d}"),
+                            address="乌鲁木齐市测试路1号",
+                        ),
+                        "bench",
                     )
                 )
         print(f"  enterprises: {n_ent:,} in {time.perf_counter() - t0:.1f}s")
@@ -171,7 +188,8 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
                 department_id, inspecting_level, justification_kind, justification_reference,
                 justification_date, justification_summary, justification_attachment,
                 merge_group, follow_up_result, follow_up_notes, checked_in_at, checked_out_at,
-                missing_recording, summary, record_number, review_number, created_at, updated_at)
+                missing_recording, summary, record_number, review_number, created_at, updated_at,
+                entry_kind)
             SELECT e.id, 'on_site',
                 CASE WHEN k % 4 = 3 THEN 'complaint' ELSE 'annual_plan' END, 'done', d.day,
                 {wh.pk}, 'city',
@@ -180,7 +198,7 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
                 CASE WHEN k % 4 = 3 THEN d.day - 3 END,
                 CASE WHEN k % 4 = 3 THEN '举报' ELSE '' END, '',
                 NULL, '', '', d.day + time '09:00', d.day + time '11:00',
-                false, '', '', '', now(), now()
+                false, '', '', '', now(), now(), 'inspection'
             FROM registry_enterprise e
             CROSS JOIN generate_series(0, {per - 1}) AS k
             CROSS JOIN LATERAL (SELECT (make_date(

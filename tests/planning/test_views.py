@@ -115,7 +115,9 @@ def test_r9_2_the_public_pool_file_is_the_published_text(world, client):
     response = client.get(
         reverse("planning:public_pool_file", args=[world["task"].pk, "enterprises"])
     )
-    assert response.content.decode() == world["task"].pools.get(kind="enterprises").text
+    # Streamed (issue 13): the bytes, joined, are the published text.
+    body = b"".join(response.streaming_content).decode()
+    assert body == world["task"].pools.get(kind="enterprises").text
 
 
 def test_r9_2_anyone_can_recompute_with_a_seed_and_count(world, client):

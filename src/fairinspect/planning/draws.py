@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -45,7 +46,7 @@ from fairinspect.rules.domains import Domain
 from fairinspect.rules.results import reason_dicts
 
 from . import access, bridge, queries
-from .models import Draw, OfficerConflict, Pool, SamplingTask
+from .models import Draw, OfficerConflict, Pool, PoolExclusion, SamplingTask
 from .services import clean_date, clean_int, clean_ratio, clean_text, transition
 
 ALL_DOMAINS = frozenset(d.value for d in Domain)
@@ -298,8 +299,38 @@ def officer_pool(
     )
 
 
-def _excluded_json(excluded) -> list[dict]:
-    return [{"id": e.id, "reasons": reason_dicts(e.reasons)} for e in excluded]
+def _exclusion_rows(excluded) -> Iterator[PoolExclusion]:
+    for n, e in enumerate(excluded):
+        yield PoolExclusion(
+            position=n,
+            ident=e.id,
+            reasons=reason_dicts(e.reasons),
+        )
+
+
+def pool_text_and_sha256(ids) -> tuple[str, str]:
+    """The published file and its SHA-256 in one pass: each line hashed as it is written
+    (hashlib's update), so the text is never built twice. Equal to
+    (sampling.pool_text(ids), sampling.pool_sha256(ids))."""
+    h = hashlib.sha256()
+    out = io.StringIO()
+    for i in ids:
+        line = f"{i}\n"
+        h.update(line.encode("utf-8"))
+        out.write(line)
+    return out.getvalue(), h.hexdigest()
+
+
+def _save_exclusions(pool: Pool, excluded) -> None:
+    batch: list[PoolExclusion] = []
+    for row in _exclusion_rows(excluded):
+        row.pool = pool
+        batch.append(row)
+        if len(batch) >= 5000:
+            PoolExclusion.objects.bulk_create(batch)
+            batch = []
+    if batch:
+        PoolExclusion.objects.bulk_create(batch)
 
 
 def draw_count(task: SamplingTask, pool_size: int) -> int:
@@ -350,31 +381,39 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
         for o in officers.officers
     }
     now = timezone.now()
+    ent_text, ent_sha = pool_text_and_sha256(enterprises.included)
+    off_text, off_sha = pool_text_and_sha256(officers.included)
+    assert (ent_sha, off_sha) == (enterprises.sha256, officers.sha256)
     with transaction.atomic():
         transition(SamplingTask, task.pk, "draft", "pool_published", pools_published_at=now)
-        Pool.objects.bulk_create(
+        ent_pool, off_pool = Pool.objects.bulk_create(
             [
                 Pool(
                     task=task,
                     kind=Pool.Kind.ENTERPRISES,
-                    text="".join(f"{i}\n" for i in enterprises.included),
+                    text=ent_text,
                     sha256=enterprises.sha256,
+                    text_sha256=ent_sha,
                     size=len(enterprises.included),
-                    excluded=_excluded_json(enterprises.excluded),
+                    excluded_count=len(enterprises.excluded),
                     frozen_at=now,
                 ),
                 Pool(
                     task=task,
                     kind=Pool.Kind.OFFICERS,
-                    text="".join(f"{i}\n" for i in officers.included),
+                    text=off_text,
                     sha256=officers.sha256,
+                    text_sha256=off_sha,
                     size=len(officers.included),
-                    excluded=_excluded_json(officers.excluded),
+                    excluded_count=len(officers.excluded),
                     facts=facts,
                     frozen_at=now,
                 ),
             ]
         )
+        del ent_text, off_text
+        _save_exclusions(ent_pool, enterprises.excluded)
+        _save_exclusions(off_pool, officers.excluded)
         Draw.objects.create(task=task, sequence=1, status=Draw.Status.AWAITING_SEED)
         trail.record(
             actor=actor,
@@ -435,9 +474,44 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
     return draw
 
 
-def pools_of(task: SamplingTask) -> tuple[Pool, Pool]:
-    pools = {p.kind: p for p in task.pools.all()}
+def pools_of(task: SamplingTask, *, light: bool = False) -> tuple[Pool, Pool]:
+    """The two pools; `light` leaves the texts and the officers' pairing facts unread (the
+    public pages; the facts hold every officer's past enterprises: megabytes of JSON)."""
+    qs = task.pools.all()
+    if light:
+        qs = qs.defer("text", "facts")
+    pools = {p.kind: p for p in qs}
     return pools[Pool.Kind.ENTERPRISES], pools[Pool.Kind.OFFICERS]
+
+
+def officer_names(pool: Pool) -> dict[str, str]:
+    """{pool id: name} of an officer pool, extracted by the database from `facts` (only the
+    names travel, never the officers' past enterprises)."""
+    if connection.vendor == "postgresql":
+        sql = (
+            "SELECT jsonb_object_agg(e.key, e.value->>'name') "
+            "FROM planning_pool p, jsonb_each(p.facts) e WHERE p.id = %s"
+        )
+    else:
+        sql = (
+            "SELECT json_group_object(e.key, json_extract(e.value, '$.name')) "
+            "FROM planning_pool p, json_each(p.facts) e WHERE p.id = %s"
+        )
+    with connection.cursor() as c:
+        c.execute(sql, [pool.pk])
+        value = c.fetchone()[0]
+    if isinstance(value, str):
+        value = json.loads(value)
+    return dict(value or {})
+
+
+def stored_text_digest(pool: Pool) -> str:
+    """The SHA-256 of the pool's text as stored now. PostgreSQL keeps it in `text_sha256`
+    on every write (trigger of migration 0007): nothing reads the text. Elsewhere the text
+    is hashed here."""
+    if connection.vendor == "postgresql":
+        return pool.text_sha256
+    return hashlib.sha256(pool.text.encode("utf-8")).hexdigest()
 
 
 def officer_candidates_from(pool: Pool) -> list[sampling.OfficerCandidate]:
@@ -650,20 +724,57 @@ def verify(draw: Draw) -> Verification:
     return Verification(same and hashes_ok, result.selected, message)
 
 
+def _result_parts(draw: Draw) -> tuple[str, str]:
+    """The stored result as the key reads it. On PostgreSQL the SHA-256 of the stored jsonb
+    values' canonical text, computed by the database (the public page then never ships the
+    pairings to Python); elsewhere the canonical JSON of the values."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT encode(sha256(convert_to(selected::text, 'UTF8')), 'hex'), "
+                "encode(sha256(convert_to(pairings::text, 'UTF8')), 'hex') "
+                "FROM planning_draw WHERE id = %s",
+                [draw.pk],
+            )
+            selected, pairings = c.fetchone()
+        return "pg:" + selected, "pg:" + pairings
+    return (
+        json.dumps(draw.selected, ensure_ascii=False, separators=(",", ":")),
+        json.dumps(draw.pairings, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+    )
+
+
+def pairings_page(draw: Draw, first: int, size: int) -> tuple[list[dict], int]:
+    """One page of the stored pairings and how many there are. On PostgreSQL the database
+    cuts the page out of the jsonb array (the rest never reaches Python)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as c:
+            c.execute(
+                "SELECT jsonb_array_length(pairings), COALESCE((SELECT jsonb_agg(e.v ORDER BY e.n) "
+                "FROM jsonb_array_elements(d.pairings) WITH ORDINALITY e(v, n) "
+                "WHERE e.n > %s AND e.n <= %s), '[]'::jsonb) FROM planning_draw d WHERE d.id = %s",
+                [first, first + size, draw.pk],
+            )
+            total, page = c.fetchone()
+        if isinstance(page, str):
+            page = json.loads(page)
+        return list(page), int(total)
+    return list(draw.pairings[first : first + size]), len(draw.pairings)
+
+
 def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> str:
     """What the stored verification vouches for: the SHA-256 of the pool texts as stored now
     (hashing 1,000,000 lines takes tens of milliseconds, the draw itself seconds), the
     published pool hashes, the seed, the count and the stored result."""
     h = hashlib.sha256()
     for part in (
-        hashlib.sha256(enterprise_pool.text.encode("utf-8")).hexdigest(),
-        hashlib.sha256(officer_pool.text.encode("utf-8")).hexdigest(),
+        stored_text_digest(enterprise_pool),
+        stored_text_digest(officer_pool),
         enterprise_pool.sha256,
         officer_pool.sha256,
         draw.seed,
         str(draw.count),
-        json.dumps(draw.selected, ensure_ascii=False, separators=(",", ":")),
-        json.dumps(draw.pairings, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+        *_result_parts(draw),
     ):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
@@ -698,7 +809,7 @@ def cached_verification(draw: Draw) -> Verification:
     and store. A second view never recomputes the draw."""
     stored = draw.verification or {}
     if stored.get("key"):
-        enterprise_pool, officer_pool = pools_of(draw.task)
+        enterprise_pool, officer_pool = pools_of(draw.task, light=True)
         if stored["key"] == verification_key(draw, enterprise_pool, officer_pool):
             return Verification(bool(stored["ok"]), tuple(draw.selected), stored["message"])
     return store_verification(draw)

@@ -283,11 +283,17 @@ class Pool(models.Model):
 
     task = models.ForeignKey(SamplingTask, models.CASCADE, related_name="pools")
     kind = models.CharField(_("类型"), max_length=12, choices=Kind.choices)
+    # The published file, read whole only to run or re-verify a draw; the public pages never
+    # load it (the download streams it in slices; on PostgreSQL its storage is EXTERNAL, so
+    # a slice reads only its own TOAST chunks).
     text = models.TextField(_("名录库文件"))
     sha256 = models.CharField(_("SHA-256"), max_length=64)
+    # SHA-256 of `text` as stored now. On PostgreSQL a trigger recomputes it whenever the
+    # text is written (migration 0007), so an altered text changes it without any view
+    # reading the text; elsewhere the verification hashes the text itself.
+    text_sha256 = models.CharField(max_length=64, blank=True, default="")
     size = models.PositiveIntegerField(_("数量"))
-    # [{"id": ..., "reasons": [{"code": ..., "message": ...}]}]
-    excluded = models.JSONField(_("排除名单及理由"), default=list)
+    excluded_count = models.PositiveIntegerField(_("排除数量"), default=0)
     # officers only: {"<pool id>": {"officer": pk, "name": ..., "conflicts": [[ent, kind]],
     # "last_inspected": [...]}}: kept to re-run pairing, never published (personal data).
     facts = models.JSONField(default=dict)
@@ -305,6 +311,44 @@ class Pool(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:12]}"
+
+    SHOWN_EXCLUSIONS = 500
+
+    @property
+    def exclusions_head(self) -> list[PoolExclusion]:
+        """The first exclusions a page lists (the rest are in the API and the audit)."""
+        return list(self.exclusions.order_by("position")[: self.SHOWN_EXCLUSIONS])
+
+    @property
+    def excluded(self) -> list[dict]:
+        """Every exclusion with its reasons, in canonical order (a query over its rows)."""
+        return [
+            {"id": e.ident, "reasons": e.reasons}
+            for e in self.exclusions.order_by("position").only("ident", "reasons")
+        ]
+
+
+class PoolExclusion(models.Model):
+    """One excluded enterprise or officer of a frozen pool, with every reason (rows, so a
+    page reads a page of them and a 100,000-enterprise task never ships one JSON value)."""
+
+    pool = models.ForeignKey(Pool, models.CASCADE, related_name="exclusions")
+    position = models.PositiveIntegerField()
+    ident = models.CharField(_("编号"), max_length=64)
+    # [{"code": ..., "message": ...}]
+    reasons = models.JSONField(_("理由"), default=list)
+
+    class Meta:
+        verbose_name = _("排除记录")
+        verbose_name_plural = _("排除记录")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pool", "position"], name="planning_poolexclusion_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.ident
 
 
 class Draw(models.Model):

@@ -207,6 +207,8 @@ class Visit(models.Model):
             models.Index(fields=["enterprise", "planned_date"], name="visit_enterprise_date_idx"),
             models.Index(fields=["status", "planned_date"], name="visit_status_date_idx"),
             models.Index(fields=["department", "planned_date"], name="visit_dept_date_idx"),
+            # The dashboard's "checked in today / this week" (issue 13).
+            models.Index(fields=["checked_in_at"], name="visit_checked_in_at_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -35,7 +35,7 @@ from fairinspect.rules.caps import (
     decide_cap,
     quota,
 )
-from fairinspect.rules.certificates import Eligibility, check_eligibility
+from fairinspect.rules.certificates import Eligibility, OfficerFact, check_eligibility
 from fairinspect.rules.checkin import OfficerConfirmation, effective_grade
 from fairinspect.rules.entry import (
     ApprovalFacts,
@@ -308,13 +308,17 @@ def eligibility(officer: Officer, *, on: dt.date, domains: set[str]) -> Eligibil
 # ------------------------------------------------ the 扫码入企 pre-check (R6.1)
 
 
+PAGE_SIZE = 20  # the year's visits shown per page of the pre-check (a long year is paged)
+OPEN = ("draft", "plan_submitted", "approved", "in_progress")
+
+
 @dataclass
 class PreCheck:
     enterprise: Enterprise
     year: int
     quota: Quota
     cap_source: str
-    visits: list[Visit]
+    visits: list[Visit]  # the page of this year's visits shown (PAGE_SIZE a page)
     hazards: list[Hazard]
     orders: list[RectificationOrder]
     mine: list[Visit] = field(default_factory=list)
@@ -323,6 +327,9 @@ class PreCheck:
     # The rule facts of this year's visits, filled by precheck() for verdict_for().
     facts: list[VisitFact] = field(default_factory=list)
     city_items: set[str] = field(default_factory=set)
+    page: int = 1
+    pages: int = 1
+    total: int = 0
 
 
 def visits_this_year(enterprise: Enterprise, year: int):
@@ -348,9 +355,199 @@ def visits_this_year(enterprise: Enterprise, year: int):
     )
 
 
-def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date) -> PreCheck:
+def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None):
+    """This year's visits (not cancelled) with their department, in one query; for the
+    officer's own open visits also what the entry rule reads beyond the row: the number of
+    experts and whether a district bureau is a joint partner (subqueries, so no prefetch)."""
+    from django.db.models import (
+        Case,
+        Count,
+        Exists,
+        IntegerField,
+        OuterRef,
+        Q,
+        Subquery,
+        Value,
+        When,
+    )
+    from django.db.models.functions import Coalesce
+
+    qs = (
+        Visit.objects.filter(
+            enterprise=enterprise,
+            planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .exclude(status="cancelled")
+        .select_related("department")
+        .order_by("planned_date", "id")
+    )
+    if officer is None:
+        return qs.annotate(pc_mine=Value(False))
+    experts = (
+        Visit.experts.through.objects.filter(visit_id=OuterRef("pk"))
+        .order_by()
+        .values("visit_id")
+        .annotate(n=Count("*"))
+        .values("n")  # type: ignore[misc]  # the annotation just made
+    )
+    partner = Visit.joint_departments.through.objects.filter(visit_id=OuterRef("pk")).filter(
+        Q(department__parent__isnull=True, department__level="district")
+        | Q(department__parent__level="district")
+    )
+    mine = Q(
+        Exists(VisitOfficer.objects.filter(visit_id=OuterRef("pk"), officer_id=officer.pk)),
+        status__in=OPEN,
+    )
+    return qs.annotate(
+        pc_mine=Case(When(mine, then=Value(True)), default=Value(False)),
+        pc_experts=Case(
+            When(mine, then=Coalesce(Subquery(experts), 0)),
+            default=Value(0),
+            output_field=IntegerField(),
+        ),
+        pc_partner=Case(When(mine, then=Exists(partner)), default=Value(False)),
+    )
+
+
+def _year_items(enterprise: Enterprise, year: int) -> dict[int, list[tuple[str, str]]]:
+    """(code, domain) of the items of each of this year's visits: one query."""
+    rows = (
+        Visit.items.through.objects.filter(
+            visit__enterprise=enterprise,
+            visit__planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+        )
+        .exclude(visit__status="cancelled")
+        .order_by("visit_id", "inspectionitem__code")
+        .values_list("visit_id", "inspectionitem__code", "inspectionitem__domain")
+    )
+    out: dict[int, list[tuple[str, str]]] = {}
+    for vid, code, domain in rows:
+        out.setdefault(vid, []).append((code, domain))
+    return out
+
+
+def _teams(visit_ids: list[int]) -> dict[int, list[tuple[int, str, OfficerFact]]]:
+    """The team of each visit with each officer's certificates, in one query (a LEFT JOIN
+    of team, officer and certificates), lead first, as `officer_fact` would build them."""
+    from fairinspect.rules.certificates import CertificateFact, CertificateStatus, OfficerStatus
+
+    if not visit_ids:
+        return {}
+    rows = (
+        VisitOfficer.objects.filter(visit_id__in=visit_ids)
+        .order_by("visit_id", "-is_lead", "id", "officer__certificates__number")
+        .values_list(
+            "visit_id",
+            "id",
+            "officer_id",
+            "officer__name",
+            "officer__status",
+            "officer__post_domains",
+            "officer__certificates__id",
+            "officer__certificates__number",
+            "officer__certificates__valid_from",
+            "officer__certificates__valid_to",
+            "officer__certificates__scopes",
+            "officer__certificates__status",
+        )
+    )
+    members: dict[int, dict[int, list]] = {}
+    for vid, mid, oid, name, status, domains, cid, number, vf, vt, scopes, cstatus in rows:
+        m = members.setdefault(vid, {}).setdefault(mid, [oid, name, status, domains, []])
+        if cid is not None:
+            m[4].append(
+                CertificateFact(
+                    number=number,
+                    valid_from=vf,
+                    valid_to=vt,
+                    scopes=frozenset(scopes or ()),
+                    status=CertificateStatus(cstatus),
+                )
+            )
+    return {
+        vid: [
+            (
+                oid,
+                name,
+                OfficerFact(
+                    id=str(oid),
+                    name=name,
+                    status=OfficerStatus(status),
+                    post_domains=frozenset(domains or ()),
+                    certificates=tuple(certs),
+                ),
+            )
+            for oid, name, status, domains, certs in team.values()
+        ]
+        for vid, team in members.items()
+    }
+
+
+def _open_hazards_and_orders(enterprise: Enterprise):
+    """The open hazards and the orders being rectified (50 of each), in one UNION query."""
+    from django.db.models import CharField, DateField, DateTimeField, F, Value
+
+    hz = Hazard.objects.filter(enterprise=enterprise, status="open").order_by("-created_at", "-id")
+    od = RectificationOrder.objects.filter(enterprise=enterprise, status="issued").order_by(
+        "deadline", "id"
+    )
+    cols = ("pc_kind", "pc_id", "pc_a", "pc_b", "pc_c", "pc_day", "pc_at")
+    h = (
+        Hazard.objects.filter(pk__in=hz.values("pk")[:50])
+        .order_by()
+        .annotate(
+            pc_kind=Value("h"),
+            pc_id=F("id"),
+            pc_a=F("level"),
+            pc_b=F("description"),
+            pc_c=F("place"),
+            pc_day=Value(None, output_field=DateField()),
+            pc_at=F("created_at"),
+        )
+        .values_list(*cols)
+    )
+    o = (
+        RectificationOrder.objects.filter(pk__in=od.values("pk")[:50])
+        .order_by()
+        .annotate(
+            pc_kind=Value("o"),
+            pc_id=F("id"),
+            pc_a=F("number"),
+            pc_b=Value("", output_field=CharField()),
+            pc_c=Value("", output_field=CharField()),
+            pc_day=F("deadline"),
+            pc_at=Value(None, output_field=DateTimeField()),
+        )
+        .values_list(*cols)
+    )
+    hazards, orders = [], []
+    for kind, pk, a, b, c, day, at in h.union(o, all=True):
+        if kind == "h":
+            hazards.append(Hazard(pk=pk, level=a, description=b, place=c, created_at=at))
+        else:
+            orders.append(RectificationOrder(pk=pk, number=a, deadline=day))
+    # The order each list had as its own query: newest hazard first, nearest deadline first.
+    hazards.sort(key=lambda x: (x.created_at, x.pk), reverse=True)
+    orders.sort(key=lambda x: (x.deadline, x.pk))
+    return hazards, orders
+
+
+def precheck(
+    enterprise: Enterprise, *, officer: Officer | None, today: dt.date, page: int = 1
+) -> PreCheck:
+    """Everything the 扫码入企 page shows, in a fixed number of queries whatever the year's
+    history: the cap setting, this year's visits (one query, light rows: the cap rule reads
+    all of them), their items, the officer's own open visits' teams with certificates, and
+    the open hazards and orders. Only PAGE_SIZE visits are shown; the quota and the verdicts
+    are computed over the whole year, by the same rules as before."""
     year = today.year
-    visits = list(visits_this_year(enterprise, year))
+    table, policy = cap_setting(year)
+    visits = list(_year_visits(enterprise, year, officer))
+    items = _year_items(enterprise, year)
+    for v in visits:
+        v.enterprise = enterprise  # the FK cache: never read again
+        v.pc_items = items.get(v.pk, [])
+        v.pc_codes = [c for c, _d in v.pc_items]
     facts = [
         f
         for f in (
@@ -359,48 +556,58 @@ def precheck(enterprise: Enterprise, *, officer: Officer | None, today: dt.date)
         )
         if f.date.year == year
     ]
-    table, _policy = cap_setting(year)
-    q = quota_for(enterprise, year=year, today=today, facts=facts)
-    hazards = list(
-        Hazard.objects.filter(enterprise=enterprise, status="open").select_related("item")[:50]
+    q = quota(
+        table=table,
+        policy=policy,
+        high_risk=enterprise.high_risk,
+        grade=grade_of(enterprise, today),
+        year=year,
+        visits=facts,
+        today=today,
     )
-    orders = list(
-        RectificationOrder.objects.filter(enterprise=enterprise, status="issued").order_by(
-            "deadline"
-        )[:50]
-    )
-    pc = PreCheck(enterprise, year, q, table.source, visits, hazards, orders)
-    if officer is not None:
-        pc.mine = [
-            v
-            for v in visits
-            if any(m.officer_id == officer.pk for m in v.team.all())
-            and v.status in ("draft", "plan_submitted", "approved", "in_progress")
-        ]
-        for mine in pc.mine:
-            codes = {i.code for i in mine.items.all()}
-            for other in visits:
-                if other.department_id == mine.department_id or other.pk == mine.pk:
-                    continue
-                if other.status not in ("plan_submitted", "approved", "in_progress", "done"):
-                    continue
-                if mine.merge_group and other.merge_group == mine.merge_group:
-                    continue  # merged into one trip (综合查一次): not a duplicate
-                shared = sorted(codes & {i.code for i in other.items.all()})
-                if shared:
-                    pc.overlaps.append((mine, other, shared))
+    mine = [v for v in visits if v.pc_mine]
+    teams = _teams([v.pk for v in mine])
+    for v in mine:
+        v.pc_team = teams.get(v.pk, [])
+        v.pc_table = (table, policy)
+    hazards, orders = _open_hazards_and_orders(enterprise)
+    total = len(visits)
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    shown = visits[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+    pc = PreCheck(enterprise, year, q, table.source, shown, hazards, orders, page=page, pages=pages)
+    pc.total = total
+    pc.mine = mine
+    for m in mine:
+        codes = set(m.pc_codes)
+        for other in visits:
+            if other.department_id == m.department_id or other.pk == m.pk:
+                continue
+            if other.status not in ("plan_submitted", "approved", "in_progress", "done"):
+                continue
+            if m.merge_group and other.merge_group == m.merge_group:
+                continue  # merged into one trip (综合查一次): not a duplicate
+            shared = sorted(codes & set(other.pc_codes))
+            if shared:
+                pc.overlaps.append((m, other, shared))
     for v in visits:
         v.fact_exempt = str(v.pk) in q.exempt_visits
         v.fact_counted = str(v.pk) in q.counted_visits
     pc.facts = facts
     # R5.3: the items of the city's visits this year that took place, from the rows above.
     pc.city_items = {
-        i.code
+        c
         for v in visits
         if v.inspecting_level == "city" and v.status in ("in_progress", "done")
-        for i in v.items.all()
+        for c in v.pc_codes
     }
     return pc
+
+
+@dataclass(frozen=True)
+class _Item:
+    code: str
+    domain: str
 
 
 @dataclass
@@ -427,18 +634,28 @@ def entry_facts(
     predicts); the service passes who has. With `team`, `facts` and `city_items` given (the
     pre-check prefetches them) only the exempt record's check queries the database.
     """
-    members = team if team is not None else list(visit.team.all())
-    items = list(visit.items.all())
+    pv: Any = visit  # precheck() sets pc_* on the visits it read (no query here then)
+    pre = getattr(pv, "pc_team", None) is not None
+    items: list[Any]
+    if pre:
+        items = [_Item(code, domain) for code, domain in pv.pc_items]
+        members = pv.pc_team
+    else:
+        items = list(visit.items.all())
+        members = [
+            (m.officer_id, m.officer.name, officer_fact(m.officer))
+            for m in (team if team is not None else list(visit.team.all()))
+        ]
     domains = {i.domain for i in items}
     confs = []
-    for m in members:
-        e = check_eligibility(officer_fact(m.officer), on=today, domains=domains)
+    for officer_id, name, ofact in members:
+        e = check_eligibility(ofact, on=today, domains=domains)
         confs.append(
             OfficerConfirmation(
-                str(m.officer_id),
-                m.officer.name,
+                str(officer_id),
+                name,
                 e.eligible,
-                confirmed is None or m.officer_id in confirmed,
+                confirmed is None or officer_id in confirmed,
                 tuple(Reason(r.code, r.message) for r in e.reasons),
             )
         )
@@ -450,9 +667,15 @@ def entry_facts(
             for c in city_visits_this_year(visit.enterprise_id, today.year, exclude_pk=visit.pk)
             for i in c.items.all()
         }
-    table, policy = cap_setting(today.year)
+    table, policy = pv.pc_table if pre else cap_setting(today.year)
     ent = visit.enterprise
     record = visit_justification_decision(visit, day=today) if visit.status == "approved" else None
+    experts = pv.pc_experts if pre else len(visit.experts.all())
+    partner = (
+        bool(pv.pc_partner)
+        if pre
+        else any(d.bureau.level == "district" for d in visit.joint_departments.all())
+    )
     return EntryFacts(
         visit_id=str(visit.pk),
         status=visit.status,
@@ -462,10 +685,10 @@ def entry_facts(
         today=today,
         team=tuple(confs),
         caller_id=str(caller.pk) if caller is not None else None,
-        experts=len(visit.experts.all()),
+        experts=experts,
         supervising_level=Level(ent.supervising_level),
         inspecting_level=Level(visit.inspecting_level),
-        district_partner=any(d.bureau.level == "district" for d in visit.joint_departments.all()),
+        district_partner=partner,
         items=frozenset(i.code for i in items),
         city_items_this_year=frozenset(city_items),
         record=record,
@@ -529,7 +752,7 @@ def verdict_for(
             today=today,
             caller=officer,
             confirmed=None,
-            team=list(visit.team.all()),
+            team=None if getattr(visit, "pc_team", None) is not None else list(visit.team.all()),
             facts=facts,
             city_items=city_items,
         )

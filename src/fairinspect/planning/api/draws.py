@@ -181,7 +181,7 @@ class PublicDrawOut(Schema):
 
 
 def _public_draw(draw: Draw) -> dict:
-    ent, off = draws.pools_of(draw.task)
+    ent, off = draws.pools_of(draw.task, light=True)
     check = draws.cached_verification(draw)
     return {
         "id": draw.pk,

@@ -40,7 +40,7 @@ def public_plan(request, plan_id: int):
 
 def public_task(request, task_id: int):
     task = access.get_public_task(task_id)
-    ent, off = draws.pools_of(task)
+    ent, off = draws.pools_of(task, light=True)
     all_draws = list(task.draws.filter(drawn_at__isnull=False).order_by("-sequence"))
     seed = request.GET.get("seed", "").strip()
     count_text = request.GET.get("count", "").strip()
@@ -77,11 +77,24 @@ def public_task(request, task_id: int):
     )
 
 
+DRAW_PAGE = 50  # selected enterprises per page of the public draw page
+
+
 def public_draw(request, draw_id: int):
     draw = access.get_public_draw(draw_id)
-    ent, off = draws.pools_of(draw.task)
+    ent, off = draws.pools_of(draw.task, light=True)
     check = draws.cached_verification(draw)
-    officer_names = {k: v["name"] for k, v in off.facts.items()}
+    officer_names = draws.officer_names(off)
+    try:
+        page = max(1, int(request.GET.get("page") or 1))
+    except ValueError:
+        page = 1
+    shown, total = draws.pairings_page(draw, (page - 1) * DRAW_PAGE, DRAW_PAGE)
+    pages = max(1, -(-total // DRAW_PAGE))
+    if page > pages:
+        page = pages
+        shown, total = draws.pairings_page(draw, (page - 1) * DRAW_PAGE, DRAW_PAGE)
+    first = (page - 1) * DRAW_PAGE
     return render(
         request,
         "planning/public_draw.html",
@@ -91,22 +104,51 @@ def public_draw(request, draw_id: int):
             "ent_pool": ent,
             "off_pool": off,
             "check": check,
-            "names": _names(draw.selected),
+            "names": _names(p["enterprise"] for p in shown),
             "officer_names": officer_names,
             "rows": [
-                (i + 1, p, [(o, officer_names.get(o, "")) for o in p["officers"]])
-                for i, p in enumerate(draw.pairings)
+                (first + i + 1, p, [(o, officer_names.get(o, "")) for o in p["officers"]])
+                for i, p in enumerate(shown)
             ],
+            "page": page,
+            "pages": pages,
+            "total": total,
+            # joined once here: the filter `join` would escape each of the codes
+            "selected_csv": ",".join(draw.selected),
         },
     )
 
 
+POOL_SLICE = 1 << 20  # characters per slice of a streamed pool file
+
+
+def _pool_slices(pool_pk: int, length: int):
+    """The pool text in slices read with SUBSTR (on PostgreSQL the column is stored
+    EXTERNAL, so each slice reads only its TOAST chunks): never the whole text at once."""
+    from django.db.models import Value
+    from django.db.models.functions import Substr
+
+    for start in range(1, length + 1, POOL_SLICE):
+        part = (
+            Pool.objects.filter(pk=pool_pk)
+            .annotate(part=Substr("text", Value(start), Value(POOL_SLICE)))
+            .values_list("part", flat=True)
+            .get()
+        )
+        yield part.encode("utf-8")
+
+
 def public_pool_file(request, task_id: int, kind: str):
+    from django.db.models.functions import Length
+    from django.http import StreamingHttpResponse
+
     task = access.get_public_task(task_id)
     if kind not in Pool.Kind.values:
         return HttpResponse(status=404)
-    pool = task.pools.only("text").get(kind=kind)
-    resp = HttpResponse(pool.text.encode("utf-8"), content_type="text/plain; charset=utf-8")
+    pk, length = (
+        task.pools.filter(kind=kind).annotate(n=Length("text")).values_list("pk", "n").get()
+    )
+    resp = StreamingHttpResponse(_pool_slices(pk, length), content_type="text/plain; charset=utf-8")
     resp["Content-Disposition"] = f'attachment; filename="task-{task.pk}-{kind}.txt"'
     return resp
 

@@ -22,18 +22,33 @@ from ..models import Visit
 from ._common import _flash
 
 
+def _load_staff(user) -> None:
+    """The user's department (with its bureau) and officer in one query, into the user's
+    own caches, so the visibility check and officer_of read no more rows."""
+    from fairinspect.registry.models import User
+
+    row = User.objects.select_related("department__parent", "officer").get(pk=user.pk)
+    user._state.fields_cache.update(row._state.fields_cache)
+
+
 def qr_landing(request, token: str):
-    ent = qr.enterprise_for(token)
     today = timezone.localdate()
-    if (
-        request.user.is_authenticated
-        and is_staff(request.user)
-        and registry_access.enterprises_visible_to(request.user).filter(pk=ent.pk).exists()
-    ):
+    staff = request.user.is_authenticated and is_staff(request.user)
+    if staff:
+        _load_staff(request.user)
+    # Whether the user may see the enterprise comes with the enterprise's row (one query).
+    ent = qr.enterprise_for(
+        token, visible=registry_access.enterprises_visible_to(request.user) if staff else None
+    )
+    if staff and getattr(ent, "pc_visible", False):
         # Staff who may see the enterprise get the pre-check; everyone else (other districts'
         # staff included) the public transparency card.
         officer = services.officer_of(request.user)
-        pc = queries.precheck(ent, officer=officer, today=today)
+        try:
+            page = int(request.GET.get("page") or 1)
+        except ValueError:
+            page = 1
+        pc = queries.precheck(ent, officer=officer, today=today, page=page)
         verdicts = [
             (
                 v,

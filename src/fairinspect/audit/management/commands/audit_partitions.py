@@ -1,0 +1,33 @@
+"""Create the yearly partitions of the audit events ahead of time (PostgreSQL; issue 13).
+
+    manage.py audit_partitions [--years-ahead 2]
+
+Rows already written to the DEFAULT partition for a new year are moved into it. On SQLite
+there is nothing to do. Run it once a year (a systemd timer or cron), or let the DEFAULT
+partition take the rows until it runs."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand
+from django.db import connection, transaction
+from django.utils import timezone
+
+from fairinspect.core import partitioning
+
+
+class Command(BaseCommand):
+    help = "Create the audit events' partitions for this year and the next ones (PostgreSQL)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--years-ahead", type=int, default=2)
+
+    def handle(self, *args, years_ahead: int, **options):
+        if connection.vendor != "postgresql":
+            self.stdout.write("not PostgreSQL: the audit events are not partitioned")
+            return
+        year = timezone.now().year
+        with transaction.atomic():
+            made = partitioning.add_partitions(
+                connection, "audit_auditevent", partitioning.years(year, year + years_ahead)
+            )
+        self.stdout.write(f"{made} partition(s) created")
