@@ -566,10 +566,13 @@ class RectificationOrder(models.Model):
 
 
 class VisitRating(models.Model):
-    """The enterprise's rating of a finished visit; never shown to the inspecting unit."""
+    """The enterprise's rating of a finished visit; never shown to the inspecting unit.
+
+    Anonymous by construction (issue 12): no user is stored with a score, and the audit event
+    of a rating names no actor. One rating per visit is the one-to-one on the visit itself
+    (the enterprise is the visit's), so no "who rated" marker is needed."""
 
     visit = models.OneToOneField(Visit, models.CASCADE, related_name="rating")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("评分"))
     comment = models.TextField(_("评价"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
