@@ -6,6 +6,7 @@ app_name = "visits"
 urlpatterns = [
     path("", views.my_visits, name="mine"),
     path("new/", views.new_visit, name="new"),
+    path("day/", views.officer_day, name="day"),
     path("q/<str:token>/", views.qr_landing, name="qr"),
     path("card/", views.my_card, name="my_card"),
     path("ratings/", views.ratings, name="ratings"),
@@ -27,6 +28,9 @@ urlpatterns = [
         "referrals/<int:referral_id>/status/", views_records.referral_status, name="referral_status"
     ),
     path("referrals/<int:referral_id>/file/", views_records.referral_file, name="referral_file"),
+    path(
+        "enterprise/<str:credit_code>/precheck/", views.enterprise_precheck, name="precheck"
+    ),
     path("enterprise/<str:credit_code>/poster/", views.poster, name="poster"),
     path("enterprise/<str:credit_code>/qr.svg", views.qr_svg, name="qr_svg"),
     path("enterprise/<str:credit_code>/revoke-qr/", views.revoke_qr, name="revoke_qr"),

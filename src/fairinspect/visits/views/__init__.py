@@ -27,6 +27,11 @@ from .downloads import (  # noqa: F401
     document,
     order_document,
 )
+from .field_day import (  # noqa: F401
+    enterprise_precheck,
+    officer_day,
+    precheck_page,
+)
 from .guidance_pages import (  # noqa: F401
     guidance_activity,
     guidance_received,

@@ -24,7 +24,6 @@ from ._common import _flash
 
 def qr_landing(request, token: str):
     ent = qr.enterprise_for(token)
-    today = timezone.localdate()
     if (
         request.user.is_authenticated
         and is_staff(request.user)
@@ -32,22 +31,9 @@ def qr_landing(request, token: str):
     ):
         # Staff who may see the enterprise get the pre-check; everyone else (other districts'
         # staff included) the public transparency card.
-        officer = services.officer_of(request.user)
-        pc = queries.precheck(ent, officer=officer, today=today)
-        verdicts = [
-            (
-                v,
-                queries.verdict_for(
-                    v, facts=pc.facts, today=today, officer=officer, city_items=pc.city_items
-                ),
-            )
-            for v in pc.mine
-        ]
-        return render(
-            request,
-            "visits/precheck.html",
-            {"pc": pc, "e": ent, "verdicts": verdicts, "token": token, "today": today},
-        )
+        from .field_day import precheck_page
+
+        return precheck_page(request, ent, token=token)
     return _card(request, ent, token=token)
 
 

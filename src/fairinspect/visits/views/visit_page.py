@@ -17,11 +17,18 @@ from fairinspect.core.roles import Role, has_role
 from .. import access, guidance, qr, queries, services
 from ..models import Recording, Visit
 from ._common import _back, _flash
+from .field_context import field_context
 
 
 @login_required
 def detail(request, visit_id: int):
     v = access.get_visit(request.user, visit_id)
+    return render_detail(request, v)
+
+
+def render_detail(request, v: Visit, *, typed: dict | None = None, status: int = 200):
+    """The visit page. After a refused form `typed` is {form name: what was sent}, so that
+    form shows again with what the officer typed (status 422, nothing saved)."""
     officer = services.officer_of(request.user)
     team = queries.team_of(v)
     confirmed = {c.officer_id for c in v.checkins.all()}
@@ -51,6 +58,16 @@ def detail(request, visit_id: int):
         "qr_token": qr.token_for(v.enterprise),
     }
     ctx.update(_guidance_context(v))
+    ctx["typed"] = typed = typed or {}
+    if "record_guidance" in typed:
+        ctx["guidance_checked"] = set(typed["record_guidance"].getlist("entry_codes"))
+        ctx["guidance_audiences"] = set(typed["record_guidance"].getlist("audiences"))
+    if "order" in typed:
+        ctx["order_hazards_typed"] = set(typed["order"].getlist("hazard_ids"))
+    for key, sent in typed.items():
+        if key.startswith("follow_up_") and key[len("follow_up_") :].isdigit():
+            ctx["follow_up_typed"], ctx["follow_up_typed_order"] = sent, int(key[10:])
+    ctx.update(field_context(request, v))
     if v.status == "plan_submitted" and ctx["is_approver"]:
         ctx["approval"] = access.plan_approval(request.user, v)
         # What pressing 批准方案 will answer: the approval service's own rule.
@@ -60,7 +77,7 @@ def detail(request, visit_id: int):
         ctx["verdict"] = queries.verdict_for(
             v, facts=pc_facts, today=timezone.localdate(), officer=officer
         )
-    return render(request, "visits/detail.html", ctx)
+    return render(request, "visits/detail.html", ctx, status=status)
 
 
 def _guidance_context(v: Visit) -> dict:
@@ -93,6 +110,9 @@ def _action(fn):
             msg = fn(request, v, **kw)
         except DomainError as exc:
             _flash(request, exc)
+            # The page again, with what was typed in the refused form (nothing was saved).
+            v.refresh_from_db()
+            return render_detail(request, v, typed={fn.__name__: request.POST}, status=422)
         else:
             if msg:
                 messages.success(request, msg)
@@ -270,10 +290,10 @@ def follow_up(request, visit_id: int, order_id: int):
         )
     except ValueError:
         messages.error(request, "复查日期：请选择日期。")
-        return _back(v.pk)
+        return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
     except DomainError as exc:
         _flash(request, exc)
-        return _back(v.pk)
+        return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
     messages.success(request, "整改复查已安排（不受频次上限限制，依据为整改指令书）。")
     return _back(f.pk)
 
