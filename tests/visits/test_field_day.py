@@ -166,8 +166,12 @@ def test_r6_2_refused_forms_on_the_visit_page_keep_what_was_typed(client, starte
         # (form, posted, what must come back in the form)
         (
             "hazard",
-            {"level": "bogus", "description": "储罐区静电接地断开", "place": "东罐区",
-             "item_code": item.code},
+            {
+                "level": "bogus",
+                "description": "储罐区静电接地断开",
+                "place": "东罐区",
+                "item_code": item.code,
+            },
             ["储罐区静电接地断开", 'value="东罐区"', f'value="{item.code}" selected'],
         ),
         (
@@ -197,8 +201,12 @@ def test_r6_2_a_refused_plan_submission_keeps_what_was_typed(client, new_visit, 
     client.force_login(team[0][0])
     r = client.post(
         f"/visits/{v.pk}/plan/",
-        {"key_points": "重点查动火作业票", "methods": "查阅资料", "steps": "一、二、三",
-         "then": "submit"},
+        {
+            "key_points": "重点查动火作业票",
+            "methods": "查阅资料",
+            "steps": "一、二、三",
+            "then": "submit",
+        },
     )
     assert r.status_code == 422
     part = _page_form(r.content.decode(), f"/visits/{v.pk}/plan/")

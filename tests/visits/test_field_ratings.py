@@ -44,6 +44,6 @@ def test_r8_the_rating_form_preselects_no_score(client, started_visit, team, mak
     client.force_login(rater)
     body = client.get("/visits/card/").content.decode()
     select = body.split(f'id="score-{v.pk}"', 1)[1].split("</select>", 1)[0]
-    assert 'required' in select
+    assert "required" in select
     assert '<option value="" selected>' in select
     assert 'value="5" selected' not in select and select.count("selected") == 1

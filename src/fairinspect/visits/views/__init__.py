@@ -32,6 +32,10 @@ from .field_day import (  # noqa: F401
     officer_day,
     precheck_page,
 )
+from .field_sync import (  # noqa: F401
+    service_worker,
+    sync,
+)
 from .guidance_pages import (  # noqa: F401
     guidance_activity,
     guidance_received,
