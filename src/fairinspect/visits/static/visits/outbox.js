@@ -86,6 +86,7 @@
     if (flushing || !navigator.onLine) return;
     flushing = true;
     let sent = 0;
+    let refusedNow = 0;
     try {
       const entries = (await all())
         .filter((e) => e.state === "pending")
@@ -101,11 +102,14 @@
           sent += 1;
         } else {
           await put({ ...e, state: "refused", reason: reasonText(res.body) });
+          refusedNow += 1;
         }
       }
     } finally {
       flushing = false;
     }
+    // The "saved, waiting" notes beside the forms are out of date once a round has run.
+    if (sent || refusedNow) document.querySelectorAll(".outbox-inline").forEach((p) => p.remove());
     await render();
     if (sent && document.querySelector("[data-outbox-reload]")) location.reload();
   }
@@ -215,7 +219,9 @@
     // The day's visit pages and pre-checks, kept for when there is no signal.
     if (!("caches" in window) || !navigator.onLine) return;
     const urls = [...document.querySelectorAll("a[data-keep]")].map((a) => a.pathname);
-    if (!urls.length) return;
+    // and this page itself, if it is one of the officer's pages (the service worker keeps
+    // the pages it serves; the first page opened is served before it is in control)
+    if (document.querySelector("meta[name=fi-sw]")) urls.push(location.pathname);
     caches.open(PAGES).then((c) =>
       Promise.all([...new Set(urls)].map((u) => c.add(u).catch(() => null)))
     );

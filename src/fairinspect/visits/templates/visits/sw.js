@@ -22,9 +22,14 @@ workbox.routing.registerRoute(
   new workbox.strategies.NetworkFirst({
     cacheName: PAGES,
     networkTimeoutSeconds: 4,
+    // The pages vary on Cookie and Accept-Language; a kept page is this phone's own, and the
+    // requests the page and the worker make carry those headers differently.
+    matchOptions: { ignoreVary: true },
     plugins: [
       new workbox.cacheableResponse.CacheableResponsePlugin({ statuses: [200] }),
-      new workbox.expiration.ExpirationPlugin({ maxEntries: 80, maxAgeSeconds: 3 * 24 * 3600 }),
+      // No age limit: the network is always tried first, and a page kept from yesterday is
+      // still better than none at the gate (it shows the state it was kept in).
+      new workbox.expiration.ExpirationPlugin({ maxEntries: 80 }),
     ],
   })
 );
