@@ -40,6 +40,8 @@ urlpatterns = [
     path("<int:visit_id>/cancel/", views.cancel, name="cancel"),
     path("<int:visit_id>/check-in/", views.check_in, name="check_in"),
     path("<int:visit_id>/sync/", views.sync, name="sync"),
+    path("<int:visit_id>/location/", views.set_location, name="set_location"),
+    path("<int:visit_id>/media/<int:media_id>/<str:size>/", views.media_file, name="media_file"),
     path("<int:visit_id>/recording/", views.start_recording, name="start_recording"),
     path(
         "<int:visit_id>/recording/<int:recording_id>/end/",

@@ -39,9 +39,10 @@ def _coord(raw) -> Decimal | None:
     if raw in (None, ""):
         return None
     try:
-        return Decimal(str(raw)).quantize(Decimal("0.000001"))
+        v = Decimal(str(raw)).quantize(Decimal("0.000001"))
     except (InvalidOperation, ValueError):
         return None
+    return v if -180 <= v <= 180 else None  # a claim outside any coordinate is dropped
 
 
 def _client_time(raw) -> dt.datetime | None:

@@ -13,6 +13,7 @@ from fairinspect.audit import trail
 from fairinspect.core.errors import Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Officer
+from fairinspect.rules.evidence import HazardState, checkout_refusals
 
 from ..models import (
     Finding,
@@ -304,6 +305,23 @@ def issue_order(
     return order
 
 
+def hazard_states(visit: Visit) -> list[HazardState]:
+    """The visit's hazards as rules.evidence reads them (the page asks the same)."""
+    rows = Hazard.objects.filter(visit=visit).values_list("pk", "description", "level")
+    ordered = set(
+        RectificationOrder.hazards.through.objects.filter(hazard__visit=visit).values_list(
+            "hazard_id", flat=True
+        )
+    )
+    cased = set(
+        Hazard.objects.filter(visit=visit, cases__isnull=False).values_list("pk", flat=True)
+    )
+    return [
+        HazardState(str(pk), desc, level == "major", pk in ordered, pk in cased)
+        for pk, desc, level in rows
+    ]
+
+
 def check_out(*, actor, visit: Visit, summary: str = "", now=None) -> Visit:
     """End the visit. Without any recording the visit is flagged (R6.3)."""
     _require_on_team(actor, visit)
@@ -312,6 +330,9 @@ def check_out(*, actor, visit: Visit, summary: str = "", now=None) -> Visit:
         v = Visit.objects.select_for_update().get(pk=visit.pk)
         if v.status != "in_progress":
             raise _refuse("visit_not_in_progress", "只有检查中的检查可以离企。")
+        blockers = checkout_refusals(hazard_states(v))
+        if blockers:
+            raise _refuse(blockers[0].code, blockers[0].message, blockers)
         missing = not Recording.objects.filter(visit=v).exists()
         v.status, v.checked_out_at, v.missing_recording = "done", now, missing
         v.summary = (summary or v.summary or "").strip()

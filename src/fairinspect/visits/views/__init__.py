@@ -32,6 +32,7 @@ from .field_day import (  # noqa: F401
     officer_day,
     precheck_page,
 )
+from .field_media import media_file  # noqa: F401
 from .field_sync import (  # noqa: F401
     service_worker,
     sync,
@@ -71,6 +72,7 @@ from .visit_page import (  # noqa: F401
     order,
     record_guidance,
     reject,
+    set_location,
     start_recording,
     upload,
 )

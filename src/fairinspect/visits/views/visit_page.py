@@ -203,7 +203,25 @@ def upload(request, v):
         rec = Recording.objects.filter(visit=v, pk=request.POST["recording"]).first()
     if request.POST.get("finding", "").isdigit():
         finding = v.findings.filter(pk=request.POST["finding"]).first()
-    m = services.upload_media(actor=request.user, visit=v, upload=f, recording=rec, finding=finding)
+    p = request.POST
+    hazard = v.hazards.filter(pk=p["hazard"]).first() if p.get("hazard", "").isdigit() else None
+    from ..services.field import _coord
+
+    try:
+        accuracy = float(p["accuracy"]) if p.get("accuracy") else None
+    except ValueError:
+        accuracy = None
+    m = services.upload_media(
+        actor=request.user,
+        visit=v,
+        upload=f,
+        recording=rec,
+        finding=finding,
+        hazard=hazard,
+        capture_lat=_coord(p.get("lat")),
+        capture_lng=_coord(p.get("lng")),
+        capture_accuracy=accuracy,
+    )
     return f"已上传 {m.original_name}（SHA-256 {m.sha256[:12]}…）。"
 
 
@@ -265,6 +283,21 @@ def record_guidance(request, v):
         audiences=p.getlist("audiences"),
     )
     return "普法指导内容已记录。"
+
+
+@_action
+def set_location(request, v):
+    from .. import presence
+
+    p = request.POST
+    presence.set_location(
+        actor=request.user,
+        enterprise=v.enterprise,
+        lat=p.get("lat"),
+        lng=p.get("lng"),
+        accuracy=p.get("accuracy"),
+    )
+    return "企业位置已登记。"
 
 
 @_action
