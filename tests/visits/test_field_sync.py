@@ -126,3 +126,41 @@ def test_the_officers_pages_are_an_installable_web_app(client, started_visit, te
     m = json.loads((Path(pkg.__file__).parent / "static/visits/manifest.webmanifest").read_text())
     assert m["start_url"] == "/visits/day/" and m["display"] == "standalone"
     assert {i["sizes"] for i in m["icons"]} == {"192x192", "512x512"}
+
+
+def test_r6_1_the_api_takes_a_field_action_once_per_nonce(client, started_visit, team, api_token):
+    v = started_visit()
+    h = api_token(team[0][0])
+    body = {"kind": "hazard", "nonce": "api-hz-000001", "level": "general", "description": "漏电"}
+    r1 = client.post(
+        f"/api/v1/visits/{v.pk}/field-actions", body, content_type="application/json", **h
+    )
+    assert r1.status_code == 200 and r1.json()["status"] == "done", r1.content
+    r2 = client.post(
+        f"/api/v1/visits/{v.pk}/field-actions", body, content_type="application/json", **h
+    )
+    assert r2.json()["status"] == "duplicate" and Hazard.objects.filter(visit=v).count() == 1
+    bad = client.post(
+        f"/api/v1/visits/{v.pk}/field-actions",
+        {**body, "nonce": "api-hz-000002", "lat": "43.8"},
+        content_type="application/json",
+        **h,
+    )
+    assert bad.status_code == 422 and bad.json()["field"] == "lat"
+    p = client.get(f"/api/v1/visits/{v.pk}/presence", **h).json()
+    assert p["code"] in ("no_checkin_location", "no_registered_location") and not p["flagged"]
+    code = v.enterprise.credit_code
+    r = client.post(
+        f"/api/v1/enterprises/{code}/location",
+        {"lat": 43.8256, "lng": 87.6168, "accuracy": 12.0},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 201 and "李明" in r.json()["source"]
+    r = client.post(
+        f"/api/v1/enterprises/{code}/location",
+        {"lat": 43.8, "lng": 87.6},
+        content_type="application/json",
+        **h,
+    )
+    assert r.status_code == 409 and r.json()["code"] == "location_already_set"

@@ -24,6 +24,7 @@ from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
 from fairinspect.supervision.api import router as supervision_router
 from fairinspect.visits.api import router as visits_router
+from fairinspect.visits.api_field import router as visits_field_router
 
 # The one error shape every refusal has; extra detail (`reasons`, `errors`) may follow.
 ERROR_SCHEMA = {
@@ -98,6 +99,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", registry_router)
 api.add_router("/", catalog_router)
 api.add_router("/", visits_router)
+api.add_router("/", visits_field_router)
 api.add_router("/", planning_router)
 api.add_router("/", cases_router)
 api.add_router("/", audit_router)
