@@ -32,7 +32,7 @@ def test_r8_a_supervisor_filters_the_enterprises_ratings(
             checked_in_at=dt.datetime(2025, 5, 10 + n, 9, tzinfo=dt.UTC),
             checked_out_at=dt.datetime(2025, 5, 10 + n, 11, tzinfo=dt.UTC),
         )
-        u = make_user(f"ent{n}", Role.ENTERPRISE, enterprise=ent)
+        make_user(f"ent{n}", Role.ENTERPRISE, enterprise=ent)
         VisitRating.objects.create(visit=v, score=score, comment=comment)
     log_in(desk, "jiandu", PASSWORD)
     desk.get_by_role("navigation", name="主导航").get_by_role("link", name="企业评价").click()
