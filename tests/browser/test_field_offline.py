@@ -80,7 +80,7 @@ def _controlled(page):
 def test_r6_1_r3_4_check_in_without_signal_waits_then_counts_once(
     phone, live_server, log_in, shot, scene
 ):
-    from fairinspect.visits import queries
+    from fairinspect.visits import queries, services
     from fairinspect.visits.models import CheckIn, FieldAction, Visit
 
     v = scene["visits"][0]
@@ -134,6 +134,34 @@ def test_r6_1_r3_4_check_in_without_signal_waits_then_counts_once(
     assert Visit.objects.get(pk=v.pk).checked_in_at is not None
     _fits(phone)
     shot(phone, "field-synced-phone")
+
+    # A photo of a major hazard as evidence, from the camera input; check-out waits for its order.
+    import io
+
+    from PIL import Image
+
+    from fairinspect.visits.models import MediaFile
+
+    h = services.record_hazard(
+        actor=scene["u1"],
+        visit=v,
+        level="major",
+        description="可燃气体报警仪失效",
+        place="储罐区",
+        item_code=v.items.first().code,
+    )
+    phone.reload()
+    buf = io.BytesIO()
+    Image.new("RGB", (1200, 900), (180, 60, 30)).save(buf, "JPEG")
+    phone.locator(f"#hz-photo-{h.pk}").set_input_files(
+        files=[{"name": "IMG_2001.jpg", "mimeType": "image/jpeg", "buffer": buf.getvalue()}]
+    )
+    phone.locator(f"#hazard-{h.pk}").get_by_role("button", name="上传照片").click()
+    phone.locator(f"#hazard-{h.pk} .evidence img").wait_for()
+    assert MediaFile.objects.filter(hazard=h).count() == 1
+    assert "暂不能离企" in phone.locator("#checkout").inner_text()
+    _fits(phone)
+    shot(phone, "field-evidence-phone")
 
 
 def test_r6_1_a_queued_check_in_the_server_refuses_shows_its_reason(
