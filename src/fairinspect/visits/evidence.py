@@ -20,8 +20,8 @@ def thumbnail_of(upload) -> ContentFile | None:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(upload) as im:
-            im = ImageOps.exif_transpose(im)
+        with Image.open(upload) as opened:
+            im: Image.Image = ImageOps.exif_transpose(opened)
             im.thumbnail(THUMB_SIZE)
             if im.mode not in ("RGB", "L"):
                 im = im.convert("RGB")
