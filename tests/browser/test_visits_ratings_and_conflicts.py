@@ -32,8 +32,8 @@ def test_r8_a_supervisor_filters_the_enterprises_ratings(
             checked_in_at=dt.datetime(2025, 5, 10 + n, 9, tzinfo=dt.UTC),
             checked_out_at=dt.datetime(2025, 5, 10 + n, 11, tzinfo=dt.UTC),
         )
-        u = make_user(f"ent{n}", Role.ENTERPRISE, enterprise=ent)
-        VisitRating.objects.create(visit=v, user=u, score=score, comment=comment)
+        make_user(f"ent{n}", Role.ENTERPRISE, enterprise=ent)
+        VisitRating.objects.create(visit=v, score=score, comment=comment)
     log_in(desk, "jiandu", PASSWORD)
     desk.get_by_role("navigation", name="主导航").get_by_role("link", name="企业评价").click()
     desk.get_by_text("共 2 条评价").wait_for()

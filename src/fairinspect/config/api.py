@@ -29,6 +29,7 @@ from fairinspect.registry.api import auth_router, bearer
 from fairinspect.registry.api import router as registry_router
 from fairinspect.supervision.api import router as supervision_router
 from fairinspect.visits.api import router as visits_router
+from fairinspect.visits.api_field import router as visits_field_router
 
 # `fairinspect.visits.api.checkin` -> `fairinspect.visits.api` (split packages, see above).
 _API_PACKAGE = re.compile(r"^(fairinspect\.\w+\.api)\.\w+$")
@@ -116,6 +117,7 @@ api.add_router("/auth", auth_router)
 api.add_router("/", registry_router)
 api.add_router("/", catalog_router)
 api.add_router("/", visits_router)
+api.add_router("/", visits_field_router)
 api.add_router("/", planning_router)
 api.add_router("/", cases_router)
 api.add_router("/", audit_router)

@@ -448,7 +448,19 @@ class MediaFile(models.Model):
     finding = models.ForeignKey(
         Finding, models.CASCADE, null=True, blank=True, related_name="photos"
     )
+    # Evidence of a hazard (issue 12): a photo of the place, from the phone's camera.
+    hazard = models.ForeignKey(
+        "Hazard", models.CASCADE, null=True, blank=True, related_name="photos"
+    )
     file = models.FileField(upload_to="visits/media/%Y/%m/")
+    # A resized copy for the page (Pillow); the original above is kept as uploaded.
+    thumbnail = models.FileField(upload_to="visits/thumbs/%Y/%m/", blank=True)
+    # Where and when it was taken, as the phone says (EXIF or the browser's clock and GPS):
+    # kept as evidence and shown as the phone's claim; uploaded_at is the server's time.
+    captured_at = models.DateTimeField(_("拍摄时间（手机）"), null=True, blank=True)
+    capture_lat = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    capture_lng = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    capture_accuracy = models.FloatField(null=True, blank=True)
     original_name = models.CharField(max_length=200)
     sha256 = models.CharField(max_length=64)
     size = models.PositiveBigIntegerField()
@@ -487,6 +499,11 @@ class Hazard(models.Model):
     enterprise = models.ForeignKey("registry.Enterprise", models.PROTECT, related_name="hazards")
     item = models.ForeignKey(
         "catalog.InspectionItem", models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The finding of that item on this visit the hazard was found under (issue 12: the chain
+    # finding - item - legal clause - hazard - order - follow-up).
+    finding = models.ForeignKey(
+        Finding, models.SET_NULL, null=True, blank=True, related_name="hazards"
     )
     level = models.CharField(_("隐患等级"), max_length=10, choices=Level.choices)
     description = models.TextField(_("隐患描述"))
@@ -568,10 +585,13 @@ class RectificationOrder(models.Model):
 
 
 class VisitRating(models.Model):
-    """The enterprise's rating of a finished visit; never shown to the inspecting unit."""
+    """The enterprise's rating of a finished visit; never shown to the inspecting unit.
+
+    Anonymous by construction (issue 12): no user is stored with a score, and the audit event
+    of a rating names no actor. One rating per visit is the one-to-one on the visit itself
+    (the enterprise is the visit's), so no "who rated" marker is needed."""
 
     visit = models.OneToOneField(Visit, models.CASCADE, related_name="rating")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.PROTECT, related_name="+")
     score = models.PositiveSmallIntegerField(_("评分"))
     comment = models.TextField(_("评价"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -636,4 +656,5 @@ class GuidanceGiven(models.Model):
 
 
 # The application and referral records (R3.3) live in their own module.
+from .models_field import FieldAction  # noqa: E402,F401
 from .records import InspectionApplication, Referral  # noqa: E402,F401

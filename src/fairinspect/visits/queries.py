@@ -785,3 +785,74 @@ def ratings_visible_to(user):
     return qs.select_related("visit", "visit__enterprise", "visit__department").order_by(
         "-created_at", "-id"
     )
+
+
+# ------------------------------------------------ before planning: will it be refused? (issue 12)
+
+
+def planning_forecast(
+    enterprise: Enterprise,
+    *,
+    department,
+    today: dt.date,
+    trigger: str = Trigger.ANNUAL_PLAN.value,
+    day: dt.date | None = None,
+    kind: str = VisitKind.ON_SITE.value,
+) -> Verdict | None:
+    """What approving an ordinary on-site plan for this enterprise would answer, told to the
+    officer BEFORE they plan it (the pre-check and the plan form): `rules.entry.decide_approval`,
+    the rule `services.approve_plan` calls, over the facts a new visit by `department` on `day`
+    would have. The plan's own completeness is not known yet, nor its items (R5.3 refuses a
+    district visit after the city's whatever the items), nor an exempt record (None: an exempt
+    trigger is checked against its record when the form is sent). None without a department."""
+    if department is None:
+        return None
+    day = day or today
+    try:
+        trig = Trigger(trigger)
+    except ValueError:
+        trig = Trigger.ANNUAL_PLAN
+    table, policy = cap_setting(day.year)
+    city = city_visits_this_year(enterprise.pk, day.year)
+    facts = ApprovalFacts(
+        visit_id="new",
+        kind=VisitKind(kind) if kind in VisitKind._value2member_map_ else VisitKind.ON_SITE,
+        trigger=trig,
+        planned_date=day,
+        today=today,
+        plan_problems=(),
+        supervising_level=Level(enterprise.supervising_level),
+        inspecting_level=Level(department.bureau.level),
+        district_partner=False,
+        items=frozenset(),
+        city_items_this_year=frozenset(i.code for c in city for i in c.items.all()),
+        record=None,
+        table=table,
+        policy=policy,
+        high_risk=enterprise.high_risk,
+        grade=grade_of(enterprise, day),
+        visits=tuple(visit_facts(enterprise.pk, day.year)),
+    )
+    d = decide_approval(facts)
+    return Verdict(
+        d.allowed, [r.message for r in d.reasons], d.refusal.code if d.refusal else "", d
+    )
+
+
+def officer_day(officer: Officer, *, today: dt.date, days: int = 14) -> dict[str, list[Visit]]:
+    """The officer's own visits: today's (and any still in progress), and the coming ones."""
+    qs = (
+        Visit.objects.filter(team__officer=officer)
+        .exclude(status__in=["cancelled", "done"])
+        .filter(planned_date__lte=today + dt.timedelta(days=days))
+        .select_related("enterprise", "department", "plan")
+        .order_by("planned_date", "id")
+        .distinct()
+    )
+    today_list, coming = [], []
+    for v in qs:
+        if v.status == "in_progress" or v.planned_date <= today:
+            today_list.append(v)  # an earlier day's visit not yet done stays on the list
+        else:
+            coming.append(v)
+    return {"today": today_list, "coming": coming}

@@ -6,6 +6,8 @@ app_name = "visits"
 urlpatterns = [
     path("", views.my_visits, name="mine"),
     path("new/", views.new_visit, name="new"),
+    path("day/", views.officer_day, name="day"),
+    path("sw.js", views.service_worker, name="service_worker"),
     path("q/<str:token>/", views.qr_landing, name="qr"),
     path("card/", views.my_card, name="my_card"),
     path("ratings/", views.ratings, name="ratings"),
@@ -27,6 +29,7 @@ urlpatterns = [
         "referrals/<int:referral_id>/status/", views_records.referral_status, name="referral_status"
     ),
     path("referrals/<int:referral_id>/file/", views_records.referral_file, name="referral_file"),
+    path("enterprise/<str:credit_code>/precheck/", views.enterprise_precheck, name="precheck"),
     path("enterprise/<str:credit_code>/poster/", views.poster, name="poster"),
     path("enterprise/<str:credit_code>/qr.svg", views.qr_svg, name="qr_svg"),
     path("enterprise/<str:credit_code>/revoke-qr/", views.revoke_qr, name="revoke_qr"),
@@ -36,6 +39,9 @@ urlpatterns = [
     path("<int:visit_id>/reject/", views.reject, name="reject"),
     path("<int:visit_id>/cancel/", views.cancel, name="cancel"),
     path("<int:visit_id>/check-in/", views.check_in, name="check_in"),
+    path("<int:visit_id>/sync/", views.sync, name="sync"),
+    path("<int:visit_id>/location/", views.set_location, name="set_location"),
+    path("<int:visit_id>/media/<int:media_id>/<str:size>/", views.media_file, name="media_file"),
     path("<int:visit_id>/recording/", views.start_recording, name="start_recording"),
     path(
         "<int:visit_id>/recording/<int:recording_id>/end/",

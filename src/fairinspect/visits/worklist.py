@@ -22,7 +22,7 @@ def _item(v: Visit) -> WorkItem:
     )
 
 
-@source("today", title=_("今天的检查"), more="visits:mine", order=10)
+@source("today", title=_("今天的检查"), more="visits:day", order=10)
 def todays_visits(user, today):
     officer = officer_of(user)
     if officer is None:

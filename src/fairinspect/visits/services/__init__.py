@@ -13,6 +13,10 @@ from .common import (  # noqa: F401
     next_number,
     officer_of,
 )
+from .field import (  # noqa: F401
+    FieldOutcome,
+    perform_field_action,
+)
 from .guidance import record_guidance  # noqa: F401
 from .onsite import (  # noqa: F401
     ALLOWED_JUSTIFICATION,

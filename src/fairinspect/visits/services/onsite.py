@@ -13,6 +13,7 @@ from fairinspect.audit import trail
 from fairinspect.core.errors import Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Officer
+from fairinspect.rules.evidence import HazardState, checkout_refusals
 
 from ..models import (
     Finding,
@@ -108,11 +109,27 @@ def sniff(head: bytes) -> str | None:
 
 
 def upload_media(
-    *, actor, visit: Visit, upload, recording: Recording | None = None, finding=None
+    *,
+    actor,
+    visit: Visit,
+    upload,
+    recording: Recording | None = None,
+    finding=None,
+    hazard=None,
+    captured_at: dt.datetime | None = None,
+    capture_lat=None,
+    capture_lng=None,
+    capture_accuracy=None,
 ) -> MediaFile:
-    """Store a recording file or a photo; the server computes its SHA-256 and checks that
-    its bytes are the type it claims."""
+    """Store a recording file or a photo (of a finding or a hazard); the server computes its
+    SHA-256 and checks that its bytes are the type it claims. A photo also gets a resized copy
+    for the page (the original is kept as uploaded); where and when it was taken is kept as
+    the phone says it (EXIF's DateTimeOriginal when the phone sends no time)."""
     _require_on_team(actor, visit)
+    if hazard is not None and hazard.visit_id != visit.pk:
+        raise ValidationFailed("hazard_other_visit", "隐患不属于本次检查。", field="hazard")
+    if finding is not None and finding.visit_id != visit.pk:
+        raise ValidationFailed("finding_other_visit", "检查结果不属于本次检查。", field="finding")
     name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:200]
     size = getattr(upload, "size", 0) or 0
     if size <= 0:
@@ -144,13 +161,28 @@ def upload_media(
             visit=visit,
             recording=recording,
             finding=finding,
+            hazard=hazard,
             original_name=name,
             sha256=h.hexdigest(),
             size=size,
             content_type=kind,
             uploaded_by=actor,
+            capture_lat=capture_lat,
+            capture_lng=capture_lng,
+            capture_accuracy=capture_accuracy,
         )
         m.file.save(f"{visit.pk}-{h.hexdigest()[:16]}{ext}", upload, save=False)
+        if kind.startswith("image/"):
+            from ..evidence import exif_time, thumbnail_of
+
+            upload.seek(0)
+            thumb = thumbnail_of(upload)
+            if thumb is not None:
+                m.thumbnail.save(f"{visit.pk}-{h.hexdigest()[:16]}-thumb.jpg", thumb, save=False)
+            upload.seek(0)
+            captured_at = captured_at or exif_time(upload)
+            upload.seek(0)
+        m.captured_at = captured_at
         m.save()
         trail.record(
             actor=actor,
@@ -206,11 +238,17 @@ def record_hazard(
     if not description:
         raise ValidationFailed("description_blank", "请描述隐患情况。", field="description")
     item = visit.items.filter(code=item_code).first() if item_code else None
+    if item_code and item is None:
+        raise ValidationFailed(
+            "item_not_in_plan", "隐患对应的检查事项须是本次检查方案中的事项。", field="item_code"
+        )
+    finding = Finding.objects.filter(visit=visit, item=item).first() if item else None
     with transaction.atomic():
         h = Hazard.objects.create(
             visit=visit,
             enterprise_id=visit.enterprise_id,
             item=item,
+            finding=finding,
             level=level,
             description=description,
             place=(place or "").strip()[:200],
@@ -267,6 +305,23 @@ def issue_order(
     return order
 
 
+def hazard_states(visit: Visit) -> list[HazardState]:
+    """The visit's hazards as rules.evidence reads them (the page asks the same)."""
+    rows = Hazard.objects.filter(visit=visit).values_list("pk", "description", "level")
+    ordered = set(
+        RectificationOrder.hazards.through.objects.filter(hazard__visit=visit).values_list(
+            "hazard_id", flat=True
+        )
+    )
+    cased = set(
+        Hazard.objects.filter(visit=visit, cases__isnull=False).values_list("pk", flat=True)
+    )
+    return [
+        HazardState(str(pk), desc, level == "major", pk in ordered, pk in cased)
+        for pk, desc, level in rows
+    ]
+
+
 def check_out(*, actor, visit: Visit, summary: str = "", now=None) -> Visit:
     """End the visit. Without any recording the visit is flagged (R6.3)."""
     _require_on_team(actor, visit)
@@ -275,6 +330,9 @@ def check_out(*, actor, visit: Visit, summary: str = "", now=None) -> Visit:
         v = Visit.objects.select_for_update().get(pk=visit.pk)
         if v.status != "in_progress":
             raise _refuse("visit_not_in_progress", "只有检查中的检查可以离企。")
+        blockers = checkout_refusals(hazard_states(v))
+        if blockers:
+            raise _refuse(blockers[0].code, blockers[0].message, blockers)
         missing = not Recording.objects.filter(visit=v).exists()
         v.status, v.checked_out_at, v.missing_recording = "done", now, missing
         v.summary = (summary or v.summary or "").strip()
@@ -453,7 +511,8 @@ def rate_visit(*, actor, visit: Visit, score: int, comment: str = "") -> VisitRa
         if VisitRating.objects.filter(visit=visit).exists():
             raise _refuse("already_rated", "本次检查已评价过。")
         r = VisitRating.objects.create(
-            visit=visit, user=actor, score=score, comment=(comment or "").strip()[:1000]
+            visit=visit, score=score, comment=(comment or "").strip()[:1000]
         )
-        trail.record(actor=actor, action="rate_visit", obj=r, summary=f"企业评价 {score} 分")
+        # No actor: the trail would otherwise tie the person to the score.
+        trail.record(actor=None, action="rate_visit", obj=r, summary="企业提交了评价")
     return r

@@ -27,6 +27,16 @@ from .downloads import (  # noqa: F401
     document,
     order_document,
 )
+from .field_day import (  # noqa: F401
+    enterprise_precheck,
+    officer_day,
+    precheck_page,
+)
+from .field_media import media_file  # noqa: F401
+from .field_sync import (  # noqa: F401
+    service_worker,
+    sync,
+)
 from .guidance_pages import (  # noqa: F401
     guidance_activity,
     guidance_received,
@@ -62,6 +72,7 @@ from .visit_page import (  # noqa: F401
     order,
     record_guidance,
     reject,
+    set_location,
     start_recording,
     upload,
 )

@@ -16,7 +16,7 @@ from fairinspect.core.http import paginate
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.models import Officer
 
-from .. import access, guidance, services
+from .. import access, guidance, queries, services
 from ..models import Visit
 from ._common import _back, _flash
 
@@ -67,6 +67,21 @@ def new_visit(request):
         "today": timezone.localdate(),
         "data": request.POST,
     }
+    # What was typed stays after a refusal: the date as typed, every ticked item and officer.
+    me = ctx["me"]
+    if request.method == "POST":
+        ctx["planned_value"] = request.POST.get("planned_date", "")
+        ctx["chosen_items"] = set(request.POST.getlist("item_codes"))
+        ctx["chosen_officers"] = {i for i in request.POST.getlist("officer_ids") if i.isdigit()}
+    else:
+        ctx["planned_value"] = ctx["today"].isoformat()
+        ctx["chosen_items"] = set()
+        ctx["chosen_officers"] = {str(me.pk)} if me else set()
+    if ent is not None:
+        # Told before planning: would approval refuse an ordinary on-site visit (cap, R5.3)?
+        ctx["forecast"] = queries.planning_forecast(
+            ent, department=request.user.department, today=ctx["today"]
+        )
     if request.method == "POST" and ent is not None:
         p = request.POST
         try:

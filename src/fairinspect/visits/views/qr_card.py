@@ -32,7 +32,6 @@ def _load_staff(user) -> None:
 
 
 def qr_landing(request, token: str):
-    today = timezone.localdate()
     staff = request.user.is_authenticated and is_staff(request.user)
     if staff:
         _load_staff(request.user)
@@ -43,26 +42,9 @@ def qr_landing(request, token: str):
     if staff and getattr(ent, "pc_visible", False):
         # Staff who may see the enterprise get the pre-check; everyone else (other districts'
         # staff included) the public transparency card.
-        officer = services.officer_of(request.user)
-        try:
-            page = int(request.GET.get("page") or 1)
-        except ValueError:
-            page = 1
-        pc = queries.precheck(ent, officer=officer, today=today, page=page)
-        verdicts = [
-            (
-                v,
-                queries.verdict_for(
-                    v, facts=pc.facts, today=today, officer=officer, city_items=pc.city_items
-                ),
-            )
-            for v in pc.mine
-        ]
-        return render(
-            request,
-            "visits/precheck.html",
-            {"pc": pc, "e": ent, "verdicts": verdicts, "token": token, "today": today},
-        )
+        from .field_day import precheck_page
+
+        return precheck_page(request, ent, token=token)
     return _card(request, ent, token=token)
 
 

@@ -17,25 +17,18 @@ from fairinspect.core.roles import Role, has_role
 from .. import access, guidance, qr, queries, services
 from ..models import Recording, Visit
 from ._common import _back, _flash
+from .field_context import field_context
 
 
 @login_required
 def detail(request, visit_id: int):
     v = access.get_visit(request.user, visit_id)
-    return render(request, "visits/detail.html", _detail_context(request, v))
+    return render_detail(request, v)
 
 
-def _refused(request, v: Visit, exc: DomainError, form: str, **extra):
-    """The visit page again after a refused form: the message, what was typed in that form
-    (`posted`, `posted_form`), 422; nothing was saved."""
-    _flash(request, exc)
-    v = access.get_visit(request.user, v.pk)
-    ctx = _detail_context(request, v)
-    ctx.update(posted=request.POST, posted_form=form, **extra)
-    return render(request, "visits/detail.html", ctx, status=422)
-
-
-def _detail_context(request, v: Visit) -> dict:
+def render_detail(request, v: Visit, *, typed: dict | None = None, status: int = 200):
+    """The visit page. After a refused form `typed` is {form name: what was sent}, so that
+    form shows again with what the officer typed (status 422, nothing saved)."""
     officer = services.officer_of(request.user)
     team = queries.team_of(v)
     confirmed = {c.officer_id for c in v.checkins.all()}
@@ -65,6 +58,16 @@ def _detail_context(request, v: Visit) -> dict:
         "qr_token": qr.token_for(v.enterprise),
     }
     ctx.update(_guidance_context(v))
+    ctx["typed"] = typed = typed or {}
+    if "record_guidance" in typed:
+        ctx["guidance_checked"] = set(typed["record_guidance"].getlist("entry_codes"))
+        ctx["guidance_audiences"] = set(typed["record_guidance"].getlist("audiences"))
+    if "order" in typed:
+        ctx["order_hazards_typed"] = set(typed["order"].getlist("hazard_ids"))
+    for key, sent in typed.items():
+        if key.startswith("follow_up_") and key[len("follow_up_") :].isdigit():
+            ctx["follow_up_typed"], ctx["follow_up_typed_order"] = sent, int(key[10:])
+    ctx.update(field_context(request, v))
     if v.status == "plan_submitted" and ctx["is_approver"]:
         ctx["approval"] = access.plan_approval(request.user, v)
         # What pressing 批准方案 will answer: the approval service's own rule.
@@ -74,7 +77,7 @@ def _detail_context(request, v: Visit) -> dict:
         ctx["verdict"] = queries.verdict_for(
             v, facts=pc_facts, today=timezone.localdate(), officer=officer
         )
-    return ctx
+    return render(request, "visits/detail.html", ctx, status=status)
 
 
 def _guidance_context(v: Visit) -> dict:
@@ -106,7 +109,10 @@ def _action(fn):
         try:
             msg = fn(request, v, **kw)
         except DomainError as exc:
-            return _refused(request, v, exc, fn.__name__)
+            _flash(request, exc)
+            # The page again, with what was typed in the refused form (nothing was saved).
+            v.refresh_from_db()
+            return render_detail(request, v, typed={fn.__name__: request.POST}, status=422)
         else:
             if msg:
                 messages.success(request, msg)
@@ -195,7 +201,25 @@ def upload(request, v):
         rec = Recording.objects.filter(visit=v, pk=request.POST["recording"]).first()
     if request.POST.get("finding", "").isdigit():
         finding = v.findings.filter(pk=request.POST["finding"]).first()
-    m = services.upload_media(actor=request.user, visit=v, upload=f, recording=rec, finding=finding)
+    p = request.POST
+    hazard = v.hazards.filter(pk=p["hazard"]).first() if p.get("hazard", "").isdigit() else None
+    from ..services.field import _coord
+
+    try:
+        accuracy = float(p["accuracy"]) if p.get("accuracy") else None
+    except ValueError:
+        accuracy = None
+    m = services.upload_media(
+        actor=request.user,
+        visit=v,
+        upload=f,
+        recording=rec,
+        finding=finding,
+        hazard=hazard,
+        capture_lat=_coord(p.get("lat")),
+        capture_lng=_coord(p.get("lng")),
+        capture_accuracy=accuracy,
+    )
     return f"已上传 {m.original_name}（SHA-256 {m.sha256[:12]}…）。"
 
 
@@ -258,6 +282,21 @@ def record_guidance(request, v):
 
 
 @_action
+def set_location(request, v):
+    from .. import presence
+
+    p = request.POST
+    presence.set_location(
+        actor=request.user,
+        enterprise=v.enterprise,
+        lat=p.get("lat"),
+        lng=p.get("lng"),
+        accuracy=p.get("accuracy"),
+    )
+    return "企业位置已登记。"
+
+
+@_action
 def check_out(request, v):
     v = services.check_out(actor=request.user, visit=v, summary=request.POST.get("summary", ""))
     if v.missing_recording:
@@ -279,12 +318,11 @@ def follow_up(request, visit_id: int, order_id: int):
             officer_ids=[m.officer_id for m in v.team.all()],
         )
     except ValueError:
-        exc = ValidationFailed(
-            "planned_date_invalid", "planned_date：复查日期请选择日期。", field="planned_date"
-        )
-        return _refused(request, v, exc, "follow_up", posted_order=o.pk)
+        messages.error(request, "复查日期：请选择日期。")
+        return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
     except DomainError as exc:
-        return _refused(request, v, exc, "follow_up", posted_order=o.pk)
+        _flash(request, exc)
+        return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
     messages.success(request, "整改复查已安排（不受频次上限限制，依据为整改指令书）。")
     return _back(f.pk)
 
