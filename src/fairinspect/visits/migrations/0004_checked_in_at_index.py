@@ -5,17 +5,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0003_guidance_list'),
-        ('registry', '0005_search_key_bigrams_national_mapping'),
-        ('visits', '0003_merge_guidance_and_exemption_records'),
+        ("catalog", "0003_guidance_list"),
+        ("registry", "0005_search_key_bigrams_national_mapping"),
+        ("visits", "0003_merge_guidance_and_exemption_records"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='visit',
-            index=models.Index(fields=['checked_in_at'], name='visit_checked_in_at_idx'),
+            model_name="visit",
+            index=models.Index(fields=["checked_in_at"], name="visit_checked_in_at_idx"),
         ),
     ]

@@ -4,14 +4,13 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visits', '0003_merge_guidance_and_exemption_records'),
+        ("visits", "0003_merge_guidance_and_exemption_records"),
     ]
 
     operations = [
         migrations.RemoveField(
-            model_name='visitrating',
-            name='user',
+            model_name="visitrating",
+            name="user",
         ),
     ]

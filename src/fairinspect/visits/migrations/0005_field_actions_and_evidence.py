@@ -6,67 +6,122 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('visits', '0004_ratings_anonymous'),
+        ("visits", "0004_ratings_anonymous"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hazard',
-            name='finding',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='hazards', to='visits.finding'),
+            model_name="hazard",
+            name="finding",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="hazards",
+                to="visits.finding",
+            ),
         ),
         migrations.AddField(
-            model_name='mediafile',
-            name='capture_accuracy',
+            model_name="mediafile",
+            name="capture_accuracy",
             field=models.FloatField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='mediafile',
-            name='capture_lat',
+            model_name="mediafile",
+            name="capture_lat",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
         ),
         migrations.AddField(
-            model_name='mediafile',
-            name='capture_lng',
+            model_name="mediafile",
+            name="capture_lng",
             field=models.DecimalField(blank=True, decimal_places=6, max_digits=9, null=True),
         ),
         migrations.AddField(
-            model_name='mediafile',
-            name='captured_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='拍摄时间（手机）'),
+            model_name="mediafile",
+            name="captured_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="拍摄时间（手机）"),
         ),
         migrations.AddField(
-            model_name='mediafile',
-            name='hazard',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='photos', to='visits.hazard'),
+            model_name="mediafile",
+            name="hazard",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="photos",
+                to="visits.hazard",
+            ),
         ),
         migrations.AddField(
-            model_name='mediafile',
-            name='thumbnail',
-            field=models.FileField(blank=True, upload_to='visits/thumbs/%Y/%m/'),
+            model_name="mediafile",
+            name="thumbnail",
+            field=models.FileField(blank=True, upload_to="visits/thumbs/%Y/%m/"),
         ),
         migrations.CreateModel(
-            name='FieldAction',
+            name="FieldAction",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('nonce', models.CharField(max_length=64)),
-                ('kind', models.CharField(choices=[('check_in', '确认入企'), ('finding', '检查结果'), ('hazard', '事故隐患'), ('photo', '照片或文件'), ('recording', '执法记录仪')], max_length=16)),
-                ('client_time', models.DateTimeField(blank=True, null=True, verbose_name='手机记录时间（未核验）')),
-                ('received_at', models.DateTimeField(verbose_name='服务器接收时间')),
-                ('object_type', models.CharField(blank=True, max_length=50)),
-                ('object_id', models.CharField(blank=True, max_length=64)),
-                ('message', models.CharField(blank=True, max_length=300)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('visit', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='field_actions', to='visits.visit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("nonce", models.CharField(max_length=64)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("check_in", "确认入企"),
+                            ("finding", "检查结果"),
+                            ("hazard", "事故隐患"),
+                            ("photo", "照片或文件"),
+                            ("recording", "执法记录仪"),
+                        ],
+                        max_length=16,
+                    ),
+                ),
+                (
+                    "client_time",
+                    models.DateTimeField(
+                        blank=True, null=True, verbose_name="手机记录时间（未核验）"
+                    ),
+                ),
+                ("received_at", models.DateTimeField(verbose_name="服务器接收时间")),
+                ("object_type", models.CharField(blank=True, max_length=50)),
+                ("object_id", models.CharField(blank=True, max_length=64)),
+                ("message", models.CharField(blank=True, max_length=300)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "visit",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="field_actions",
+                        to="visits.visit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '现场离线操作',
-                'verbose_name_plural': '现场离线操作',
-                'ordering': ['received_at', 'id'],
-                'constraints': [models.UniqueConstraint(fields=('nonce',), name='field_action_nonce_unique'), models.CheckConstraint(condition=models.Q(('kind__in', ['check_in', 'finding', 'hazard', 'photo', 'recording'])), name='field_action_kind_valid')],
+                "verbose_name": "现场离线操作",
+                "verbose_name_plural": "现场离线操作",
+                "ordering": ["received_at", "id"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("nonce",), name="field_action_nonce_unique"),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind__in", ["check_in", "finding", "hazard", "photo", "recording"])
+                        ),
+                        name="field_action_kind_valid",
+                    ),
+                ],
             },
         ),
     ]
