@@ -835,7 +835,7 @@ def planning_forecast(
     )
     d = decide_approval(facts)
     return Verdict(
-        d.allowed, [r.message for r in d.reasons], d.refusal.code if d.refusal else "", d
+        d.allowed, list(d.reasons), d.refusal.code if d.refusal else "", d
     )
 
 
