@@ -12,7 +12,7 @@ from ninja import Field, Router, Schema
 
 from fairinspect.core.errors import NotFound
 from fairinspect.core.roles import Role, has_role
-from fairinspect.core.schemas import Bool, Input
+from fairinspect.core.schemas import Bool, Input, ReasonOut
 
 from . import access, services
 from .models import CreditRepairApplication
@@ -25,7 +25,7 @@ class RepairError(Schema):
     code: str
     message: str
     field: str | None = None
-    reasons: list[dict] = []
+    reasons: list[ReasonOut] = []
 
 
 ERRORS = {401: RepairError, 403: RepairError, 404: RepairError, 409: RepairError, 422: RepairError}

@@ -13,8 +13,10 @@ from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 
 from fairinspect.core.roles import Role
+from fairinspect.core.schemas import ReasonOut
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.registry.api import Error, RoleBearer
+from fairinspect.rules.results import reason_dicts
 
 from . import access, queries, services, standards
 from .inputs import (
@@ -33,16 +35,11 @@ reviewer_bearer = RoleBearer(Role.OFFICER, Role.APPROVER)
 approver_bearer = RoleBearer(Role.APPROVER)
 
 
-class EnterpriseReasonOut(Schema):
-    code: str
-    message: str
-
-
 class EnterpriseRefusal(Schema):
     code: str
     message: str
     field: str | None = None
-    reasons: list[EnterpriseReasonOut] = []
+    reasons: list[ReasonOut] = []
 
 
 ERR = {403: Error, 404: Error}
@@ -59,7 +56,7 @@ class EnterpriseCoverageOut(Schema):
     year: int
     quarters: list[EnterpriseQuarterOut]
     main_person: str
-    flags: list[EnterpriseReasonOut]
+    flags: list[ReasonOut]
 
 
 def _coverage_out(c) -> dict[str, Any]:
@@ -70,7 +67,7 @@ def _coverage_out(c) -> dict[str, Any]:
             for q in c.quarters
         ],
         "main_person": c.main_person.value,
-        "flags": [{"code": r.code, "message": r.message} for r in c.flags],
+        "flags": reason_dicts(c.flags),
     }
 
 
@@ -86,7 +83,7 @@ class EnterpriseHomeOut(Schema):
     name: str
     quota: EnterpriseQuotaOut
     coverage: EnterpriseCoverageOut
-    group_gaps: list[EnterpriseReasonOut]
+    group_gaps: list[ReasonOut]
     open_orders: list[dict]
     self_reported_hazards: list[dict]
 
@@ -447,7 +444,7 @@ def review_report(request, report_id: int, payload: EnterpriseReviewIn):
 
 class EnterpriseEligibilityOut(Schema):
     eligible: bool
-    reasons: list[EnterpriseReasonOut]
+    reasons: list[ReasonOut]
     accident_free_since: dt.date
     source: str
     thresholds: str
@@ -465,7 +462,7 @@ def eligibility(request):
     notes = standards.eligibility_notes()
     return {
         "eligible": d.eligible,
-        "reasons": [{"code": r.code, "message": r.message} for r in d.reasons],
+        "reasons": reason_dicts(d.reasons),
         "accident_free_since": d.accident_free_since,
         "source": notes["source"],
         "thresholds": notes["thresholds"],

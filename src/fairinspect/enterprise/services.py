@@ -15,6 +15,7 @@ from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules import selfcheck as rule
+from fairinspect.rules.results import reason_dicts
 
 from . import access, queries, standards
 from .inputs import (
@@ -35,7 +36,7 @@ from .models import (
 
 
 def _reasons(reasons: Sequence[rule.Reason]) -> list[dict[str, str]]:
-    return [{"code": r.code, "message": r.message} for r in reasons]
+    return reason_dicts(reasons)
 
 
 def _lock(enterprise_id: int) -> Enterprise:

@@ -11,7 +11,7 @@ from django.utils import timezone
 from ninja import Field, Router, Schema
 from pydantic import BeforeValidator
 
-from fairinspect.core.schemas import Date, Id, Input, Int, _decimal
+from fairinspect.core.schemas import Date, Id, Input, Int, ReasonOut, _decimal
 from fairinspect.registry.models import Enterprise, Expert
 from fairinspect.visits import access as visit_access
 
@@ -28,7 +28,7 @@ class ExpertsError(Schema):
     code: str
     message: str
     field: str | None = None
-    reasons: list[dict] = []
+    reasons: list[ReasonOut] = []
 
 
 ERRORS = {

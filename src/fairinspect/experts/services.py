@@ -18,6 +18,7 @@ from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise, Expert
 from fairinspect.rules import experts as rule
+from fairinspect.rules.results import reason_dicts
 from fairinspect.visits.models import Visit
 
 from .models import Advice, Appointment, Evaluation, Tie, Training
@@ -70,7 +71,7 @@ def _refuse(reasons) -> None:
         reasons[0].code,
         reasons[0].message,
         field="expert",
-        extra={"reasons": [{"code": r.code, "message": r.message} for r in reasons]},
+        extra={"reasons": reason_dicts(reasons)},
     )
 
 

@@ -330,6 +330,8 @@ class PreCheck:
     page: int = 1
     pages: int = 1
     total: int = 0
+    table: CapTable | None = None
+    policy: CapPolicy | None = None
 
 
 def visits_this_year(enterprise: Enterprise, year: int):
@@ -578,6 +580,7 @@ def precheck(
     pc = PreCheck(enterprise, year, q, table.source, shown, hazards, orders, page=page, pages=pages)
     pc.total = total
     pc.mine = mine
+    pc.table, pc.policy = table, policy
     for m in mine:
         codes = set(m.pc_codes)
         for other in visits:
@@ -798,6 +801,7 @@ def planning_forecast(
     trigger: str = Trigger.ANNUAL_PLAN.value,
     day: dt.date | None = None,
     kind: str = VisitKind.ON_SITE.value,
+    pc: PreCheck | None = None,
 ) -> Verdict | None:
     """What approving an ordinary on-site plan for this enterprise would answer, told to the
     officer BEFORE they plan it (the pre-check and the plan form): `rules.entry.decide_approval`,
@@ -812,8 +816,16 @@ def planning_forecast(
         trig = Trigger(trigger)
     except ValueError:
         trig = Trigger.ANNUAL_PLAN
-    table, policy = cap_setting(day.year)
-    city = city_visits_this_year(enterprise.pk, day.year)
+    if pc is not None and pc.year == day.year and pc.table is not None:
+        # The pre-check already read the year (no further query: its count stays fixed).
+        table, policy = pc.table, pc.policy
+        city_items = frozenset(pc.city_items)
+        year_facts = tuple(pc.facts)
+    else:
+        table, policy = cap_setting(day.year)
+        city = city_visits_this_year(enterprise.pk, day.year)
+        city_items = frozenset(i.code for c in city for i in c.items.all())
+        year_facts = tuple(visit_facts(enterprise.pk, day.year))
     facts = ApprovalFacts(
         visit_id="new",
         kind=VisitKind(kind) if kind in VisitKind._value2member_map_ else VisitKind.ON_SITE,
@@ -825,18 +837,16 @@ def planning_forecast(
         inspecting_level=Level(department.bureau.level),
         district_partner=False,
         items=frozenset(),
-        city_items_this_year=frozenset(i.code for c in city for i in c.items.all()),
+        city_items_this_year=city_items,
         record=None,
         table=table,
         policy=policy,
         high_risk=enterprise.high_risk,
         grade=grade_of(enterprise, day),
-        visits=tuple(visit_facts(enterprise.pk, day.year)),
+        visits=year_facts,
     )
     d = decide_approval(facts)
-    return Verdict(
-        d.allowed, list(d.reasons), d.refusal.code if d.refusal else "", d
-    )
+    return Verdict(d.allowed, list(d.reasons), d.refusal.code if d.refusal else "", d)
 
 
 def officer_day(officer: Officer, *, today: dt.date, days: int = 14) -> dict[str, list[Visit]]:

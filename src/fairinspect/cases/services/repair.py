@@ -24,6 +24,7 @@ from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise
 from fairinspect.rules import credit_repair as rule
+from fairinspect.rules.results import reason_dicts
 
 from .. import access
 from ..models import (
@@ -114,7 +115,7 @@ def _refuse(d: rule.RepairDecision, field: str = "") -> None:
         reasons[0].code,
         reasons[0].message,
         field=field or None,
-        extra={"reasons": [{"code": r.code, "message": r.message} for r in reasons]},
+        extra={"reasons": reason_dicts(reasons)},
     )
 
 

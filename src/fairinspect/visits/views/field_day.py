@@ -48,7 +48,9 @@ def precheck_page(request, ent, *, token: str):
         )
         for v in pc.mine
     ]
-    forecast = queries.planning_forecast(ent, department=request.user.department, today=today)
+    forecast = queries.planning_forecast(
+        ent, department=request.user.department, today=today, pc=pc
+    )
     return render(
         request,
         "visits/precheck.html",

@@ -318,7 +318,7 @@ def follow_up(request, visit_id: int, order_id: int):
             officer_ids=[m.officer_id for m in v.team.all()],
         )
     except ValueError:
-        messages.error(request, "复查日期：请选择日期。")
+        messages.error(request, "planned_date：复查日期请选择日期。")
         return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
     except DomainError as exc:
         _flash(request, exc)
