@@ -155,3 +155,22 @@ def test_r10_4_an_eligible_enterprise_self_inspects_and_the_draw_leaves_it_out(
     )
     client.force_login(ent_user)
     assert "近5年内有事故记录" in client.get("/enterprise/self-inspection/").content.decode()
+
+
+def test_r11_2_a_refused_self_check_names_each_box_at_fault(client, ent_user, group, items):
+    client.force_login(ent_user)
+    form = {"checked_on": "2025-06-12", "reported_to_main_person_on": "abc"}
+    for n in range(1, 15):
+        form[f"result_HG-{n:02d}"] = "ok"
+    form["deadline_HG-03"] = "abc"
+    form["deadline_OTHER"] = "abc"
+    refused = client.post("/enterprise/self-checks/new/", form)
+    page = refused.content.decode()
+    assert refused.status_code == 200 and not SelfCheck.objects.exists()
+    for named in (
+        "参加人员：",
+        "报告主要负责人日期：",
+        "整改期限（HG-03）：",
+        "整改期限（OTHER）：",
+    ):
+        assert named in page, named

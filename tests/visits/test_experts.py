@@ -136,3 +136,20 @@ def test_r12_1_the_pool_page_shows_hours_and_scores_to_staff_only(
     assert client.get(f"/experts/{expert.pk}/").status_code == 200
     client.force_login(enterprise_user)
     assert client.get("/experts/").status_code == 403
+
+
+def test_r12_1_a_refused_reappointment_shows_the_page_again_with_what_was_typed(
+    expert, pool_admin, client
+):
+    from fairinspect.experts.models import Appointment
+
+    client.force_login(pool_admin)
+    before = Appointment.objects.count()
+    r = client.post(
+        f"/experts/{expert.pk}/appoint/",
+        {"method": "open", "selected_on": "abc", "basis": "考核合格", "term_from": "2025-07-01",
+         "term_to": "2027-06-30", "document_number": "安监〔2025〕9号"},
+    )  # fmt: skip
+    page = r.content.decode()
+    assert r.status_code == 422 and Appointment.objects.count() == before
+    assert "selected_on" in page and 'value="abc"' in page and "考核合格" in page

@@ -168,6 +168,8 @@ def group(request):
             "changes": GroupChange.objects.filter(enterprise=ent).select_related("member"),
             "gaps": queries.group_gaps(ent.pk),
             "typed": typed,
+            # The member whose leaving was refused: its form shows what was typed.
+            "leaving": str(typed.get("member", "")) if typed.get("member") else "",
             "roles": GroupMember._meta.get_field("role").choices,
             "today": _today(),
         },
@@ -181,8 +183,10 @@ def _answers_from(post, std) -> list[dict]:
     out = []
     for code in std.item_codes:
         result = post.get(f"result_{code}", "")
-        if code == standards.OTHER and not result:
-            continue  # the free line is optional
+        if code == standards.OTHER and not any(
+            (post.get(f"{f}_{code}") or "").strip() for f in (*ANSWER_LABELS, "result")
+        ):
+            continue  # the free line is optional: left untouched, it is no answer
         a = {"item": code, "result": result}
         for f in ("place", "note", "inspection_item", "measures", "deadline"):
             v = (post.get(f"{f}_{code}") or "").strip()
@@ -190,6 +194,42 @@ def _answers_from(post, std) -> list[dict]:
                 a[f] = v
         out.append(a)
     return out
+
+
+# The self-check form's labels, so a refusal names the box the user typed in.
+SELF_CHECK_LABELS = {
+    "checked_on": "检查日期",
+    "participant_ids": "参加人员",
+    "main_person_took_part": "主要负责人参加",
+    "reported_to_main_person_on": "报告主要负责人日期",
+    "summary": "检查情况",
+    "answers": "自查条款",
+}
+ANSWER_LABELS = {
+    "place": "部位",
+    "note": "隐患情况",
+    "inspection_item": "所属检查事项",
+    "measures": "整改措施",
+    "deadline": "整改期限",
+}
+
+
+def _self_check_error(request, exc: DomainError, answers: list[dict]) -> None:
+    """One message per field at fault, each naming the form's box (`整改期限（HG-01）：应为
+    日期（YYYY-MM-DD）`); the service's own refusals carry their reasons."""
+    errors = exc.extra.get("errors")
+    if not errors:
+        _error(request, exc)
+        return
+    for e in errors:
+        parts = (e.get("field") or "").split(".")
+        label = SELF_CHECK_LABELS.get(parts[0], parts[0])
+        if parts[0] == "answers" and len(parts) >= 2 and parts[1].isdigit():
+            i = int(parts[1])
+            code = answers[i]["item"] if i < len(answers) else parts[1]
+            name = parts[2] if len(parts) > 2 else "result"
+            label = f"{ANSWER_LABELS.get(name, '检查结果')}（{code}）"
+        messages.error(request, f"{label}：{e.get('message', '')}")
 
 
 @login_required
@@ -227,7 +267,7 @@ def self_check_new(request):
                 actor=request.user, data=validate_form(EnterpriseSelfCheckIn, raw)
             )
         except DomainError as exc:
-            _error(request, exc)
+            _self_check_error(request, exc, raw["answers"])
         else:
             messages.success(request, f"自查{sc.number}已报告本局。")
             return redirect("enterprise:self_check", sc.pk)

@@ -43,6 +43,11 @@ def _flash(request, exc: DomainError) -> None:
 @login_required
 def pool(request):
     access.require_staff(request.user)
+    return _render_pool(request)
+
+
+def _render_pool(request, status: int = 200):
+    """The pool; after a refused selection, its form shows what was typed (`data`)."""
     today = timezone.localdate()
     return render(
         request,
@@ -55,6 +60,7 @@ def pool(request):
             "policy": default_policy(),
             "data": request.POST,
         },
+        status=status,
     )
 
 
@@ -82,7 +88,7 @@ def select(request):
         )
     except DomainError as exc:
         _flash(request, exc)
-        return redirect("experts:pool")
+        return _render_pool(request, status=422)
     messages.success(request, f"已遴选并聘任专家{e.name}。")
     return redirect("experts:detail", e.pk)
 
@@ -91,10 +97,17 @@ def select(request):
 def detail(request, expert_id: int):
     access.require_staff(request.user)
     e = get_object_or_404(Expert, pk=expert_id)
+    return _render_detail(request, e)
+
+
+def _render_detail(request, e: Expert, *, action: str = "", typed=None, status: int = 200):
+    """The expert's page; after a refusal, the refused form (`action`) shows what was typed."""
     return render(
         request,
         "experts/detail.html",
         {
+            "typed_action": action,
+            "typed": typed or {},
             "e": e,
             "appointments": e.appointments.select_related("appointed_by"),
             "trainings": e.trainings.all(),
@@ -106,6 +119,7 @@ def detail(request, expert_id: int):
             "methods": Appointment.Method.choices,
             "today": timezone.localdate(),
         },
+        status=status,
     )
 
 
@@ -146,9 +160,11 @@ def act(request, expert_id: int, action: str):
         else:
             raise Forbidden("未知操作。")
     except DomainError as exc:
+        # Refused: the page again, with the message naming the field and what was typed kept;
+        # nothing saved.
         _flash(request, exc)
-    else:
-        messages.success(request, "已记录。")
+        return _render_detail(request, e, action=action, typed=p, status=422)
+    messages.success(request, "已记录。")
     return redirect("experts:detail", e.pk)
 
 
