@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -20,8 +21,12 @@ def test_r7_4_a_case_walks_from_filing_to_closing_and_every_step_is_logged_and_a
 ):
     case = walk(new_case(), "close")
     assert case.status == "closed"
-    assert case.number == f"乌应急立〔2025〕{case.pk}号"
-    assert case.decision_number == f"乌应急罚〔2025〕{case.pk}号"
+    # Each document type on its own series (R7.5): the numbers are the series' next values,
+    # not the row's id (PostgreSQL's ids are not reset between tests).
+    assert re.fullmatch(r"乌应急立〔2025〕[1-9][0-9]*号", case.number), case.number
+    assert re.fullmatch(r"乌应急罚〔2025〕[1-9][0-9]*号", case.decision_number), (
+        case.decision_number
+    )
     actions = list(CaseStep.objects.filter(case=case).values_list("action", flat=True))
     assert actions == [
         "open",

@@ -237,7 +237,7 @@ def decide_credit_repair(
         )
     with transaction.atomic():
         app = (
-            CreditRepairApplication.objects.select_for_update()
+            CreditRepairApplication.objects.select_for_update(of=("self",))
             .select_related("case", "case__department")
             .get(pk=application.pk)
         )
