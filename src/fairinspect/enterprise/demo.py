@@ -259,10 +259,11 @@ def _matched_hazard(ent, report: SelfReportedHazard, today: dt.date) -> None:
 
 
 def _done_visit(ent, item, today: dt.date):
-    """A finished visit of the demo enterprise by the district's two demo officers (the
-    visits demo gives it only today's approved plan)."""
-    from fairinspect.registry.models import Department
-    from fairinspect.visits.models import Visit, VisitOfficer
+    """A finished visit of the demo enterprise by the district's two demo officers, each with
+    the certificate in force that day, on a plan approved beforehand: a legitimate visit, no
+    breach (R8.4). The visits demo gives the enterprise only today's approved plan."""
+    from fairinspect.registry.models import Certificate, Department
+    from fairinspect.visits.models import InspectionPlan, Visit, VisitOfficer
 
     officers = [
         u.officer
@@ -275,6 +276,20 @@ def _done_visit(ent, item, today: dt.date):
     if len(officers) < 2 or unit is None:
         return None
     day = today - dt.timedelta(days=1)
+    # Each shows a certificate in force that day (a legitimate team, not a breach, R8.4).
+    numbers = [
+        c.number
+        for o in officers
+        if (
+            c := Certificate.objects.filter(
+                officer=o, status="valid", valid_from__lte=day, valid_to__gte=day
+            )
+            .order_by("-valid_to")
+            .first()
+        )
+    ]
+    if len(numbers) < len(officers):
+        return None
     v = Visit.objects.create(
         enterprise=ent,
         kind="on_site",
@@ -288,9 +303,19 @@ def _done_visit(ent, item, today: dt.date):
         summary="按检查方案完成检查。",
     )
     v.items.add(item)
-    for n, o in enumerate(officers):
+    InspectionPlan.objects.create(
+        visit=v,
+        items=[{"code": item.code, "name": item.name}],
+        approved_by=User.objects.filter(username="approver").first(),
+        approved_at=_at(day - dt.timedelta(days=2), 16),
+    )
+    for n, (o, number) in enumerate(zip(officers, numbers, strict=True)):
         VisitOfficer.objects.create(
-            visit=v, officer=o, is_lead=n == 0, confirmed_at=v.checked_in_at
+            visit=v,
+            officer=o,
+            is_lead=n == 0,
+            certificate_number=number,
+            confirmed_at=v.checked_in_at,
         )
     return v
 
