@@ -67,8 +67,8 @@ def test_r13_1_an_officer_on_a_phone_finds_an_enterprise(
     make_enterprise(name="沙区精细化工有限公司", district_code="650103")
 
     log_in(phone, "ts_officer", PASSWORD)
-    phone.get_by_role("link", name="企业").first.click()
-    phone.get_by_label("名称或统一社会信用代码").fill("精细化工")
+    phone.get_by_role("link", name="企业", exact=True).first.click()
+    phone.get_by_label("名称、统一社会信用代码、原注册号或地址").fill("精细化工")
     phone.get_by_role("button", name="查询").click()
     result = phone.get_by_role("link", name="天山红星精细化工有限公司")
     result.wait_for()

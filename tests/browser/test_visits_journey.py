@@ -123,6 +123,7 @@ def test_r6_1_r1_3_r6_4_officer_checks_in_with_a_colleague_records_and_the_enter
     ent_page.get_by_label("执法证号").fill(cert)
     ent_page.get_by_role("button", name="核验").click()
     assert "证件有效" in ent_page.locator("#verify-result").inner_text()
+    ent_page.get_by_label("评分").select_option("5")  # no score is pre-selected (issue 12)
     ent_page.get_by_label("意见").fill("检查规范，讲解清楚")
     ent_page.get_by_role("button", name="提交评价").click()
     ent_page.get_by_text("感谢您的评价").wait_for()
