@@ -73,14 +73,9 @@ def main() -> None:
         f"== requests beside their floors: {args.enterprises:,} enterprises, "
         f"{args.enterprises * args.visits_per:,} visits on PostgreSQL =="
     )
-    have = vp._count(PG_URL)
-    fresh = (
-        args.reload or have[0] != args.enterprises or have[1] < args.enterprises * args.visits_per
-    )
-    if fresh:
-        common.fresh_database(PG_URL)
-    os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
-    common.django_setup()
+    t = time.perf_counter()
+    if vp.ensure_loaded(args.enterprises, args.visits_per, today, reload=args.reload):
+        print(f"  loaded in {time.perf_counter() - t:.0f}s")
     from django.test import Client
 
     from fairinspect.registry.auth import issue_token
@@ -88,10 +83,6 @@ def main() -> None:
     from fairinspect.visits import qr
     from fairinspect.visits.models import Visit
 
-    if fresh:
-        t = time.perf_counter()
-        vp.load(args.enterprises, args.visits_per, today)
-        print(f"  loaded in {time.perf_counter() - t:.0f}s")
     ents = vp.sampled(today)
     n_e, n_v = Enterprise.objects.count(), Visit.objects.count()
     common.print_machine(common.database_label())

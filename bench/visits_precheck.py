@@ -263,6 +263,20 @@ def sampled(today: dt.date):
     return ents
 
 
+def ensure_loaded(enterprises: int, visits_per: int, today, *, reload: bool) -> bool:
+    """Set Django up on the benchmark database, loading the dataset only when it is missing,
+    of another size or `reload` is asked; True when it was (re)loaded."""
+    have = _count(PG_URL)
+    fresh = reload or have[0] != enterprises or have[1] < enterprises * visits_per
+    if fresh:
+        common.fresh_database(PG_URL)
+    os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
+    common.django_setup()
+    if fresh:
+        load(enterprises, visits_per, today)
+    return fresh
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--enterprises", type=int, default=100_000)
@@ -277,14 +291,7 @@ def main() -> None:
         f"== 扫码入企 pre-check and quota over HTTP: {args.enterprises:,} enterprises, "
         f"{args.enterprises * args.visits_per:,} visits on PostgreSQL =="
     )
-    have = _count(PG_URL)
-    fresh = (
-        args.reload or have[0] != args.enterprises or have[1] < args.enterprises * args.visits_per
-    )
-    if fresh:
-        common.fresh_database(PG_URL)
-    os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
-    common.django_setup()
+    ensure_loaded(args.enterprises, args.visits_per, today, reload=args.reload)
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -293,8 +300,6 @@ def main() -> None:
     from fairinspect.visits import qr
     from fairinspect.visits.models import Visit
 
-    if fresh:
-        load(args.enterprises, args.visits_per, today)
     ents = sampled(today)
     n_e, n_v = Enterprise.objects.count(), Visit.objects.count()
     common.print_machine(common.database_label())
