@@ -132,14 +132,19 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
             "supervising_level, main_person, main_person_phone, contact_name, contact_phone, "
             "status, qr_generation, created_at, updated_at, business_scope, enterprise_type, "
             "former_identifiers, former_names, legal_representative, registered_capital, "
-            "registration_authority, search_key, source"
+            "registration_authority, search_key, search_grams, source"
         )
-        from fairinspect.rules.search import search_key
+        from fairinspect.rules.search import key_grams, search_key
 
         with c.cursor.copy(f"COPY registry_enterprise ({cols}) FROM STDIN") as cp:
             for i in range(n_ent):
                 d = districts[i % len(districts)]
                 code, hr = industries[rng.randrange(len(industries))]
+                key = search_key(
+                    name=f"基准测试企业{i}号有限公司",
+                    credit_code=make_credit_code(f"91{d}{i:09d}"),
+                    address="乌鲁木齐市测试路1号",
+                )
                 cp.write_row(
                     (
                         make_credit_code(f"91{d}{i:09d}"),
@@ -168,11 +173,8 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
                         "",
                         "",
                         "",
-                        search_key(
-                            name=f"基准测试企业{i}号有限公司",
-                            credit_code=make_credit_code(f"91{d}{i:09d}"),
-                            address="乌鲁木齐市测试路1号",
-                        ),
+                        key,
+                        key_grams(key),
                         "bench",
                     )
                 )
