@@ -816,7 +816,7 @@ def planning_forecast(
         trig = Trigger(trigger)
     except ValueError:
         trig = Trigger.ANNUAL_PLAN
-    if pc is not None and pc.year == day.year and pc.table is not None:
+    if pc is not None and pc.year == day.year and pc.table is not None and pc.policy is not None:
         # The pre-check already read the year (no further query: its count stays fixed).
         table, policy = pc.table, pc.policy
         city_items = frozenset(pc.city_items)
