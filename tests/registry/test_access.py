@@ -42,7 +42,7 @@ PAGES = [
     ("enterprise create", "/registry/enterprises/new/", {"admin_user"}),
     ("enterprise edit", "/registry/enterprises/{tianshan}/edit/", {"admin_user"}),
     ("officer list", "/registry/officers/", STAFF),
-    ("expert pool", "/registry/experts/", STAFF),
+    ("expert pool", "/experts/", STAFF),
     ("officer export", "/registry/officers/export.csv", {"admin_user"}),
     ("certificate audit", "/registry/certificate-audit/", {"admin_user", "supervisor"}),
     ("import", "/registry/import/", {"admin_user"}),
@@ -119,3 +119,9 @@ def test_r13_1_only_the_administrator_creates_enterprises(client, people, api_to
     assert resp.status_code in (403, 422)
     if resp.status_code == 422:
         pytest.fail("validation ran before the permission check")
+
+
+def test_r12_1_the_old_expert_pool_address_leads_to_the_experts_app(client, admin_user):
+    client.force_login(admin_user)
+    r = client.get("/registry/experts/")
+    assert r.status_code == 301 and r["Location"] == "/experts/"

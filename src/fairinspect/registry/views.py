@@ -19,7 +19,7 @@ from .auth import client_ip, login_with_password
 from .demo_accounts import demo_accounts
 from .forms import EnterpriseForm, ImportForm, LoginForm
 from .inputs import ENTERPRISE_LABELS, OFFICER_LABELS
-from .models import Expert, ImportJob, ImportMapping, Industry
+from .models import ImportJob, ImportMapping, Industry
 
 
 @require_http_methods(["GET", "POST"])
@@ -191,14 +191,9 @@ def officer_detail(request, officer_id: int):
     )
 
 
-@login_required
 def expert_list(request):
-    """The expert pool (R12.1): technical support only, never counted as inspectors."""
-    access.require_staff(request.user)
-    experts = Expert.objects.prefetch_related("conflicts").order_by("name")
-    return render(
-        request, "registry/expert_list.html", {"experts": experts, "today": timezone.localdate()}
-    )
+    """The expert pool moved to the experts app (/experts/): old links and bookmarks land there."""
+    return redirect("experts:pool", permanent=True)
 
 
 @login_required
