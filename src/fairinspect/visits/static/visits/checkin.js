@@ -2,6 +2,8 @@
 // enterprise's location, and the photo forms (where a photo was taken). Every form works
 // without this file (location is optional; the server decides what it means).
 document.addEventListener("DOMContentLoaded", () => {
+  // The words come translated from the page that loads this file (visits/_pwa_head.html).
+  const T = JSON.parse(document.getElementById("fi-field-strings").textContent);
   const forms = document.querySelectorAll(
     "form.checkin-form, form.geo-form, form[data-outbox=photo]"
   );
@@ -14,7 +16,7 @@ document.addEventListener("DOMContentLoaded", () => {
         form.elements.lng.value = pos.coords.longitude.toFixed(6);
         form.elements.accuracy.value = Math.round(pos.coords.accuracy);
         const status = form.querySelector(".geo-status");
-        if (status) status.textContent = "已取得手机定位（精度约 " + Math.round(pos.coords.accuracy) + " 米）。";
+        if (status) status.textContent = T.geo_ok.replace("{m}", Math.round(pos.coords.accuracy));
         const go = form.querySelector("button[data-needs-geo]");
         if (go) go.disabled = false;
       });
@@ -23,8 +25,8 @@ document.addEventListener("DOMContentLoaded", () => {
       forms.forEach((form) => {
         const status = form.querySelector(".geo-status");
         if (status) status.textContent = form.classList.contains("geo-form")
-          ? "未取得定位，暂不能登记企业位置。"
-          : "未取得定位，仍可继续。";
+          ? T.geo_none_register
+          : T.geo_none;
       });
     },
     { enableHighAccuracy: true, timeout: 8000, maximumAge: 60000 }

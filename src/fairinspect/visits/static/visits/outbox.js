@@ -8,13 +8,10 @@
   const DB = "fairinspect-outbox";
   const STORE = "actions";
   const PAGES = "fi-pages-v1";
-  const LABELS = {
-    check_in: "确认入企",
-    finding: "检查结果",
-    hazard: "事故隐患",
-    photo: "照片或文件",
-    recording: "执法记录仪",
-  };
+  // The words come translated from the page that loads this file (visits/_pwa_head.html).
+  const T = JSON.parse(document.getElementById("fi-field-strings").textContent);
+  const fill = (key, values) => T[key].replace(/\{(\w+)\}/g, (_m, k) => String(values[k]));
+  const label = (kind) => T[kind] || kind;
 
   function open() {
     return new Promise((resolve, reject) => {
@@ -67,7 +64,7 @@
     try {
       body = await r.json();
     } catch (_e) {
-      return { kept: true, note: "服务器暂时无法处理，稍后重试。" };
+      return { kept: true, note: T.server_busy };
     }
     if (body.status === "done" || body.status === "duplicate") return { sent: true, body };
     if (body.status === "unauthenticated") return { kept: true, note: body.message };
@@ -126,9 +123,9 @@
       const refused = entries.filter((e) => e.state === "refused").length;
       el.hidden = !(waiting || refused);
       el.textContent =
-        (waiting ? `${waiting} 项待同步` : "") +
-        (waiting && refused ? "，" : "") +
-        (refused ? `${refused} 项未被接受，请打开相应检查查看原因` : "");
+        (waiting ? fill("n_waiting", { n: waiting }) : "") +
+        (waiting && refused ? T.sep : "") +
+        (refused ? fill("n_refused", { n: refused }) : "");
     });
     document.querySelectorAll("[data-outbox-list]").forEach((box) => {
       const mine = entries.filter((e) => String(e.visit) === box.dataset.visit);
@@ -136,7 +133,7 @@
       box.replaceChildren();
       if (!mine.length) return;
       const h = document.createElement("h2");
-      h.textContent = "本机待同步的操作";
+      h.textContent = T.heading;
       box.append(h);
       const ul = document.createElement("ul");
       for (const e of mine) {
@@ -144,12 +141,12 @@
         li.className = e.state === "refused" ? "outbox-refused" : "outbox-pending";
         const badge = document.createElement("span");
         badge.className = "badge " + (e.state === "refused" ? "bad" : "warn");
-        badge.textContent = e.state === "refused" ? "未被接受" : "待同步";
-        li.append(badge, ` ${LABELS[e.kind] || e.kind} · 手机时间 ${phoneTime(e.madeAt)}`);
+        badge.textContent = e.state === "refused" ? T.refused : T.waiting;
+        li.append(badge, ` ${label(e.kind)} · ${T.phone_time} ${phoneTime(e.madeAt)}`);
         if (e.state === "refused") {
           const p = document.createElement("p");
           p.className = "outbox-reason";
-          p.textContent = "原因：" + e.reason;
+          p.textContent = fill("reason", { reason: e.reason });
           li.append(p);
         } else if (e.note) {
           const p = document.createElement("p");
@@ -160,7 +157,7 @@
         const del = document.createElement("button");
         del.type = "button";
         del.className = "secondary";
-        del.textContent = e.state === "refused" ? "知道了，删除" : "放弃此操作";
+        del.textContent = e.state === "refused" ? T.dismiss : T.abandon;
         del.addEventListener("click", async () => {
           await remove(e.nonce);
           render();
@@ -204,7 +201,7 @@
     for (const [k, v] of fd) entry.fields.push([k, v]);
     const queue = async () => {
       await put(entry);
-      showInline(form, `已保存在本机，待同步（${LABELS[entry.kind] || ""}）。有信号后自动发送。`, true);
+      showInline(form, fill("queued", { kind: label(entry.kind) }), true);
       await render();
     };
     if (!navigator.onLine) return queue();
@@ -212,7 +209,7 @@
     if (res.kept) return queue();
     if (res.sent) return location.reload();
     // Refused at once: the form keeps what was typed; the reason beside it.
-    showInline(form, "未被接受：" + reasonText(res.body), false);
+    showInline(form, fill("refused_now", { reason: reasonText(res.body) }), false);
   }
 
   function keepPages() {
