@@ -9,8 +9,8 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from fairinspect.cases.models import DocumentSeries
-from fairinspect.cases.services.numbers import allocate
+from fairinspect.visits.models import DocumentNumber
+from fairinspect.visits.services.numbers import allocate
 from fairinspect.registry.models import Department
 from fairinspect.rules.document_numbers import abbreviation, format_number
 
@@ -41,9 +41,9 @@ def test_r7_5_each_type_bureau_and_year_has_its_own_series():
 
 @pytest.mark.django_db
 def test_r7_5_the_series_row_is_unique_per_bureau_type_and_year():
-    DocumentSeries.objects.create(prefix="乌", kind="decision", year=2026)
+    DocumentNumber.objects.create(prefix="乌", kind="decision", year=2026)
     with pytest.raises(IntegrityError), transaction.atomic():
-        DocumentSeries.objects.create(prefix="乌", kind="decision", year=2026)
+        DocumentNumber.objects.create(prefix="乌", kind="decision", year=2026)
 
 
 @pytest.mark.django_db
@@ -85,7 +85,7 @@ def test_r7_5_concurrent_allocations_never_share_a_number():
         t.join()
     assert not errors
     assert len(got) == len(set(got)) == 40
-    assert DocumentSeries.objects.get(prefix="乌", kind="decision", year=2026).last == 40
+    assert DocumentNumber.objects.get(prefix="乌", kind="decision", year=2026).last == 40
 
 
 @pytest.mark.django_db(transaction=True)
@@ -108,6 +108,33 @@ def test_r7_5_the_backfill_continues_each_series_after_the_numbers_already_issue
     case = Case.objects.get(pk=case.pk)
     assert case.decision_number == "乌应急罚〔2025〕7号"
     assert case.notice_number == "乌应急告〔2025〕1号"
-    assert DocumentSeries.objects.get(prefix="乌", kind="decision", year=2025).last == 7
+    assert DocumentNumber.objects.get(prefix="乌", kind="decision", year=2025).last == 7
     assert allocate("decision", department=None, on=dt.date(2025, 9, 1)) == "乌应急罚〔2025〕8号"
     assert allocate("filing", department=None, on=dt.date(2025, 9, 1)) == "乌应急立〔2025〕2号"
+
+
+@pytest.mark.django_db
+def test_r7_5_the_inspection_documents_count_on_their_bureau_s_series_too():
+    """A district bureau's 现场检查记录 and 整改指令 are its own, not the city's (issue 12)."""
+    city = Department.objects.get(code="650100-WH")
+    district = Department.objects.get(code="650102")
+    assert allocate("record", department=district, on=D) == "乌天应急现记〔2026〕1号"
+    assert allocate("record", department=city, on=D) == "乌应急现记〔2026〕1号"
+    assert allocate("order", department=district, on=D) == "乌天应急责改〔2026〕1号"
+    assert allocate("record", department=district, on=D) == "乌天应急现记〔2026〕2号"
+    # An enterprise's application goes to the bureau that supervises it (its district's).
+    assert allocate("application", department=None, division="650102", on=D) == (
+        "乌天应急检申〔2026〕1号"
+    )
+
+
+@pytest.mark.django_db
+def test_r7_5_a_bulk_issuer_takes_consecutive_numbers_and_moves_the_series_on():
+    from fairinspect.visits.services.numbers import allocate_many
+
+    assert allocate_many("plan", department=None, on=D, count=3) == [
+        "乌应急检方〔2026〕1号",
+        "乌应急检方〔2026〕2号",
+        "乌应急检方〔2026〕3号",
+    ]
+    assert allocate("plan", department=None, on=D) == "乌应急检方〔2026〕4号"

@@ -113,7 +113,7 @@ def test_r6_the_whole_visit_over_the_api(
         content_type="application/json",
         **h1,
     )
-    assert r.status_code == 201 and r.json()["number"].startswith("(乌)应急责改〔2025〕")
+    assert r.status_code == 201 and r.json()["number"].startswith("乌应急责改〔2025〕")
     r = client.post(
         f"/api/v1/visits/{vid}/check-out",
         {"summary": "检查结束"},

@@ -33,7 +33,7 @@ def test_r3_3_the_enterprise_applies_on_its_page_and_staff_accept_it(
     r = client.post("/visits/applications/", {"reason": "新装置试生产前申请检查"})
     assert r.status_code == 302
     app = InspectionApplication.objects.get()
-    assert app.enterprise == city_enterprise and app.number.startswith("(乌)应急检申〔2025〕")
+    assert app.enterprise == city_enterprise and app.number.startswith("乌应急检申〔2025〕")
     assert app.status == "submitted"
     page = client.get("/visits/applications/").content.decode()
     assert app.number in page and "待受理" in page

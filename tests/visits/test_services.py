@@ -335,7 +335,7 @@ def test_r6_3_r6_4_findings_hazards_order_checkout_and_follow_up(
     order = services.issue_order(
         actor=u1, visit=v, hazard_ids=[h.pk], deadline=dt.date(2025, 7, 18), today=TODAY
     )
-    assert order.number == "(乌)应急责改〔2025〕1号"
+    assert order.number == "乌应急责改〔2025〕1号"
     done = services.check_out(actor=u1, visit=v)
     assert done.status == "done" and not done.missing_recording and done.record_number
 

@@ -290,10 +290,10 @@ def test_r6_4_documents_open_with_python_docx_and_carry_the_standard_text(world,
         return "\n".join(p.text for p in d.paragraphs)
 
     plan = text(f"/visits/{v.pk}/doc/plan.docx")
-    assert "现场检查方案" in plan and "(乌)应急检方〔2025〕" in plan and v.enterprise.name in plan
+    assert "现场检查方案" in plan and "乌应急检方〔2025〕" in plan and v.enterprise.name in plan
     record = text(f"/visits/{v.pk}/doc/record.docx")
     assert (
-        "现场检查记录" in record and "(乌)应急现记〔2025〕" in record and "液氨储罐无报警" in record
+        "现场检查记录" in record and "乌应急现记〔2025〕" in record and "液氨储罐无报警" in record
     )
     order = text(f"/visits/order/{o.pk}.docx")
     assert "责令限期整改指令书" in order and o.number in order and "2025年7月18日" in order

@@ -237,29 +237,6 @@ class Case(models.Model):
         return self.enterprise.name if self.party == "unit" else self.person_name
 
 
-class DocumentSeries(models.Model):
-    """The last 文号 issued in one series: per bureau (its abbreviation, the 文号's prefix:
-    乌, 乌天 …), document type (rules/document_numbers.TYPES) and year. Keyed by the prefix,
-    so no two series can ever print the same 文号."""
-
-    prefix = models.CharField(_("机关简称"), max_length=20)
-    kind = models.CharField(_("文书种类"), max_length=20)
-    year = models.PositiveSmallIntegerField(_("年度"))
-    last = models.PositiveIntegerField(_("已用号"), default=0)
-
-    class Meta:
-        verbose_name = _("文书编号序列")
-        verbose_name_plural = _("文书编号序列")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["prefix", "kind", "year"], name="document_series_unique"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.prefix} {self.kind} {self.year}: {self.last}"
-
-
 class CaseStep(models.Model):
     """One step taken in a case: who, when, from which state to which (the procedure log)."""
 

@@ -32,6 +32,12 @@ TYPES: dict[str, DocumentType] = {
         DocumentType("no_penalty", "不予行政处罚决定书", "不罚"),
         DocumentType("reminder", "安全生产提醒告知书", "提醒"),
         DocumentType("listing_notice", "列入安全生产严重失信主体名单告知书", "失信告"),
+        # The inspection's own documents (visits).
+        DocumentType("plan", "现场检查方案", "检方"),
+        DocumentType("record", "现场检查记录", "现记"),
+        DocumentType("order", "责令限期整改指令书", "责改"),
+        DocumentType("review", "整改复查意见书", "复查"),
+        DocumentType("application", "检查申请", "检申"),
     )
 }
 

@@ -21,6 +21,7 @@ from fairinspect.visits.models import (
     Visit,
     VisitOfficer,
 )
+from fairinspect.visits.services.numbers import allocate
 
 from . import detection
 from .models import EnterpriseLocation, TrainingRecord
@@ -180,7 +181,7 @@ def _plant_visits(p: _Planter) -> None:
     o = RectificationOrder.objects.create(
         visit=v,
         enterprise=v.enterprise,
-        number=f"(乌)应急责改〔{today.year}〕监督演示1号",
+        number=allocate("order", department=v.department, on=v.planned_date),
         requirements="按期整改。",
         issued_on=v.planned_date,
         deadline=today - dt.timedelta(days=21),

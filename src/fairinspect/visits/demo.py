@@ -15,13 +15,13 @@ from fairinspect.rules.caps import DEFAULT_2025
 from fairinspect.rules.checkin import effective_grade
 
 from .models import (
-    DocumentNumber,
     Hazard,
     InspectionPlan,
     RectificationOrder,
     Visit,
     VisitOfficer,
 )
+from .services.numbers import allocate_many
 
 HAZARDS = [
     ("general", "安全警示标志缺失", "生产车间"),
@@ -33,6 +33,19 @@ HAZARDS = [
     ("major", "涉及重点监管危险化工工艺未实现自动化控制", "反应车间"),
     ("general", "配电箱未接地", "动力车间"),
 ]
+
+
+def _numbers(kind: str, visits, *, on: dt.date) -> dict[int, str]:
+    """Each visit's 文号 of `kind`, taken from its bureau's series (so the series moves on and
+    a document issued later never repeats one of the demo's)."""
+    by_bureau: dict[int, list] = {}
+    for v in visits:
+        by_bureau.setdefault(v.department_id, []).append(v)
+    out: dict[int, str] = {}
+    for vs in by_bureau.values():
+        got = allocate_many(kind, department=vs[0].department, on=on, count=len(vs))
+        out.update((v.pk, n) for v, n in zip(vs, got, strict=True))
+    return out
 
 
 def _at(day: dt.date, hour: int) -> dt.datetime:
@@ -174,14 +187,13 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
         ],
         batch_size=5000,
     )
-    plan_no = 0
+    plan_numbers = _numbers("plan", visits, on=today)
     plans = []
     for v, (its, _t, _h) in zip(visits, meta, strict=True):
-        plan_no += 1
         plans.append(
             InspectionPlan(
                 visit_id=v.pk,
-                number=f"(乌)应急检方〔{year}〕{plan_no}号",
+                number=plan_numbers[v.pk],
                 items=[
                     {
                         "code": i.code,
@@ -203,7 +215,6 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
             )
         )
     InspectionPlan.objects.bulk_create(plans, batch_size=2000)
-    DocumentNumber.objects.update_or_create(kind="plan", year=year, defaults={"last": plan_no})
 
     hazards, links = [], []
     for v, (its, _t, has) in zip(visits, meta, strict=True):
@@ -228,20 +239,20 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
             )
             links.append(v)
     Hazard.objects.bulk_create(hazards, batch_size=5000)
-    orders, order_hazards, n_order = [], [], 0
+    orders, order_hazards = [], []
     by_visit: dict[int, list[Hazard]] = {}
     for h, v in zip(hazards, links, strict=True):
         by_visit.setdefault(v.pk, []).append(h)
     visit_of = {v.pk: v for v in links}
+    order_numbers = _numbers("order", [visit_of[vid] for vid in by_visit], on=today)
     for vid, hs in by_visit.items():
         v = visit_of[vid]
-        n_order += 1
         open_ = any(h.status == "open" for h in hs)
         orders.append(
             RectificationOrder(
                 visit_id=vid,
                 enterprise_id=v.enterprise_id,
-                number=f"(乌)应急责改〔{year}〕{n_order}号",
+                number=order_numbers[vid],
                 requirements="按期整改并书面报告整改情况。",
                 issued_on=v.planned_date,
                 deadline=v.planned_date + dt.timedelta(days=30),
@@ -259,7 +270,6 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
         ],
         batch_size=5000,
     )
-    DocumentNumber.objects.update_or_create(kind="order", year=year, defaults={"last": n_order})
     n_guided = _guidance(visits, meta, today=today)
     open_h = sum(1 for h in hazards if h.status == "open")
     out.write(

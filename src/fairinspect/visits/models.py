@@ -610,19 +610,26 @@ class VisitRating(models.Model):
 
 
 class DocumentNumber(models.Model):
-    """The last 文号 issued per document kind and year: (乌)应急现记〔2025〕12号."""
+    """The last 文号 issued in one series: per bureau (its abbreviation, the 文号's prefix:
+    乌, 乌天 …), document type (rules/document_numbers.TYPES: the inspection's documents and
+    the cases') and year. Keyed by the prefix, so no two series can print the same 文号."""
 
-    kind = models.CharField(max_length=20)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
+    prefix = models.CharField(_("机关简称"), max_length=20, default="乌")
+    kind = models.CharField(_("文书种类"), max_length=20)
+    year = models.PositiveSmallIntegerField(_("年度"))
+    last = models.PositiveIntegerField(_("已用号"), default=0)
 
     class Meta:
+        verbose_name = _("文书编号序列")
+        verbose_name_plural = _("文书编号序列")
         constraints = [
-            models.UniqueConstraint(fields=["kind", "year"], name="docnumber_kind_year_unique"),
+            models.UniqueConstraint(
+                fields=["prefix", "kind", "year"], name="docnumber_prefix_kind_year_unique"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.kind} {self.year}: {self.last}"
+        return f"{self.prefix} {self.kind} {self.year}: {self.last}"
 
 
 class GuidanceGiven(models.Model):

@@ -15,6 +15,7 @@ from fairinspect.registry.models import Enterprise
 from fairinspect.rules import deadlines as dl
 from fairinspect.rules import dishonesty as dishonesty_rule
 from fairinspect.rules.results import reason_dicts
+from fairinspect.visits.services.numbers import allocate
 
 from .. import access, legal
 from ..models import (
@@ -26,7 +27,6 @@ from ..models import (
 from ..procedure import is_workday
 from .common import DECIDED_STATUSES
 from .deadlines import refresh_due
-from .numbers import allocate
 
 # ---- public disclosure (R8.2) -------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from fairinspect.rules import deadlines as dl
 from fairinspect.rules import discretion as d
 from fairinspect.rules.case_workflow import DISCUSSION_BASIS, discussion_rule
 from fairinspect.rules.results import reason_dicts
+from fairinspect.visits.services.numbers import allocate
 
 from .. import access, legal
 from ..models import (
@@ -31,7 +32,6 @@ from .assessment import assess
 from .common import AUTHORITY
 from .credit import propose_dishonesty
 from .deadlines import deadlines, refresh_due
-from .numbers import allocate
 
 # ---- opening a case --------------------------------------------------------------------------
 

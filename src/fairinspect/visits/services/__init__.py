@@ -8,16 +8,13 @@ from .checkin import (  # noqa: F401
     CheckInOutcome,
     confirm_check_in,
 )
-from .common import (  # noqa: F401
-    DOC_PREFIX,
-    next_number,
-    officer_of,
-)
+from .common import officer_of  # noqa: F401
 from .field import (  # noqa: F401
     FieldOutcome,
     perform_field_action,
 )
 from .guidance import record_guidance  # noqa: F401
+from .numbers import allocate, allocate_many  # noqa: F401
 from .onsite import (  # noqa: F401
     ALLOWED_JUSTIFICATION,
     ALLOWED_MEDIA,

@@ -24,7 +24,8 @@ from ..models import (
     Visit,
     VisitRating,
 )
-from .common import _refuse, next_number, officer_of
+from .common import _refuse, officer_of
+from .numbers import allocate
 from .plans import _require_team_or_approver, create_visit
 
 # ------------------------------------------------ during the visit
@@ -288,7 +289,7 @@ def issue_order(
         order = RectificationOrder.objects.create(
             visit=visit,
             enterprise_id=visit.enterprise_id,
-            number=next_number("order", today.year),
+            number=allocate("order", department=visit.department, on=today),
             requirements=(requirements or "").strip(),
             issued_on=today,
             deadline=deadline,
@@ -337,7 +338,9 @@ def check_out(*, actor, visit: Visit, summary: str = "", now=None) -> Visit:
         v.status, v.checked_out_at, v.missing_recording = "done", now, missing
         v.summary = (summary or v.summary or "").strip()
         if not v.record_number:
-            v.record_number = next_number("record", timezone.localdate(now).year)
+            v.record_number = allocate(
+                "record", department=v.department, on=timezone.localdate(now)
+            )
         v.save(
             update_fields=[
                 "status",
@@ -406,7 +409,9 @@ def record_follow_up_result(*, actor, visit: Visit, result: str, notes: str = ""
         v = Visit.objects.select_for_update().get(pk=visit.pk)
         v.follow_up_result, v.follow_up_notes = result, (notes or "").strip()
         if not v.review_number:
-            v.review_number = next_number("review", timezone.localdate(now).year)
+            v.review_number = allocate(
+                "review", department=v.department, on=timezone.localdate(now)
+            )
         v.save(update_fields=["follow_up_result", "follow_up_notes", "review_number", "updated_at"])
         order = v.follow_up_order
         assert order is not None, "only a follow-up (which has its order) records a result"

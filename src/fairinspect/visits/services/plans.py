@@ -46,7 +46,8 @@ from ..models import (
     Visit,
     VisitOfficer,
 )
-from .common import _decision_data, _reasons, _refuse, next_number, officer_of
+from .common import _decision_data, _reasons, _refuse, officer_of
+from .numbers import allocate
 
 # ------------------------------------------------ creating a visit and its plan
 
@@ -514,7 +515,7 @@ def approve_plan(*, actor, visit: Visit, today: dt.date | None = None) -> Visit:
         plan = v.plan
         plan.approved_by, plan.approved_at = actor, timezone.now()
         if not plan.number:
-            plan.number = next_number("plan", v.planned_date.year)
+            plan.number = allocate("plan", department=v.department, on=v.planned_date)
         plan.save(update_fields=["approved_by", "approved_at", "number", "updated_at"])
         trail.record(
             actor=actor,

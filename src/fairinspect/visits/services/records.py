@@ -16,7 +16,8 @@ from fairinspect.registry.access import is_staff
 from fairinspect.registry.models import Enterprise
 
 from ..records import InspectionApplication, Referral
-from .common import _refuse, next_number
+from .common import _refuse
+from .numbers import allocate
 from .onsite import check_justification_file
 
 MAX_REASON = 2000
@@ -52,9 +53,12 @@ def apply_for_inspection(
         raise ValidationFailed(
             "preferred_date_in_past", "希望检查日期不能早于今天。", field="preferred_date"
         )
+    ent = actor.enterprise
+    # Received by the bureau that supervises the enterprise: its series.
+    bureau_division = ent.district_code if ent.supervising_level == "district" else ""
     with transaction.atomic():
         app = InspectionApplication.objects.create(
-            number=next_number("application", today.year),
+            number=allocate("application", department=None, division=bureau_division, on=today),
             enterprise_id=actor.enterprise_id,
             reason=reason,
             preferred_date=preferred_date,
