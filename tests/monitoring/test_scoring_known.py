@@ -80,3 +80,51 @@ def test_r4_3_monitor_score_gives_the_known_answer_on_a_synthetic_step_and_spike
     assert overall["events"] == 2 and overall["events_detected"] == 2
     assert overall["false_alarms"] == 0
     assert overall["mean_detection_delay_s"] == pytest.approx((delay_big + on) / 2, abs=0.05)
+
+
+def test_r4_3_cross_validation_keeps_the_best_f1_within_the_false_alarm_ceiling():
+    from fairinspect.monitoring import crossval
+
+    def r(f1, fa, delay):
+        return {"f1": f1, "false_alarms_per_hour": fa, "mean_detection_delay_s": delay}
+
+    results = [
+        ({"on": 1}, r(0.95, 40.0, 1.0)),  # best F1 but flapping: over the ceiling
+        ({"on": 2}, r(0.80, 5.0, 30.0)),
+        ({"on": 3}, r(0.80, 5.5, 12.0)),  # the same F1, detected sooner: kept
+        ({"on": 4}, r(0.70, 1.0, 10.0)),
+    ]
+    assert crossval.choose(results)[0] == {"on": 3}
+    # nothing within the ceiling: the fewest false alarms
+    assert crossval.choose([results[0], ({"on": 5}, r(0.5, 9.0, 1.0))])[0] == {"on": 5}
+
+
+def test_r4_3_a_cross_validation_candidate_changes_only_the_delays_and_the_bypass():
+    from fairinspect.monitoring import crossval
+
+    base = load_settings()
+    c = crossval.candidate(base, 15, 5, None)
+    assert on_delay_seconds(c) == 15 and c["off_delay_seconds"] == 5
+    assert c["alarm_rules"] == ["time_above"] and c["deviation_high_high"] is None
+    assert c["deviation_high"] == base["deviation_high"] == 3.0
+    assert on_delay_seconds(base) == 2  # the shipped value is untouched
+
+
+def test_r4_3_cross_validation_reports_both_directions_on_two_folders(tmp_path):
+    from fairinspect.monitoring import crossval
+
+    for name, step in (("a", 10.0), ("b", 4.5)):
+        (tmp_path / name).mkdir()
+        _series(tmp_path / name / "0.csv", step)
+    out = crossval.cross_validate(str(tmp_path / "a"), str(tmp_path / "b"))
+    assert [(d["decided_on"][-1], d["reported_on"][-1]) for d in out["directions"]] == [
+        ("a", "b"),
+        ("b", "a"),
+    ]
+    for d in out["directions"]:
+        assert d["chosen"]["on_delay_seconds"] in crossval.GRID["on_delay_seconds"]
+        assert d["engine_on_reported_folder"]["false_alarms"] == 0
+        assert d["baseline_on_reported_folder"]["false_alarms"] == len(SPIKES)
+    # on the small step (between the limits) the shortest on-delay detects soonest
+    assert out["directions"][1]["chosen"]["on_delay_seconds"] == 2
+    assert len(out["table"]) == 5 * 4 * 2

@@ -33,7 +33,7 @@ from .scoring import (
 # practice recommends for flow, pressure and temperature signals (ISA-18.2 / EEMUA 191,
 # a few seconds to a minute), and the high-high bypass (an alarm at once at twice the limit)
 # or none.
-GRID = {
+GRID: dict[str, tuple[float | None, ...]] = {
     "on_delay_seconds": (2, 5, 10, 15, 30),
     "off_delay_seconds": (5, 15, 30, 60),
     "deviation_high_high": (6.0, None),
@@ -43,7 +43,9 @@ GRID = {
 MAX_FALSE_ALARMS_PER_HOUR = 6.0
 
 
-def candidate(base: dict, on: float, off: float, hh: float | None) -> dict:
+def candidate(base: dict, on: float | None, off: float | None, hh: float | None) -> dict:
+    if on is None or off is None:
+        raise ValueError("an on-delay and an off-delay are needed")
     s = copy.deepcopy(base)
     for r in s["rule_set"]["rules"]:
         if r["kind"] == "time_above":
@@ -106,8 +108,8 @@ def cross_validate(folder_a: str, folder_b: str) -> dict:
                 "baseline_on_reported_folder": _counts(data[report], base, "baseline").report(),
             }
         )
-    params, pooled = choose(both)
-    out["both_folders"] = {"chosen": params, "engine": pooled}
+    kept, on_both = choose(both)
+    out["both_folders"] = {"chosen": kept, "engine": on_both}
     out["table"] = [
         {"params": p, **{f: r for f, r in ((f, table[f][i][1]) for f in data)}}
         for i, (p, _r) in enumerate(table[folder_a])
