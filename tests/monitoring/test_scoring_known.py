@@ -63,6 +63,8 @@ def test_r4_3_monitor_score_gives_the_known_answer_on_a_synthetic_step_and_spike
     # the alarm stays on for the off-delay after the step: off - 1 normal rows alarmed
     assert big["f1"] == _f1(200 - delay_big, off - 1, delay_big)
     assert big["false_alarms_per_hour"] == 0
+    normal_rows = N - 400 - (END - START)
+    assert big["normal_rows_alarmed"] == round((off - 1) / normal_rows, 4)
 
     # the small step: only the time-above rule, so the delay is the on-delay
     assert small["mean_detection_delay_s"] == on
@@ -75,6 +77,7 @@ def test_r4_3_monitor_score_gives_the_known_answer_on_a_synthetic_step_and_spike
         assert base["false_alarms_per_hour"] == pytest.approx(len(SPIKES) / normal_hours, abs=0.01)
         assert base["f1"] == _f1(200, len(SPIKES), 0)
         assert base["mean_detection_delay_s"] == 0
+        assert base["normal_rows_alarmed"] == round(len(SPIKES) / normal_rows, 4)
 
     overall = result["overall"]["engine"]
     assert overall["events"] == 2 and overall["events_detected"] == 2

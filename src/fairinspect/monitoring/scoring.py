@@ -16,7 +16,8 @@ Scoring (both are reported; rows of the learning window are left out of every co
   alarmed row falls inside it; its detection delay is the time from its first row to that
   alarmed row. A false alarm is the onset of an alarm (a row alarmed after one that was
   not) on a row labelled normal; false alarms per hour divide by the hours of normal rows.
-  Mean and median detection delays are over the detected events.
+  Mean and median detection delays are over the detected events; `normal_rows_alarmed` is
+  the share of normal rows in alarm (a standing alarm is one false alarm, however long).
 Overall figures pool the rows, events and hours of every file (micro-average).
 
 The baseline is a fixed threshold: mean ± 3 standard deviations of the same learning window,
@@ -162,6 +163,7 @@ class Counts:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    tn: int = 0
     events: int = 0
     detected: int = 0
     delay_sum: float = 0.0
@@ -193,6 +195,10 @@ class Counts:
             else None,
             "false_alarms": self.false_alarms,
             "false_alarms_per_hour": round(self.false_alarms / hours, 2) if hours else None,
+            # a standing alarm is one onset however long it stays up: this shows it
+            "normal_rows_alarmed": round(self.fp / (self.fp + self.tn), 4)
+            if self.fp + self.tn
+            else None,
         }
 
 
@@ -205,6 +211,7 @@ def count(s: Series, alarmed: np.ndarray, n_learn: int) -> Counts:
     c.tp = int(np.sum(a & y))
     c.fp = int(np.sum(a & ~y))
     c.fn = int(np.sum(~a & y))
+    c.tn = int(np.sum(~a & ~y))
     step = np.median(np.diff([t.timestamp() for t in s.at])) if len(s.at) > 1 else 1.0
     c.normal_seconds = float(np.sum(~y) * step)
     i = 0
