@@ -2,10 +2,12 @@
 
 Input: files in the SKAB layout — `;`-separated, a `datetime` column, one column per sensor,
 labels `anomaly` and `changepoint` when present. Each file is replayed through the engine in
-its learned-limits mode (data/learned_limits.json): the ordinary rules of
-`rules.monitoring` (time above a limit, high-high, the off-delay that clears a warning) and
-river's PageHinkley drift detector, one per sensor. A row counts as "alarmed" while any
-sensor has a live warning of the rules listed in `alarm_rules`.
+its learned-limits mode (data/learned_limits.json): the file's sensors are one group; each
+reading becomes the group's largest deviation from the band learned on the first
+`learn_seconds` (`rules.group_deviation`), judged by the ordinary rules of `rules.monitoring`
+as one point (time above the high limit = the on-delay; high-high at once), and one alarm
+(`rules.latch`) clears after the off-delay. A row counts as "alarmed" while that alarm is
+raised. The delays were chosen by cross-validation across folders (`monitoring.crossval`).
 
 Scoring (both are reported; rows of the learning window are left out of every count):
 - point-wise: every row is a prediction (alarmed or not) of its `anomaly` label; precision,
@@ -14,6 +16,8 @@ Scoring (both are reported; rows of the learning window are left out of every co
   alarmed row falls inside it; its detection delay is the time from its first row to that
   alarmed row. A false alarm is the onset of an alarm (a row alarmed after one that was
   not) on a row labelled normal; false alarms per hour divide by the hours of normal rows.
+  Mean and median detection delays are over the detected events; `normal_rows_alarmed` is
+  the share of normal rows in alarm (a standing alarm is one false alarm, however long).
 Overall figures pool the rows, events and hours of every file (micro-average).
 
 The baseline is a fixed threshold: mean ± 3 standard deviations of the same learning window,
@@ -26,16 +30,15 @@ from __future__ import annotations
 
 import csv
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from river import drift
 
 from fairinspect.rules import monitoring as rules
 
-from .engine import DATA, config
+from .engine import DATA
 
 LABELS = ("anomaly", "changepoint")
 
@@ -96,21 +99,9 @@ def _learn_window(s: Series, learn_seconds: float) -> int:
     return n
 
 
-def _robust(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    med = np.median(x, axis=0)
-    sigma = 1.4826 * np.median(np.abs(x - med), axis=0)
-    std = np.std(x, axis=0)
-    sigma = np.where(sigma > 0, sigma, std)
-    floor = np.maximum(np.abs(med) * 1e-3, 1e-9)
-    return med, np.maximum(sigma, floor)
-
-
-def engine_alarms(s: Series, settings: dict) -> tuple[np.ndarray, int]:
-    """Replay the series through the engine; returns alarmed-per-row and the window length."""
-    n_learn = _learn_window(s, settings["learn_seconds"])
-    med, sigma = _robust(s.values[:n_learn])
+def learned_rule_set(settings: dict) -> rules.RuleSet:
     rs = settings["rule_set"]
-    rule_set = rules.RuleSet(
+    return rules.RuleSet(
         rs["code"],
         rs["version"],
         rs["source"],
@@ -123,54 +114,36 @@ def engine_alarms(s: Series, settings: dict) -> tuple[np.ndarray, int]:
             for r in rs["rules"]
         ),
     )
-    limits = rules.Limits(
-        high=settings["deviation_high"], high_high=settings["deviation_high_high"]
-    )
+
+
+def engine_alarms(s: Series, settings: dict) -> tuple[np.ndarray, int]:
+    """Replay the series through the engine; returns alarmed-per-row and the window length.
+
+    The sensors of one file are one group (one pump): each reading of the group becomes its
+    largest deviation from the band learned on the window (`rules.group_deviation`), which
+    the ordinary rules judge as one point — time above the high limit (the on-delay),
+    high-high at once — and one alarm latch clears it after the off-delay."""
+    n_learn = _learn_window(s, settings["learn_seconds"])
+    band = rules.learn_band(s.values[: max(n_learn, 1)].tolist())
+    rule_set = learned_rule_set(settings)
+    hh = settings.get("deviation_high_high")
+    limits = rules.Limits(high=settings["deviation_high"], high_high=hh)
     alarm_kinds = {rules.RuleKind(k) for k in settings["alarm_rules"]}
-    clear_after = config().clear_after_seconds
-    d = settings["drift"]
-    n_rows, n_sensors = s.values.shape
-    alarmed = np.zeros(n_rows, dtype=bool)
-    for j in range(n_sensors):
-        z = (s.values[:, j] - med[j]) / sigma[j]
-        detector = drift.PageHinkley(
-            min_instances=d["min_instances"],
-            delta=d["delta"],
-            threshold=d["threshold"],
-            alpha=d["alpha"],
+    off_delay = float(settings["off_delay_seconds"])
+    alarmed = np.zeros(len(s.at), dtype=bool)
+    state = rules.PointState()
+    alarm = rules.Latch()
+    for i, (at, row) in enumerate(zip(s.at, s.values.tolist(), strict=True)):
+        dev = rules.group_deviation(row, band)
+        ev = rules.evaluate_reading(
+            rules=rule_set, limits=limits, state=state, at=at, value=dev.value
         )
-        state = rules.PointState()
-        live: dict[rules.RuleKind, datetime] = {}  # rule → last time its condition was active
-        for i in range(n_rows):
-            at = s.at[i]
-            ev = rules.evaluate_reading(
-                rules=rule_set, limits=limits, state=state, at=at, value=float(abs(z[i]))
-            )
-            state = ev.state
-            conditions = [c for c in ev.conditions if c.kind in alarm_kinds]
-            detector.update(float(np.clip(z[i], -d["clip"], d["clip"])))
-            if rules.RuleKind.DRIFT in alarm_kinds:
-                conditions.append(
-                    rules.Condition(
-                        rules.RuleKind.DRIFT,
-                        rules.Grade.BLUE,
-                        bool(detector.drift_detected),
-                        z[i],
-                        None,
-                        "",
-                    )
-                )
-            if i < n_learn:
-                continue
-            for c in conditions:
-                if c.active:
-                    live[c.kind] = at
-                elif c.kind in live and rules.clears(
-                    c.kind, last_active_at=live[c.kind], at=at, clear_after_seconds=clear_after
-                ):
-                    del live[c.kind]
-            if live:
-                alarmed[i] = True
+        state = ev.state
+        if i < n_learn:
+            continue
+        active = any(c.active for c in ev.conditions if c.kind in alarm_kinds)
+        alarm = rules.latch(alarm, active=active, at=at, clear_after_seconds=off_delay)
+        alarmed[i] = alarm.raised
     return alarmed, n_learn
 
 
@@ -190,9 +163,11 @@ class Counts:
     tp: int = 0
     fp: int = 0
     fn: int = 0
+    tn: int = 0
     events: int = 0
     detected: int = 0
     delay_sum: float = 0.0
+    delays: list[float] = field(default_factory=list)
     false_alarms: int = 0
     normal_seconds: float = 0.0
 
@@ -215,8 +190,15 @@ class Counts:
             "mean_detection_delay_s": round(self.delay_sum / self.detected, 1)
             if self.detected
             else None,
+            "median_detection_delay_s": round(float(np.median(self.delays)), 1)
+            if self.delays
+            else None,
             "false_alarms": self.false_alarms,
             "false_alarms_per_hour": round(self.false_alarms / hours, 2) if hours else None,
+            # a standing alarm is one onset however long it stays up: this shows it
+            "normal_rows_alarmed": round(self.fp / (self.fp + self.tn), 4)
+            if self.fp + self.tn
+            else None,
         }
 
 
@@ -229,6 +211,7 @@ def count(s: Series, alarmed: np.ndarray, n_learn: int) -> Counts:
     c.tp = int(np.sum(a & y))
     c.fp = int(np.sum(a & ~y))
     c.fn = int(np.sum(~a & y))
+    c.tn = int(np.sum(~a & ~y))
     step = np.median(np.diff([t.timestamp() for t in s.at])) if len(s.at) > 1 else 1.0
     c.normal_seconds = float(np.sum(~y) * step)
     i = 0
@@ -241,7 +224,9 @@ def count(s: Series, alarmed: np.ndarray, n_learn: int) -> Counts:
             hits = np.flatnonzero(a[i:j])
             if hits.size:
                 c.detected += 1
-                c.delay_sum += (at[i + hits[0]] - at[i]).total_seconds()
+                delay = (at[i + hits[0]] - at[i]).total_seconds()
+                c.delay_sum += delay
+                c.delays.append(delay)
             i = j
         else:
             i += 1
@@ -252,8 +237,13 @@ def count(s: Series, alarmed: np.ndarray, n_learn: int) -> Counts:
     return c
 
 
-def score(paths: list[str]) -> dict:
-    settings = load_settings()
+def on_delay_seconds(settings: dict) -> float | None:
+    rule = learned_rule_set(settings).rule(rules.RuleKind.TIME_ABOVE)
+    return rule.seconds if rule else None
+
+
+def score(paths: list[str], settings: dict | None = None) -> dict:
+    settings = settings or load_settings()
     files = expand(paths)
     per_input = []
     total = {"engine": Counts(), "baseline": Counts()}
@@ -278,14 +268,13 @@ def score(paths: list[str]) -> dict:
     return {
         "scoring": "point-wise precision/recall/F1 over rows after the learning window; event-wise detection, delay and false alarms (see docs/performance.md)",
         "configuration": {
-            "rules_version": config().version,
             "learned_limits_version": settings["version"],
             "learn_seconds": settings["learn_seconds"],
             "deviation_high": settings["deviation_high"],
-            "deviation_high_high": settings["deviation_high_high"],
+            "deviation_high_high": settings.get("deviation_high_high"),
+            "on_delay_seconds": on_delay_seconds(settings),
+            "off_delay_seconds": settings["off_delay_seconds"],
             "alarm_rules": settings["alarm_rules"],
-            "clear_after_seconds": config().clear_after_seconds,
-            "drift": settings["drift"],
             "baseline_sigmas": settings["baseline"]["sigmas"],
         },
         "inputs": per_input,

@@ -17,6 +17,7 @@ Serious (严重) grades are red and orange: only they justify an exempt inspecti
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -278,6 +279,83 @@ def clears(
     if kind == RuleKind.STALE:
         return at >= last_active_at
     return (at - last_active_at).total_seconds() >= clear_after_seconds
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    """A group of sensors' normal band, learned on a window assumed normal: per sensor the
+    centre (median) and the scale (the window's standard deviation, floored so a constant
+    sensor does not divide by zero). The same 3-sigma band as the fixed-threshold baseline,
+    so what the engine adds is only how it turns deviations into alarms."""
+
+    centre: tuple[float, ...]
+    scale: tuple[float, ...]
+
+
+def learn_band(rows: Sequence[Sequence[float]]) -> Band:
+    """The band of a window of readings (rows × sensors); at least one row."""
+    if not rows:
+        raise ValueError("an empty learning window")
+    cols = list(zip(*rows, strict=True))
+    centre, scale = [], []
+    for col in cols:
+        mid = statistics.median(col)
+        sd = statistics.pstdev(col) if len(col) > 1 else 0.0
+        centre.append(mid)
+        scale.append(max(sd, abs(mid) * 1e-3, 1e-9))
+    return Band(tuple(centre), tuple(scale))
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDeviation:
+    """How far a group's reading is from its band: the largest deviation of any sensor in
+    scales (|x - centre| / scale), and which sensor it is (its index)."""
+
+    value: float
+    sensor: int
+
+
+def group_deviation(values: Sequence[float], band: Band) -> GroupDeviation:
+    """One reading of every sensor of a group (a pump, a tank) reduced to one number that the
+    ordinary level rules judge: any sensor far from its band makes the group deviate. A
+    sensor whose value is not finite is left out (its own reading is refused elsewhere)."""
+    best, at = 0.0, -1
+    for j, (x, c, s) in enumerate(zip(values, band.centre, band.scale, strict=True)):
+        if not math.isfinite(x):
+            continue
+        d = abs(x - c) / s
+        if d > best or at < 0:
+            best, at = d, j
+    return GroupDeviation(best, at)
+
+
+@dataclass(frozen=True, slots=True)
+class Latch:
+    """An alarm's state between readings: raised or not, and when its condition was last
+    active (the off-delay counts from there)."""
+
+    raised: bool = False
+    last_active_at: datetime | None = None
+
+
+def latch(state: Latch, *, active: bool, at: datetime, clear_after_seconds: float) -> Latch:
+    """An alarm raised by any active condition (the conditions carry their own on-delays:
+    time above a limit, or high-high at once) and cleared only after `clear_after_seconds`
+    without one (the off-delay of `clears`)."""
+    if active:
+        return Latch(True, at)
+    if (
+        state.raised
+        and state.last_active_at is not None
+        and clears(
+            RuleKind.HIGH,
+            last_active_at=state.last_active_at,
+            at=at,
+            clear_after_seconds=clear_after_seconds,
+        )
+    ):
+        return Latch(False, state.last_active_at)
+    return state
 
 
 def roll_up(grades: Iterable[Grade]) -> Grade | None:
