@@ -9,10 +9,10 @@ import threading
 import pytest
 from django.db import IntegrityError, connection, transaction
 
-from fairinspect.visits.models import DocumentNumber
-from fairinspect.visits.services.numbers import allocate
 from fairinspect.registry.models import Department
 from fairinspect.rules.document_numbers import abbreviation, format_number
+from fairinspect.visits.models import DocumentNumber
+from fairinspect.visits.services.numbers import allocate
 
 D = dt.date(2026, 3, 2)
 
