@@ -51,7 +51,7 @@ def _bureau_of_department(department_id: int | None) -> str | None:
 
 
 def partition_bureau(actor, obj: models.Model | None) -> str:
-    """The bureau part of the partition key (documented in docs/architecture.md)."""
+    """The bureau part of the partition key (documented in docs/decisions.md, audit)."""
     code = _bureau_of_department(getattr(actor, "department_id", None))
     if code is None and obj is not None:
         code = _bureau_of_department(getattr(obj, "department_id", None))

@@ -4,7 +4,7 @@ The rule sets come from `data/warning_rules.json` (versioned, each with its sour
 detection uses river's PageHinkley detector, one per point, kept in a bounded LRU so the
 long-running consumer's memory does not grow with time (only with the number of points, up
 to `DriftBank.capacity`). A point whose detector was evicted starts a fresh one; it then needs
-`min_instances` readings before it can signal again (documented in docs/architecture.md).
+`min_instances` readings before it can signal again (documented in docs/decisions.md, monitoring).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The one map of everything public (R8.2, R13.2, R13.1): every page anyone may open without
 logging in, grouped, with the words the public navigation, the public home and the main
 navigation use. A public page of any app is listed here once; the pages themselves stay in
-their apps (docs/architecture.md, "The public site")."""
+their apps (docs/decisions.md, "portal: the public site")."""
 
 from __future__ import annotations
 
