@@ -260,7 +260,7 @@ class Keyset:
         return out
 
     def cursor(self, row: Any, *, backward: bool = False) -> str:
-        payload = {"o": self.signature, "k": [_plain(v) for v in self.key_of(row)]}
+        payload: dict[str, Any] = {"o": self.signature, "k": [_plain(v) for v in self.key_of(row)]}
         if backward:
             payload["b"] = 1
         return sign(payload, self.scope)
