@@ -6,6 +6,10 @@ from django.db.models import QuerySet
 
 from .models import AuditEvent, Checkpoint
 
+# The event lists (the supervisor's page, `GET /api/v1/audit/events`) page by keyset.
+EVENT_ORDER = ("-id",)
+EVENT_SCOPE = "audit.events"
+
 
 def events(*, object_filter: str = "") -> QuerySet[AuditEvent]:
     """Newest first; `object_filter` is "type" or "type:id" (registry.enterprise:12)."""

@@ -8,8 +8,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.utils import timezone
-from ninja import Body, Field, Router, Schema
+from ninja import Body, Field, Query, Router, Schema
 
+from fairinspect.core import paging
 from fairinspect.core.errors import ValidationFailed
 from fairinspect.core.schemas import Bool, Date, Input, Int, ReasonOut
 from fairinspect.registry.access import enterprises_visible_to
@@ -231,6 +232,64 @@ def create_case(request, payload: CaseIn):
         **payload.dict(exclude={"credit_code"}),
     )
     return 201, case_out(case, request.user)
+
+
+class CaseRowOut(Schema):
+    id: int
+    number: str
+    status: str
+    status_label: str
+    enterprise_credit_code: str
+    enterprise_name: str
+    cause: str
+    filed_on: dt.date | None
+    outside_range: bool
+
+
+class CaseListPage(paging.PageOut):
+    items: list[CaseRowOut]
+
+
+def _case_row(c: Case) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "number": c.number,
+        "status": c.status,
+        "status_label": c.get_status_display(),
+        "enterprise_credit_code": c.enterprise.credit_code,
+        "enterprise_name": c.enterprise.name,
+        "cause": c.cause,
+        "filed_on": c.filed_on,
+        "outside_range": c.outside_range,
+    }
+
+
+@router.get(
+    "/cases",
+    response={200: CaseListPage, 401: CaseError, 403: CaseError, 422: CaseError},
+    summary="Cases the user may see, newest first (by cursor); the list page's filters",
+)
+def list_cases(
+    request,
+    status: str = Query("", max_length=20),
+    q: str = Query("", max_length=50),
+    outside: bool = False,
+    limit: int = Query(50, ge=1, le=200),
+    offset: int = Query(0, ge=0, le=paging.MAX_OFFSET),
+    cursor: str = Query("", max_length=2000),
+):
+    qs = queries.filter_cases(
+        access.cases_visible_to(request.user), status=status, q=q.strip(), outside=outside
+    )
+    return paging.api_page(
+        qs,
+        queries.CASE_ORDER,
+        scope=queries.CASE_SCOPE,
+        limit=limit,
+        cursor=cursor,
+        offset=offset,
+        out=_case_row,
+    )
 
 
 @router.get(

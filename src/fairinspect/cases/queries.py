@@ -20,6 +20,11 @@ DUE_LABELS = {
 }
 
 
+# The case lists (page and `GET /api/v1/cases`) page by keyset (core/paging.py) in this order.
+CASE_ORDER = ("-id",)
+CASE_SCOPE = "cases.list"
+
+
 def filter_cases(qs: QuerySet[Case], *, status: str = "", q: str = "", outside: bool = False):
     if status:
         qs = qs.filter(status=status)

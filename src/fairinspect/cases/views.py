@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, NotFound
 from fairinspect.core.http import paginate
 from fairinspect.core.roles import Role, has_role
@@ -180,13 +181,14 @@ def case_list(request):
     qs = access.cases_visible_to(request.user)
     status, q = request.GET.get("status", ""), request.GET.get("q", "").strip()[:50]
     outside = request.GET.get("outside") == "1"
-    page, params = paginate(request, queries.filter_cases(qs, status=status, q=q, outside=outside))
+    found = queries.filter_cases(qs, status=status, q=q, outside=outside)
+    page = paging.paginate(request, found, queries.CASE_ORDER, scope=queries.CASE_SCOPE)
     return render(
         request,
         "cases/case_list.html",
         {
             "page": page,
-            "params": params,
+            "params": page.params,
             "status": status,
             "q": q,
             "outside": outside,

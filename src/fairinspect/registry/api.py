@@ -9,6 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.security import HttpBearer
 
+from fairinspect.core import paging
 from fairinspect.core.errors import Forbidden, NotFound
 from fairinspect.core.roles import Role, has_role
 from fairinspect.core.schemas import Bool, Date, Input
@@ -140,10 +141,13 @@ class EnterprisePatch(Input):
 
 class EnterprisePage(Schema):
     total: int
-    # True when a search matched more than `total` (the count stops at 1,000: refine it).
-    total_capped: bool = False
+    # True when more than 1,000 matched: `total` is then estimated (core/paging.py).
+    total_estimated: bool = False
+    total_capped: bool = False  # the same flag under its old name
     limit: int
     offset: int
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
     items: list[EnterpriseOut]
 
 
@@ -160,7 +164,7 @@ def _raw(payload: Schema, *, exclude_unset: bool) -> dict:
     return out
 
 
-@router.get("/enterprises", response=EnterprisePage, summary="List enterprises")
+@router.get("/enterprises", response={200: EnterprisePage, 422: Error}, summary="List enterprises")
 def list_enterprises(
     request,
     q: str = "",
@@ -171,8 +175,11 @@ def list_enterprises(
     risk_level: Literal["major", "high", "general", "low", ""] = "",
     supervising_level: Literal["city", "district", ""] = "",
     limit: int = Query(50, ge=1, le=500),
-    offset: int = Query(0, ge=0, le=1_000_000),
+    offset: int = Query(0, ge=0, le=paging.MAX_OFFSET),
+    cursor: str = Query("", max_length=2000),
 ):
+    """Pages by `cursor` (the `next_cursor` or `prev_cursor` of the page before); `offset`
+    still works up to 10,000."""
     access.require_staff(request.user)
     f = queries.EnterpriseFilter(
         q=q[:100],
@@ -184,13 +191,17 @@ def list_enterprises(
         supervising_level=supervising_level,
     )
     results = queries.search_results(access.enterprises_visible_to(request.user), f)
-    total = results.count()
+    page = results.page(limit, cursor or None, offset=0 if cursor else offset)
+    total = results.total()
     return {
-        "total": total,
-        "total_capped": results.capped,
+        "total": total.n,
+        "total_estimated": total.estimated,
+        "total_capped": total.estimated,
         "limit": limit,
-        "offset": offset,
-        "items": results[offset : offset + limit],
+        "offset": 0 if cursor else offset,
+        "next_cursor": page.next_cursor,
+        "prev_cursor": page.prev_cursor,
+        "items": page.rows,
     }
 
 

@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import BooleanField, Exists, OuterRef, Q, QuerySet, prefetch_related_objects
 from django.db.models.expressions import RawSQL
 
+from fairinspect.core import paging
 from fairinspect.rules.certificates import (
     AuditRow,
     CertificateFact,
@@ -105,15 +106,17 @@ def search_enterprises(qs: QuerySet[Enterprise], raw: str) -> tuple[QuerySet[Ent
     return qs, exact
 
 
-# A search that matches more enterprises than this counts only this far ("1,000 以上"):
-# counting every match of a two-character query would cost more than finding the page.
-SEARCH_COUNT_CAP = 1000
+# Above this many matches the total is estimated (core/paging.py: the planner's estimate on
+# PostgreSQL, "超过 1,000" on SQLite): counting every match of a two-character query would
+# cost more than finding the page.
+SEARCH_COUNT_CAP = paging.COUNT_THRESHOLD
+PAGE_SCOPE = "registry.enterprises"
 
 
 class SearchResults:
     """What the list page and the API page through: the enterprises with the exact name
-    first, then the others in the chosen order. A search counts its matches up to
-    SEARCH_COUNT_CAP (`capped` tells); an unfiltered list counts them all.
+    first, then the others in the chosen order. The total is exact up to SEARCH_COUNT_CAP
+    and estimated above (`capped` tells); pages go by cursor (`page`).
 
     Each piece is a query the indexes serve: the exact names by the key's B-tree, the
     others in name order by the name index with LIMIT (the planner takes the GIN index
@@ -121,18 +124,24 @@ class SearchResults:
 
     ordered = True
 
-    def __init__(self, qs: QuerySet[Enterprise], exact: Q | None, *, cap: int | None = None):
-        self.qs, self.cap = qs, cap
+    def __init__(
+        self,
+        qs: QuerySet[Enterprise],
+        exact: Q | None,
+        *,
+        cap: int | None = None,
+        order: tuple[str, ...] = SORTS["name"],
+    ):
+        self.qs, self.cap, self.order = qs, cap, order
         self.exact_q = exact
         self.rest = qs.exclude(exact) if exact is not None else qs
         self._exact: list[Enterprise] | None = None
-        self._count: int | None = None
-        self.capped = False
+        self._total: paging.Total | None = None
 
     def select_related(self, *fields: str) -> SearchResults:
         """The related rows for the page only, by a second query (prefetch): a JOIN in
         the page's SELECT would keep PostgreSQL from reading the name index in order."""
-        out = SearchResults(self.qs, self.exact_q, cap=self.cap)
+        out = SearchResults(self.qs, self.exact_q, cap=self.cap, order=self.order)
         out.related = fields
         return out
 
@@ -151,15 +160,18 @@ class SearchResults:
                 self._exact = list(self.qs.filter(self.exact_q)[:50])
         return self._exact
 
+    def total(self) -> paging.Total:
+        """Exact up to the cap, estimated above it (one mechanism for every list)."""
+        if self._total is None:
+            self._total = paging.count(self.qs, SEARCH_COUNT_CAP)
+        return self._total
+
     def count(self) -> int:
-        if self._count is None:
-            if self.cap is None:
-                self._count = self.qs.count()
-            else:
-                n = self.qs[: self.cap + 1].count()
-                self.capped = n > self.cap
-                self._count = min(n, self.cap)
-        return self._count
+        return self.total().n
+
+    @property
+    def capped(self) -> bool:
+        return self.total().estimated
 
     def __len__(self) -> int:
         return self.count()
@@ -180,6 +192,53 @@ class SearchResults:
         if stop > e:
             out += list(self.rest[max(start - e, 0) : stop - e])
         return self._load(out)
+
+    # pages by cursor -------------------------------------------------------------------------
+    # A cursor is either a key of the other rows (core/paging.Keyset) or, while the exact
+    # names last, {"x": i}: "from the i-th exact name" (at most 50 of them).
+
+    def keyset(self) -> paging.Keyset:
+        return paging.Keyset(self.rest, self.order, scope=PAGE_SCOPE)
+
+    def page(self, limit: int, cursor: str | None = None, *, offset: int = 0) -> paging.Page:
+        ks = self.keyset()
+        e = len(self.exact_rows())
+        if cursor:
+            p = paging.unsign(cursor, PAGE_SCOPE)
+            if "x" in p:
+                x = p["x"]
+                if p.get("o") != ks.signature or type(x) is not int or not 0 <= x <= e:
+                    raise paging.bad_cursor()
+                return self._at(ks, x, limit)
+            # Back to the start of the others: the page that ends with the `k` of them.
+            pg = ks.page(
+                limit, cursor, at_start=lambda k: self._at(ks, max(e + k - limit, 0), limit)
+            )
+            pg.rows = self._load(pg.rows)
+            return pg
+        if offset > paging.MAX_OFFSET:
+            raise paging.offset_too_deep()
+        return self._at(ks, offset, limit)
+
+    def _exact_cursor(self, ks: paging.Keyset, x: int) -> str:
+        return paging.sign({"o": ks.signature, "x": x}, PAGE_SCOPE)
+
+    def _at(self, ks: paging.Keyset, offset: int, limit: int) -> paging.Page:
+        """The page starting at row `offset` of (exact names, then the rest)."""
+        rows = self[offset : offset + limit + 1]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        e = len(self.exact_rows())
+        nxt = prev = None
+        if more:
+            last = offset + len(rows)  # the index of the next row
+            nxt = self._exact_cursor(ks, last) if last <= e else ks.cursor(rows[-1])
+        if offset and rows:
+            if offset <= e:
+                prev = self._exact_cursor(ks, max(offset - limit, 0))
+            else:
+                prev = ks.cursor(rows[0], backward=True)
+        return paging.Page(rows, nxt, prev)
 
 
 def filter_enterprises(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> QuerySet[Enterprise]:
@@ -217,6 +276,7 @@ def search_results(qs: QuerySet[Enterprise], f: EnterpriseFilter) -> SearchResul
         qs,
         exact if f.sort in ("name", "") else None,
         cap=SEARCH_COUNT_CAP if searched else None,
+        order=SORTS.get(f.sort, SORTS["name"]),
     )
 
 

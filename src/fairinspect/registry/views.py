@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError
 from fairinspect.core.http import apply_errors, paginate
 from fairinspect.core.worklist import landing_url
@@ -64,12 +65,12 @@ def enterprise_list(request):
     access.require_staff(request.user)
     f = _filter_from(request)
     results = queries.search_results(access.enterprises_visible_to(request.user), f)
-    page, params = paginate(request, results.select_related("industry"))
+    req = paging.from_request(request, 50)
+    page = results.select_related("industry").page(50, req.cursor, offset=req.offset)
+    page.total, page.params = results.total(), req.params
     ctx = {
         "page": page,
-        "capped": page.paginator.object_list.capped,
-        "cap": queries.SEARCH_COUNT_CAP,
-        "params": params,
+        "params": req.params,
         "f": f,
         "districts": sorted(queries.district_names().items()),
         "divisions": Industry.objects.filter(level=2).order_by("code"),

@@ -4,6 +4,7 @@ from django.utils import timezone
 
 from fairinspect.audit import queries as audit_queries
 from fairinspect.audit.verify import verify
+from fairinspect.core import paging
 from fairinspect.core.http import paginate
 
 from . import access
@@ -80,10 +81,11 @@ def dashboard_records(request):
 def audit_trail(request):
     access.require_supervisor(request.user)
     obj = request.GET.get("object", "").strip()
-    page, params = paginate(request, audit_queries.events(object_filter=obj))
+    qs = audit_queries.events(object_filter=obj)
+    page = paging.paginate(request, qs, audit_queries.EVENT_ORDER, scope=audit_queries.EVENT_SCOPE)
     check = verify() if request.GET.get("verify") else None
     return render(
         request,
         "supervision/audit_trail.html",
-        {"page": page, "params": params, "check": check, "object": obj},
+        {"page": page, "params": page.params, "check": check, "object": obj},
     )

@@ -22,7 +22,10 @@ def visits_visible_to(user) -> QuerySet[Visit]:
     if not user.is_authenticated:
         return qs.none()
     if is_staff(user):
-        ents = enterprises_visible_to(user).values("pk")
+        visible = enterprises_visible_to(user)
+        if not visible.query.where:  # city-wide staff: every visit, no subquery (the lists)
+            return qs
+        ents = visible.values("pk")
         if user.department_id:
             return qs.filter(Q(enterprise__in=ents) | Q(department__in=_dept_ids(user)))
         return qs.filter(enterprise__in=ents)

@@ -209,6 +209,8 @@ class Visit(models.Model):
             models.Index(fields=["department", "planned_date"], name="visit_dept_date_idx"),
             # The dashboard's "checked in today / this week" (issue 13).
             models.Index(fields=["checked_in_at"], name="visit_checked_in_at_idx"),
+            # The visit lists' keyset order (-planned_date, -id), read backwards (issue 13).
+            models.Index(fields=["planned_date", "id"], name="visit_planned_id_idx"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -46,6 +46,11 @@ from .follow_up import (  # noqa: F401
     create_follow_up,
     follow_up_result,
 )
+from .listing import (  # noqa: F401
+    VisitListPage,
+    VisitRowOut,
+    list_visits,
+)
 from .media import (  # noqa: F401
     MediaOut,
     RecordingEndIn,

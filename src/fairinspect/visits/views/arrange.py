@@ -11,8 +11,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from fairinspect.catalog.queries import items_in_force
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError
-from fairinspect.core.http import paginate
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.models import Officer
 
@@ -20,27 +20,39 @@ from .. import access, guidance, queries, services
 from ..models import Visit
 from ._common import _back, _flash
 
+# The visit lists page by keyset (core/paging.py) in this order.
+ORDER = ("-planned_date", "-id")
+SCOPE = "visits.list"
 
-@login_required
-def my_visits(request):
-    registry_access.require_staff(request.user)
-    officer = services.officer_of(request.user)
-    qs = access.visits_visible_to(request.user).select_related("enterprise", "department")
-    status = request.GET.get("status", "")
-    scope = request.GET.get("scope", "mine" if officer else "all")
+
+def visit_list(user, *, scope: str, status: str):
+    """The visits of the list page and of `GET /api/v1/visits`, unordered: "mine" (the
+    officer's team), "approve" (waiting for approval) or "all" the user may see."""
+    officer = services.officer_of(user)
+    qs = access.visits_visible_to(user).select_related("enterprise", "department")
     if scope == "mine" and officer:
         qs = qs.filter(team__officer=officer)
     elif scope == "approve":
         qs = qs.filter(status="plan_submitted")
     if status:
         qs = qs.filter(status=status)
-    page, params = paginate(request, qs.order_by("-planned_date", "-id"), per_page=30)
+    return qs
+
+
+@login_required
+def my_visits(request):
+    registry_access.require_staff(request.user)
+    officer = services.officer_of(request.user)
+    status = request.GET.get("status", "")
+    scope = request.GET.get("scope", "mine" if officer else "all")
+    qs = visit_list(request.user, scope=scope, status=status)
+    page = paging.paginate(request, qs, ORDER, scope=SCOPE, per_page=30)
     return render(
         request,
         "visits/my_visits.html",
         {
             "page": page,
-            "params": params,
+            "params": page.params,
             "status": status,
             "scope": scope,
             "statuses": Visit.Status.choices,
