@@ -33,6 +33,7 @@ same ingestion service the HTTP endpoint uses.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import multiprocessing
@@ -45,9 +46,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import paho.mqtt.client as mqtt
+from django.db import close_old_connections, connections
 from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
-from django.db import close_old_connections, connections
 
 from . import services
 from .inputs import parse_mqtt, split_readings, to_raw_pairs
@@ -466,10 +467,8 @@ class Pool:
         self.client.loop_stop()
         acker.join(5)
         for q in self.inboxes:
-            try:
+            with contextlib.suppress(queue.Full):
                 q.put(None, timeout=1)
-            except queue.Full:
-                pass
         for p in self.procs:
             p.join(10)
             if p.is_alive():
