@@ -51,7 +51,7 @@ from paho.mqtt.packettypes import PacketTypes
 from paho.mqtt.properties import Properties
 
 from . import services
-from .inputs import parse_mqtt, split_readings, to_raw_pairs
+from .inputs import parse_mqtt, split_raw
 from .models import IngestCredential, Reading
 from .services.ingest import Message
 
@@ -140,8 +140,8 @@ class Handler:
                 self.stats.rejected += 1
                 acks[n] = {"ok": False, "code": "unknown_key", "message_id": envelope.message_id}
                 continue
-            good, bad = split_readings(envelope.readings)
-            batch.append(Message(cred, envelope.message_id, to_raw_pairs(good), bad))
+            good, bad = split_raw(envelope.readings)
+            batch.append(Message(cred, envelope.message_id, good, bad))
             where.append(n)
         if batch:
             close_old_connections()
