@@ -188,7 +188,7 @@ class Handler:
         return acks
 
 
-def take(inbox, batch_messages: int, linger: float) -> list[tuple]:
+def take(inbox, batch_messages: int, linger: float) -> list[tuple | None]:
     """What has arrived: at least one item (or none after 0.2 s), at most `batch_messages`,
     waiting at most `linger` seconds for more."""
     try:
@@ -345,9 +345,10 @@ def _pool_worker(n: int, inbox, results, batch_messages: int, linger: float) -> 
     handler = Handler()
     try:
         while True:
-            items = take(inbox, batch_messages, linger)
-            if items == [None]:
+            taken = take(inbox, batch_messages, linger)
+            if taken == [None]:
                 return
+            items = [i for i in taken if i is not None]
             if not items:
                 continue
             acks = handler.process(items)
