@@ -34,7 +34,7 @@ run: $(STAMP)
 	@# started (and only them) when the server stops, on Ctrl-C, or when make is terminated.
 	@mkdir -p var; \
 	  $(BIN)/python manage.py db_worker --no-reload --queue-name '*' > var/worker.log 2>&1 & worker=$$!; \
-	  $(BIN)/python manage.py monitor > var/monitor.log 2>&1 & monitor=$$!; \
+	  $(BIN)/python manage.py monitor $(if $(MONITOR_CONSUMERS),--consumers $(MONITOR_CONSUMERS)) > var/monitor.log 2>&1 & monitor=$$!; \
 	  echo $$worker > var/worker.pid; echo $$monitor > var/monitor.pid; \
 	  trap 'kill $$worker $$monitor 2>/dev/null; wait $$worker $$monitor 2>/dev/null; rm -f var/worker.pid var/monitor.pid' EXIT; \
 	  trap 'exit 130' INT; trap 'exit 143' TERM HUP; \

@@ -57,7 +57,7 @@ def fresh_database(url: str) -> None:
     else:
         u = urlparse(url)
         name = u.path.lstrip("/")
-        if not name.startswith("monitoring_bench"):
+        if "bench" not in name:
             raise SystemExit(f"refusing to drop {name!r}")
         args = [
             "-h",
@@ -144,6 +144,7 @@ def run_http(url: str, keys, seconds: int) -> dict:
     import httpx
 
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "ALLOWED_HOSTS": "127.0.0.1"}
+    load0 = os.getloadavg()
     server = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "fairinspect.config.wsgi:application",
          "--bind", f"127.0.0.1:{PORT}", "--workers", str(HTTP_WORKERS), "--chdir", str(ROOT / "src"), "--timeout", "120"],
@@ -190,6 +191,7 @@ def run_http(url: str, keys, seconds: int) -> dict:
                 accepted += n
         elapsed = time.perf_counter() - start
         return {
+            "load_average_before_after": [round(load0[0], 1), round(os.getloadavg()[0], 1)],
             "readings": accepted,
             "seconds": round(elapsed, 1),
             "readings_per_s": round(accepted / elapsed),
@@ -210,13 +212,15 @@ def run_http(url: str, keys, seconds: int) -> dict:
             server.wait(10)
 
 
-def run_mqtt(url: str, keys, seconds: int) -> dict:
+def run_mqtt(url: str, keys, seconds: int, consumers: int = 1) -> dict:
     import paho.mqtt.client as mqtt
 
     run = uuid.uuid4().hex[:8]
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+    load0 = os.getloadavg()
     consumer = subprocess.Popen(
-        [PY, str(ROOT / "manage.py"), "monitor", "--topic", f"fibench-{run}/+/readings", "--client-id", f"fibench-{run}"],
+        [PY, str(ROOT / "manage.py"), "monitor", "--topic", f"fibench-{run}/+/readings", "--client-id", f"fibench-{run}",
+         "--consumers", str(consumers)],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
     sent: dict[str, float] = {}
@@ -295,6 +299,8 @@ def run_mqtt(url: str, keys, seconds: int) -> dict:
     warn_lat = [(acks[m][0] - sent[m]) for m in acks if acks[m][2]]
     readings = sum(a for _t, a, _w in acks.values())
     return {
+        "consumers": consumers,
+        "load_average_before_after": [round(load0[0], 1), round(os.getloadavg()[0], 1)],
         "messages_acked": len(acks),
         "messages_sent": total,
         "readings": readings,
@@ -317,8 +323,9 @@ def rss_mib() -> float:
     return pages * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
-def run_memory(keys, points: int) -> dict:
-    """An hour of simulated readings through the consumer's message handler."""
+def run_memory(keys, points: int, step: int = 1) -> dict:
+    """An hour of simulated readings through the consumer's message handler: every point
+    one reading each `step` simulated seconds (accelerated: step 60 is one a minute)."""
     from fairinspect.monitoring.consumer import Consumer
     from fairinspect.monitoring.models import IngestCredential, MonitoringPoint
     from fairinspect.monitoring.services import hash_key
@@ -359,17 +366,23 @@ def run_memory(keys, points: int) -> dict:
     t0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=2)
     samples = []
     start = time.perf_counter()
-    for second in range(3600):
+    load0 = os.getloadavg()
+    for second in range(0, 3600, step):
+        payloads = []
         for eid, key in ents:
             mid, readings = batch(t0, second, eid, alarm=(second % 600 == 300))
-            c.handle(
+            payloads.append(
                 json.dumps(
                     {"key": key, "message_id": f"mem-{mid}", "readings": readings[:points]}
                 ).encode()
             )
-        if second % 300 == 0 or second == 3599:
+        for n in range(0, len(payloads), 20):  # the worker's micro-batches
+            c.handle_many(payloads[n : n + 20])
+        if second % 300 < step or second + step >= 3600:
             samples.append((second // 60, round(rss_mib(), 1)))
     return {
+        "step_seconds": step,
+        "load_average_before_after": [round(load0[0], 1), round(os.getloadavg()[0], 1)],
         "points": len(ents) * min(points, per_ent),
         "readings": c.stats.accepted,
         "wall_seconds": round(time.perf_counter() - start),
@@ -381,14 +394,77 @@ def run_memory(keys, points: int) -> dict:
     }
 
 
+def run_profile(keys, rounds: int, messages: int = 20) -> dict:
+    """In-process: the consumer's handler over `rounds` micro-batches of `messages` messages
+    (100 readings each), cProfile'd; readings/s of the handler alone (no broker)."""
+    import cProfile
+    import io
+    import pstats
+
+    from fairinspect.monitoring.consumer import Handler
+
+    h = Handler()
+    t0 = dt.datetime.now(dt.UTC).replace(microsecond=0) - dt.timedelta(hours=3)
+    payloads = []
+    for second in range(rounds):
+        chunk = []
+        for eid, key in keys[:messages]:
+            mid, readings = batch(t0, second, eid, alarm=(second == rounds // 2 and eid % 10 == 0))
+            chunk.append(
+                json.dumps({"key": key, "message_id": f"prof-{mid}", "readings": readings}).encode()
+            )
+        payloads.append(chunk)
+    h.handle_many(payloads[0])  # warm the caches (credentials, point configuration)
+    half = len(payloads) // 2
+    plain = payloads[1:half]
+    payloads = payloads[half - 1 :]
+    # Without the profiler first: the handler's own rate and its CPU time per reading.
+    start = time.perf_counter()
+    cpu0 = time.process_time()
+    for chunk in plain:
+        h.handle_many(chunk)
+    plain_n = len(plain) * messages * POINTS_PER_ENTERPRISE
+    plain_wall = time.perf_counter() - start
+    plain_cpu = time.process_time() - cpu0
+    prof = cProfile.Profile()
+    start = time.perf_counter()
+    cpu0 = time.process_time()
+    prof.enable()
+    for chunk in payloads[1:]:
+        h.handle_many(chunk)
+    prof.disable()
+    wall = time.perf_counter() - start
+    cpu = time.process_time() - cpu0
+    out = io.StringIO()
+    pstats.Stats(prof, stream=out).sort_stats("tottime").print_stats(25)
+    print(out.getvalue(), file=sys.stderr)
+    n = (len(payloads) - 1) * messages * POINTS_PER_ENTERPRISE
+    return {
+        "unprofiled_readings": plain_n,
+        "unprofiled_readings_per_s_wall": round(plain_n / plain_wall) if plain_n else None,
+        "unprofiled_consumer_cpu_ms_per_reading": round(plain_cpu / plain_n * 1000, 4)
+        if plain_n
+        else None,
+        "load_average": round(os.getloadavg()[0], 1),
+        "readings": n,
+        "wall_s": round(wall, 2),
+        "readings_per_s_wall": round(n / wall),
+        "python_cpu_ms_per_reading": round(cpu / n * 1000, 4),
+        "note": "cProfile on: real rates are higher",
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", choices=list(URLS), default="sqlite")
     ap.add_argument("--seconds", type=int, default=10, help="simulated seconds of 10,000 readings")
     ap.add_argument("--memory-points", type=int, default=100)
+    ap.add_argument("--memory-step", type=int, default=1, help="simulated seconds per reading")
+    ap.add_argument("--consumers", default="1", help="MQTT runs, e.g. 1,2,4 (monitor --consumers)")
     ap.add_argument("--skip-http", action="store_true")
     ap.add_argument("--skip-mqtt", action="store_true")
     ap.add_argument("--skip-memory", action="store_true")
+    ap.add_argument("--profile", type=int, default=0, help="N micro-batches in-process, cProfile'd")
     ap.add_argument(
         "--flood", action="store_true", help="send as fast as possible instead of at 1 Hz"
     )
@@ -411,14 +487,19 @@ def main() -> None:
         "simulated_seconds": a.seconds,
         "cpus": os.cpu_count(),
     }
+    if a.profile:
+        out["profile"] = run_profile(keys, a.profile)
+        print(json.dumps({"profile": out["profile"]}), flush=True)
     if not a.skip_http:
         out["http"] = run_http(url, keys, a.seconds)
         print(json.dumps({"http": out["http"]}, ensure_ascii=False), flush=True)
     if not a.skip_mqtt:
-        out["mqtt"] = run_mqtt(url, keys, a.seconds)
-        print(json.dumps({"mqtt": out["mqtt"]}, ensure_ascii=False), flush=True)
+        out["mqtt"] = []
+        for k in [int(x) for x in a.consumers.split(",")]:
+            out["mqtt"].append(run_mqtt(url, keys, a.seconds, k))
+            print(json.dumps({"mqtt": out["mqtt"][-1]}, ensure_ascii=False), flush=True)
     if not a.skip_memory:
-        out["memory"] = run_memory(keys, a.memory_points)
+        out["memory"] = run_memory(keys, a.memory_points, a.memory_step)
     print(json.dumps(out, ensure_ascii=False, indent=1))
 
 

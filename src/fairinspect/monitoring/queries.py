@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 
 from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.rules import monitoring as rules
@@ -63,7 +64,17 @@ def warning_queue(user, *, stage: str | None = None) -> QuerySet[EarlyWarning]:
 def recent_readings(
     point: MonitoringPoint, *, since: dt.datetime | None = None, limit: int = 500
 ) -> list[Reading]:
-    qs = Reading.objects.filter(point=point)
+    return list(reversed(recent_readings_query(point, since=since)[:limit]))
+
+
+def recent_readings_query(
+    point: MonitoringPoint, *, since: dt.datetime | None = None, now: dt.datetime | None = None
+) -> QuerySet[Reading]:
+    """A point's readings, newest first. Bounded above by now + 5 minutes (ingestion refuses
+    later readings), so on PostgreSQL, where readings are partitioned by month, a query with
+    `since` reads only the months from `since` to now (tests/monitoring/test_partitions.py)."""
+    until = (now or timezone.now()) + dt.timedelta(minutes=5)
+    qs = Reading.objects.filter(point=point, at__lte=until)
     if since is not None:
         qs = qs.filter(at__gte=since)
-    return list(reversed(qs.order_by("-at")[:limit]))
+    return qs.order_by("-at")

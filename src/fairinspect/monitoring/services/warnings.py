@@ -92,7 +92,11 @@ def apply_conditions(
                 )
             ):
                 w.cleared_at = at
-                dirty[w.pk] = w
+                # Saved now, not with the others at the end: the same rule may open again
+                # later in this batch, and the one-live-per-rule constraint must see this
+                # one cleared first.
+                w.save(update_fields=["last_seen_at", "value", "cleared_at"])
+                dirty.pop(w.pk, None)
                 del live[c.kind]
     for w in dirty.values():
         w.save(update_fields=["last_seen_at", "value", "cleared_at"])
