@@ -364,3 +364,10 @@ def create_visit(**kwargs):
 
         raise Conflict("visits_unavailable", "检查模块尚不可用，无法生成检查。")
     return services.create_visit(**kwargs)
+
+
+def risk_draw_weights(enterprises, *, today: dt.date) -> dict[int, int]:
+    """{enterprise pk: draw weight} from the monitoring app's risk ranking (issue 11 item 3)."""
+    from fairinspect.monitoring.ranking import draw_weights
+
+    return draw_weights(enterprises, today=today)

@@ -105,6 +105,16 @@ def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
         values["max_visits_per_officer"] = clean_int(
             data, "max_visits_per_officer", "每名执法人员最多检查企业数", minimum=1, maximum=10000
         )
+    weighted = data.get("weighted_by_risk")
+    if isinstance(weighted, str):
+        weighted = {"": False, "0": False, "false": False, "1": True, "true": True, "on": True}.get(
+            weighted.lower(), "bad"
+        )
+    if weighted not in (None, True, False):
+        raise ValidationFailed(
+            "invalid_choice", "按风险排序加权取值不正确。", field="weighted_by_risk"
+        )
+    values["weighted_by_risk"] = bool(weighted)
     filters = _filters(data, department)
     with transaction.atomic():
         task = SamplingTask.objects.create(
@@ -190,6 +200,7 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
     facts = bridge.visit_facts(territory_ids, task.year)
     visited = bridge.visited_items(territory_ids, task.year)
     self_inspecting = set(self_inspecting_enterprise_ids(task.year))  # R10.4
+    weights = bridge.risk_draw_weights(qs, today=on) if task.weighted_by_risk else {}
     proposed = ProposedVisit(VisitKind.ON_SITE, Trigger.RANDOM_DRAW, on)
     rows = qs.order_by().values_list(
         "pk",
@@ -225,6 +236,7 @@ def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCan
             supervising_level=level or None,
             visited_items_this_year=frozenset(visited.get(pk, ())),
             self_inspecting=pk in self_inspecting,
+            weight=weights.get(pk, 1),
         )
 
 
@@ -308,10 +320,19 @@ def _exclusion_rows(excluded) -> Iterator[PoolExclusion]:
         )
 
 
+def enterprise_lines(ids, weights) -> Iterator[str]:
+    """The enterprise pool file's lines: "<id>" or, weighted, "<id>\t<weight>" (no "\n")."""
+    if weights:
+        for i, w in zip(ids, weights, strict=True):
+            yield f"{i}\t{w}"
+    else:
+        yield from ids
+
+
 def pool_text_and_sha256(ids) -> tuple[str, str]:
     """The published file and its SHA-256 in one pass: each line hashed as it is written
     (hashlib's update), so the text is never built twice. Equal to
-    (sampling.pool_text(ids), sampling.pool_sha256(ids))."""
+    (sampling.pool_text(ids), sampling.pool_sha256(ids)) for plain ids."""
     h = hashlib.sha256()
     out = io.StringIO()
     for i in ids:
@@ -350,7 +371,10 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
         )
     level = task.department.level
     enterprises = sampling.build_enterprise_pool(
-        enterprise_candidates(task), items=task.items, inspecting_level=level
+        enterprise_candidates(task),
+        items=task.items,
+        inspecting_level=level,
+        weighted=task.weighted_by_risk,
     )
     rows = officer_candidates(task)
     officers = officer_pool(rows, scopes=scopes, start=task.window_start, end=task.window_end)
@@ -381,7 +405,9 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
         for o in officers.officers
     }
     now = timezone.now()
-    ent_text, ent_sha = pool_text_and_sha256(enterprises.included)
+    ent_text, ent_sha = pool_text_and_sha256(
+        enterprise_lines(enterprises.included, enterprises.weights)
+    )
     off_text, off_sha = pool_text_and_sha256(officers.included)
     assert (ent_sha, off_sha) == (enterprises.sha256, officers.sha256)
     with transaction.atomic():
@@ -531,13 +557,25 @@ def officer_candidates_from(pool: Pool) -> list[sampling.OfficerCandidate]:
     ]
 
 
+def read_enterprise_pool(text: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
+    """The ids of a published enterprise pool file and, for a weighted one, their weights."""
+    if sampling.is_weighted_pool_file(text):
+        entries = sampling.parse_weighted_pool_file(text)
+        return tuple(i for i, _w in entries), dict(entries)
+    return sampling.parse_pool_file(text), None
+
+
 def compute(task: SamplingTask, seed: str) -> sampling.DrawResult:
-    """The draw from the frozen pools and a seed: deterministic, re-runnable by anyone."""
+    """The draw from the frozen pools and a seed: deterministic, re-runnable by anyone. The
+    pool file's own form decides the sampler (a weighted file, the weighted one)."""
     enterprise_pool, officer_pool_row = pools_of(task)
-    ids = sampling.parse_pool_file(enterprise_pool.text)
+    ids, weights = read_enterprise_pool(enterprise_pool.text)
+    if task.weighted_by_risk != (weights is not None):
+        raise sampling.PoolFileError(1, "pool_form_changed", "名录库文件的格式与任务不符")
     return sampling.run_draw(
         seed=seed,
         enterprise_pool=ids,
+        enterprise_weights=weights,
         officer_pool=officer_candidates_from(officer_pool_row),
         count=draw_count(task, len(ids)),
         officers_per_visit=task.officers_per_visit,
@@ -710,8 +748,7 @@ def verify(draw: Draw) -> Verification:
     same = list(result.selected) == list(draw.selected) and _pairings_json(result) == draw.pairings
     enterprise_pool, officer_pool_row = pools_of(draw.task)
     hashes_ok = (
-        sampling.pool_sha256(sampling.parse_pool_file(enterprise_pool.text))
-        == enterprise_pool.sha256
+        sampling.pool_file_sha256(enterprise_pool.text) == enterprise_pool.sha256
         and sampling.pool_sha256(sampling.parse_pool_file(officer_pool_row.text))
         == officer_pool_row.sha256
     )
