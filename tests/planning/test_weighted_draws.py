@@ -15,7 +15,6 @@ from django.urls import reverse
 from fairinspect.planning import draws
 from fairinspect.planning.models import Pool
 from fairinspect.rules import sampling
-from fairinspect.rules.caps import Trigger, VisitFact, VisitKind, VisitStatus
 
 SEED = "20250401123456"
 
@@ -117,22 +116,10 @@ def test_r9_2_a_tampered_weight_in_the_pool_text_fails_verification(
 
 
 def test_r3_2_r4_3_a_risk_weight_never_lifts_a_cap(
-    items, city_planner, city_enterprises, city_officers, task_data, risky, monkeypatch
+    items, city_planner, city_enterprises, city_officers, task_data, risky, fill_cap
 ):
-    from fairinspect.planning import bridge
-
     full = risky[0]  # the highest weight, and past any cap of the table with 40 visits
-    visits = [
-        VisitFact(
-            f"v{i}",
-            VisitKind.ON_SITE,
-            Trigger.ANNUAL_PLAN,
-            dt.date(2025, 1, 1) + dt.timedelta(days=i),
-            VisitStatus.DONE,
-        )
-        for i in range(40)
-    ]
-    monkeypatch.setattr(bridge, "visit_facts", lambda ids, year: {full.pk: visits})
+    fill_cap(full, 40)
     task = _weighted_task(city_planner, task_data, count="11")
     pool = _ent_pool(task)
     assert full.credit_code not in dict(sampling.parse_weighted_pool_file(pool.text))

@@ -113,3 +113,30 @@ def test_r9_2_the_weighted_file_keeps_the_byte_order_of_lc_all_c_sort():
     assert text == "A\t30\nAB\t12\nB\t10\n"
     lines = text.splitlines(keepends=True)
     assert sorted(lines, key=str.encode) == lines
+
+
+@settings(max_examples=60, deadline=None)
+@given(weights=weighted_pools(), weighted=st.booleans())
+def test_r9_2_the_streamed_pool_file_equals_the_published_text_and_hash(weights, weighted):
+    # The freeze writes the file line by line with an incremental SHA-256 (issue 13 item 3).
+    writer = sampling.PoolWriter(weighted=weighted)
+    for i in sorted(weights):
+        writer.add(i, weights[i] if weighted else None)
+    text = sampling.weighted_pool_text(weights) if weighted else sampling.pool_text(weights)
+    assert writer.text() == text and writer.size == len(weights)
+    assert writer.sha256 == hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def test_r9_2_the_streamed_pool_file_refuses_order_repeats_and_bad_ids():
+    for ids, code in [
+        (["B", "A"], "not_canonical_order"),
+        (["A", "A"], "duplicate_id"),
+        (["A\n"], "newline_in_id"),
+    ]:
+        writer = sampling.PoolWriter()
+        with pytest.raises(sampling.DrawInputError) as exc:
+            for i in ids:
+                writer.add(i)
+        assert exc.value.code == code
+    with pytest.raises(sampling.DrawInputError):
+        sampling.PoolWriter(weighted=True).add("A", 0)

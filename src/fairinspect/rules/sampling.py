@@ -40,6 +40,7 @@ from its rank) means anybody can recompute one visit's officers from the publish
 from __future__ import annotations
 
 import hashlib
+import io
 import re
 from bisect import bisect_right
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -367,6 +368,45 @@ def parse_weighted_pool_file(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(out)
 
 
+class PoolWriter:
+    """A pool file written line by line, in canonical order, hashed as it is written (an
+    incremental SHA-256): the freeze streams a territory without holding it twice. Its text
+    equals ``pool_text`` (or ``weighted_pool_text``) of the same ids; an id out of order, a
+    repeated one or one a pool file cannot hold is refused like ``canonical_pool`` does."""
+
+    def __init__(self, *, weighted: bool = False) -> None:
+        self.weighted = weighted
+        self.size = 0
+        self._last: str | None = None
+        self._hash = hashlib.sha256()
+        self._text = io.StringIO()
+
+    def add(self, value: str, weight: int | None = None) -> None:
+        problem = _id_problem(value)
+        if problem:
+            raise DrawInputError("pool", *problem)
+        if self._last is not None and value <= self._last:
+            code = "duplicate_id" if value == self._last else "not_canonical_order"
+            raise DrawInputError("pool", code, f"编号重复或未按规范顺序：{value}")
+        if self.weighted:
+            if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+                raise DrawInputError("pool", "weight_invalid", f"权重必须是正整数：{value}")
+            line = f"{value}\t{weight}\n"
+        else:
+            line = f"{value}\n"
+        self._hash.update(line.encode("utf-8"))
+        self._text.write(line)
+        self._last = value
+        self.size += 1
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def text(self) -> str:
+        return self._text.getvalue()
+
+
 def weighted_picks(seed: str, weights: Sequence[int]) -> Iterator[int]:
     """Distinct 1-based positions, each pick proportional to weight among those not yet
     picked (see the module text); with all weights 1 the same positions as ``picks``."""
@@ -458,6 +498,25 @@ class EnterpriseCandidate:
     weight: int = 1
 
 
+def enterprise_reasons(
+    c: EnterpriseCandidate, *, items: frozenset[str], inspecting_level: str
+) -> tuple[Reason, ...]:
+    """Why one candidate is kept out of the pool (empty: it is in). The one rule, used by
+    ``build_enterprise_pool`` and by the freeze that streams the territory in id order."""
+    reasons: list[Reason] = []
+    if c.at_cap:
+        reasons.append(_reason(Code.AT_CAP))
+    if c.supervising_level is None:
+        reasons.append(_reason(Code.LEVEL_MISSING))
+    elif c.supervising_level != inspecting_level:
+        reasons.append(_reason(Code.OTHER_LEVEL))
+    if repeated := sorted(items & c.visited_items_this_year):
+        reasons.append(_reason(Code.ALREADY_INSPECTED, items="、".join(repeated)))
+    if c.self_inspecting:
+        reasons.append(_reason(Code.SELF_INSPECTING))
+    return tuple(reasons)
+
+
 def build_enterprise_pool(
     candidates: Iterable[EnterpriseCandidate],
     *,
@@ -481,17 +540,7 @@ def build_enterprise_pool(
     included: list[str] = []
     excluded: list[Exclusion] = []
     for c in candidates:
-        reasons: list[Reason] = []
-        if c.at_cap:
-            reasons.append(_reason(Code.AT_CAP))
-        if c.supervising_level is None:
-            reasons.append(_reason(Code.LEVEL_MISSING))
-        elif c.supervising_level != inspecting_level:
-            reasons.append(_reason(Code.OTHER_LEVEL))
-        if repeated := sorted(wanted & c.visited_items_this_year):
-            reasons.append(_reason(Code.ALREADY_INSPECTED, items="、".join(repeated)))
-        if c.self_inspecting:
-            reasons.append(_reason(Code.SELF_INSPECTING))
+        reasons = enterprise_reasons(c, items=wanted, inspecting_level=inspecting_level)
         if reasons:
             excluded.append(Exclusion(c.id, tuple(reasons)))
         else:
