@@ -77,3 +77,30 @@ def published_task(items, city_planner, city_enterprises, city_officers, task_da
 
     task = draws.create_task(actor=city_planner, data=task_data)
     return draws.publish_pools(actor=city_planner, task=task)
+
+
+@pytest.fixture
+def fill_cap(db):
+    """Give an enterprise ``n`` on-site visits done in February 2025 (its cap state then
+    comes from the records, as the freeze reads them)."""
+    from django.utils import timezone
+
+    from fairinspect.registry.models import Department
+    from fairinspect.visits.models import Visit
+
+    def fill(enterprise, n: int) -> None:
+        department = Department.objects.get(code="650100-WH")
+        for i in range(n):
+            day = dt.date(2025, 1, 1) + dt.timedelta(days=i)
+            Visit.objects.create(
+                enterprise=enterprise,
+                kind="on_site",
+                trigger="annual_plan",
+                status="done",
+                planned_date=day,
+                department=department,
+                inspecting_level="city",
+                checked_in_at=timezone.make_aware(dt.datetime.combine(day, dt.time(9))),
+            )
+
+    return fill

@@ -12,7 +12,6 @@ from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.planning import access, draws
 from fairinspect.planning.models import Draw, OfficerConflict, Pool, SamplingTask
 from fairinspect.rules import sampling
-from fairinspect.rules.caps import Trigger, VisitFact, VisitKind, VisitStatus
 
 SEEDS = [f"{n:020d}" for n in range(31415926, 31415926 + 25)]
 
@@ -175,25 +174,11 @@ def test_r1_1_r9_2_no_pairing_gives_an_officer_in_conflict_with_the_enterprise(
 
 
 def test_r3_2_r9_2_an_enterprise_at_its_cap_is_excluded_and_never_drawn(
-    items, city_planner, city_enterprises, city_officers, task_data, monkeypatch
+    items, city_planner, city_enterprises, city_officers, task_data, fill_cap
 ):
-    import datetime as dt
-
-    from fairinspect.planning import bridge
-
     city, _ = city_enterprises
     full = city[0]  # high-risk grade 2: cap 4
-    visits = [
-        VisitFact(
-            f"v{i}",
-            VisitKind.ON_SITE,
-            Trigger.ANNUAL_PLAN,
-            dt.date(2025, 2, i + 1),
-            VisitStatus.DONE,
-        )
-        for i in range(4)
-    ]
-    monkeypatch.setattr(bridge, "visit_facts", lambda ids, year: {full.pk: visits})
+    fill_cap(full, 4)
     task = draws.publish_pools(
         actor=city_planner,
         task=draws.create_task(actor=city_planner, data={**task_data, "count": "11"}),

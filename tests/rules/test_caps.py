@@ -748,3 +748,29 @@ def test_r3_2_remaining_is_always_the_cap_minus_used_but_never_negative(
         for decision in (d, after):
             assert decision.remaining == max(decision.cap - decision.used, 0)
             assert decision.allowed or decision.remaining == 0
+
+
+def test_r3_2_r3_4_the_set_based_count_parameters_are_the_rules_own():
+    # issue 13 item 3: the SQL path takes every parameter from here (the limits of the
+    # table, the statuses counted at planning, the records that make a visit exempt).
+    from datetime import date as _date
+
+    from fairinspect.rules import caps as c
+
+    table = c.DEFAULT_2025
+    p = c.cap_count_parameters(
+        table=table,
+        policy=c.CapPolicy(),
+        year=2025,
+        today=_date(2025, 4, 1),
+        stage=c.CapStage.PLANNING,
+    )
+    assert dict(p.limits) == {cell: table.cap(*cell) for cell in c.CELLS}
+    assert p.counted_statuses == {
+        c.VisitStatus.APPROVED,
+        c.VisitStatus.IN_PROGRESS,
+        c.VisitStatus.DONE,
+    }
+    assert dict(p.required_justification) == dict(c.REQUIRED_JUSTIFICATION)
+    assert not p.exempt_consumes_cap
+    assert c.at_cap(2, 2) and not c.at_cap(2, 1)

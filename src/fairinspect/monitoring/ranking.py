@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from django.apps import apps
 from django.db.models import Count
@@ -83,13 +85,9 @@ def _complaints(ent_ids, since: dt.datetime) -> dict[int, int]:
     return {}
 
 
-def ranking_for(user, *, today: dt.date | None = None) -> list[Ranked]:
-    today = today or timezone.localdate()
-    ents = list(
-        enterprises_visible_to(user).values(
-            "id", "name", "district_code", "credit_level", "standardization_grade"
-        )
-    )
+def _scores(ents: Sequence[Mapping[str, Any]], today: dt.date) -> dict[int, rules.RiskScore]:
+    """{enterprise id: its risk score} for enterprise rows (id, credit_level,
+    standardization_grade)."""
     ids = [e["id"] for e in ents]
     warnings: dict[int, dict[rules.Grade, int]] = defaultdict(lambda: defaultdict(int))
     for ent_id, grade, n in (
@@ -113,7 +111,7 @@ def ranking_for(user, *, today: dt.date | None = None) -> list[Ranked]:
     )
     since = timezone.now() - dt.timedelta(days=365)
     complaints = _complaints(ids, since)
-    out = []
+    out = {}
     for e in ents:
         f = rules.RiskFactors(
             open_warnings=dict(warnings.get(e["id"], {})),
@@ -124,6 +122,24 @@ def ranking_for(user, *, today: dt.date | None = None) -> list[Ranked]:
             accidents_3y=accidents.get(e["id"], 0),
             complaints_1y=complaints.get(e["id"], 0),
         )
-        out.append(Ranked(e["id"], e["name"], e["district_code"], rules.risk_score(f)))
-    by_id = {r.enterprise_id: r for r in out}
-    return [by_id[i] for i, _s in rules.rank({r.enterprise_id: r.score for r in out})]
+        out[e["id"]] = rules.risk_score(f)
+    return out
+
+
+def ranking_for(user, *, today: dt.date | None = None) -> list[Ranked]:
+    today = today or timezone.localdate()
+    ents = list(
+        enterprises_visible_to(user).values(
+            "id", "name", "district_code", "credit_level", "standardization_grade"
+        )
+    )
+    scores = _scores(ents, today)
+    by_id = {e["id"]: Ranked(e["id"], e["name"], e["district_code"], scores[e["id"]]) for e in ents}
+    return [by_id[i] for i, _s in rules.rank(scores)]
+
+
+def draw_weights(enterprises, *, today: dt.date) -> dict[int, int]:
+    """{enterprise id: draw weight (rules.monitoring.draw_weight)} for a queryset of
+    enterprises: the weights a 双随机 task weighted by risk ranking freezes into its pool."""
+    ents = list(enterprises.order_by().values("id", "credit_level", "standardization_grade"))
+    return {pk: rules.draw_weight(s) for pk, s in _scores(ents, today).items()}

@@ -133,13 +133,19 @@ def visit_facts(
 
 
 def visited_items(
-    enterprise_ids: Iterable[int] | QuerySet | None, year: int
+    enterprise_ids: Iterable[int] | QuerySet | None,
+    year: int,
+    *,
+    items: Iterable[str] | None = None,
 ) -> dict[int, set[str]]:
-    """enterprise pk → item codes already inspected (or planned) this year by any unit (R5.4)."""
+    """enterprise pk → item codes already inspected (or planned) this year by any unit (R5.4);
+    ``items`` reads only those codes (a draw's: only they can repeat)."""
     through = _visit_model().items.through
     qs = through.objects.filter(visit__planned_date__year=year, visit__kind="on_site").exclude(
         visit__status="cancelled"
     )
+    if items is not None:
+        qs = qs.filter(inspectionitem__code__in=list(items))
     if enterprise_ids is not None:
         qs = qs.filter(visit__enterprise_id__in=enterprise_ids)
     out: dict[int, set[str]] = {}
@@ -364,3 +370,10 @@ def create_visit(**kwargs):
 
         raise Conflict("visits_unavailable", "检查模块尚不可用，无法生成检查。")
     return services.create_visit(**kwargs)
+
+
+def risk_draw_weights(enterprises, *, today: dt.date) -> dict[int, int]:
+    """{enterprise pk: draw weight} from the monitoring app's risk ranking (issue 11 item 3)."""
+    from fairinspect.monitoring.ranking import draw_weights
+
+    return draw_weights(enterprises, today=today)

@@ -34,18 +34,12 @@ from fairinspect.core.roles import Role
 from fairinspect.enterprise.queries import self_inspecting_enterprise_ids
 from fairinspect.registry.models import Officer
 from fairinspect.rules import sampling
-from fairinspect.rules.caps import (
-    CapStage,
-    ProposedVisit,
-    Trigger,
-    VisitKind,
-    decide_cap,
-)
+from fairinspect.rules.caps import CapStage, at_cap, cap_count_parameters
 from fairinspect.rules.certificates import GENERAL_SCOPE
 from fairinspect.rules.domains import Domain
 from fairinspect.rules.results import reason_dicts
 
-from . import access, bridge, queries
+from . import access, bridge, capstate, queries
 from .models import Draw, OfficerConflict, Pool, PoolExclusion, SamplingTask
 from .services import clean_date, clean_int, clean_ratio, clean_text, transition
 
@@ -105,6 +99,16 @@ def create_task(*, actor, data: Mapping[str, Any]) -> SamplingTask:
         values["max_visits_per_officer"] = clean_int(
             data, "max_visits_per_officer", "每名执法人员最多检查企业数", minimum=1, maximum=10000
         )
+    weighted = data.get("weighted_by_risk")
+    if isinstance(weighted, str):
+        weighted = {"": False, "0": False, "false": False, "1": True, "true": True, "on": True}.get(
+            weighted.lower(), "bad"
+        )
+    if weighted not in (None, True, False):
+        raise ValidationFailed(
+            "invalid_choice", "按风险排序加权取值不正确。", field="weighted_by_risk"
+        )
+    values["weighted_by_risk"] = bool(weighted)
     filters = _filters(data, department)
     with transaction.atomic():
         task = SamplingTask.objects.create(
@@ -177,54 +181,33 @@ def required_scopes(task: SamplingTask) -> frozenset[str]:
 
 
 def enterprise_candidates(task: SamplingTask) -> Iterator[sampling.EnterpriseCandidate]:
-    """The filtered enterprises of the bureau's territory, with what excludes them."""
+    """The filtered enterprises of the bureau's territory, with what excludes them, streamed
+    in canonical id order. The cap state is one set-based query over the territory's counted
+    visits (planning.capstate, the rule's parameters from rules.caps.cap_count_parameters);
+    repeated items are read for the task's items only (issue 13 item 3)."""
     on = task.window_start
     qs = queries.territory(task.department).filter(queries.enterprise_filter_q(task))
     if task.grade:
         qs = qs.annotate(cap_grade=queries.grade_expression(on)).filter(cap_grade=task.grade)
-    table = bridge.cap_table(task.year)
-    policy = bridge.cap_policy(task.year)
-    # The territory's visits only, read through a subquery (issue 13: the whole database's
-    # year was read before).
-    territory_ids = qs.order_by().values("pk")
-    facts = bridge.visit_facts(territory_ids, task.year)
-    visited = bridge.visited_items(territory_ids, task.year)
-    self_inspecting = set(self_inspecting_enterprise_ids(task.year))  # R10.4
-    proposed = ProposedVisit(VisitKind.ON_SITE, Trigger.RANDOM_DRAW, on)
-    rows = qs.order_by().values_list(
-        "pk",
-        "credit_code",
-        "high_risk",
-        "standardization_grade",
-        "grade_valid_to",
-        "supervising_level",
-        "grade_valid_from",
+    params = cap_count_parameters(
+        table=bridge.cap_table(task.year),
+        policy=bridge.cap_policy(task.year),
+        year=task.year,
+        today=on,
+        stage=CapStage.PLANNING,
     )
-    for pk, code, high_risk, grade_value, valid_to, level, valid_from in rows.iterator(
-        chunk_size=5000
-    ):
-        grade = bridge.effective_grade(grade_value, valid_to, on, valid_from)
-        own = facts.get(pk)
-        if own:
-            at_cap = not decide_cap(
-                table=table,
-                policy=policy,
-                high_risk=high_risk,
-                grade=grade,
-                year=task.year,
-                visits=own,
-                proposed=proposed,
-                today=on,
-                stage=CapStage.PLANNING,
-            ).allowed
-        else:
-            at_cap = table.cap(high_risk, grade) <= 0
+    territory_ids = qs.order_by().values("pk")
+    visited = bridge.visited_items(territory_ids, task.year, items=task.items)
+    self_inspecting = set(self_inspecting_enterprise_ids(task.year))  # R10.4
+    weights = bridge.risk_draw_weights(qs, today=on) if task.weighted_by_risk else {}
+    for pk, code, level, cap, used in capstate.cap_state(qs, params, on):
         yield sampling.EnterpriseCandidate(
             id=code,
-            at_cap=at_cap,
+            at_cap=at_cap(cap, used),
             supervising_level=level or None,
             visited_items_this_year=frozenset(visited.get(pk, ())),
             self_inspecting=pk in self_inspecting,
+            weight=weights.get(pk, 1),
         )
 
 
@@ -311,7 +294,7 @@ def _exclusion_rows(excluded) -> Iterator[PoolExclusion]:
 def pool_text_and_sha256(ids) -> tuple[str, str]:
     """The published file and its SHA-256 in one pass: each line hashed as it is written
     (hashlib's update), so the text is never built twice. Equal to
-    (sampling.pool_text(ids), sampling.pool_sha256(ids))."""
+    (sampling.pool_text(ids), sampling.pool_sha256(ids)) for plain ids."""
     h = hashlib.sha256()
     out = io.StringIO()
     for i in ids:
@@ -341,7 +324,13 @@ def draw_count(task: SamplingTask, pool_size: int) -> int:
 
 
 def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
-    """Freeze both pools and publish them with their SHA-256, before any seed exists."""
+    """Freeze both pools and publish them with their SHA-256, before any seed exists.
+
+    The enterprises are streamed in canonical order: each is classified by the one rule
+    (rules.sampling.enterprise_reasons), an included one written to the pool file as it
+    comes (an incremental SHA-256, rules.sampling.PoolWriter), an excluded one written as a
+    row with its reasons, a few thousand rows at a time. Everything is one transaction: a
+    refusal (count over the pool, too few officers) leaves nothing behind."""
     access.require_planner(actor, task.department)
     scopes = required_scopes(task)
     if not scopes:
@@ -349,27 +338,9 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
             "items_not_in_force", "抽查事项已不在现行清单中，请重新创建任务。", field="items"
         )
     level = task.department.level
-    enterprises = sampling.build_enterprise_pool(
-        enterprise_candidates(task), items=task.items, inspecting_level=level
-    )
+    wanted = frozenset(task.items)
     rows = officer_candidates(task)
     officers = officer_pool(rows, scopes=scopes, start=task.window_start, end=task.window_end)
-    count = draw_count(task, len(enterprises.included))
-    if count > len(enterprises.included):
-        raise Conflict(
-            "count_exceeds_pool",
-            f"抽取数量（{count}）超过企业名录库中的企业数（{len(enterprises.included)}），"
-            "请调整筛选条件或抽取数量。",
-            field="count",
-        )
-    if count == 0:
-        raise Conflict("pool_empty", "企业名录库为空，没有可抽取的企业。", field="count")
-    if len(officers.included) < task.officers_per_visit:
-        raise Conflict(
-            "officer_pool_too_small",
-            f"执法人员名录库仅{len(officers.included)}人，少于每家企业所需的"
-            f"{task.officers_per_visit}人。",
-        )
     by_id = {r.candidate.id: r for r in rows}
     facts = {
         o.id: {
@@ -380,39 +351,75 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
         }
         for o in officers.officers
     }
-    now = timezone.now()
-    ent_text, ent_sha = pool_text_and_sha256(enterprises.included)
     off_text, off_sha = pool_text_and_sha256(officers.included)
-    assert (ent_sha, off_sha) == (enterprises.sha256, officers.sha256)
+    assert off_sha == officers.sha256
+    now = timezone.now()
+    writer = sampling.PoolWriter(weighted=task.weighted_by_risk)
     with transaction.atomic():
         transition(SamplingTask, task.pk, "draft", "pool_published", pools_published_at=now)
-        ent_pool, off_pool = Pool.objects.bulk_create(
-            [
-                Pool(
-                    task=task,
-                    kind=Pool.Kind.ENTERPRISES,
-                    text=ent_text,
-                    sha256=enterprises.sha256,
-                    text_sha256=ent_sha,
-                    size=len(enterprises.included),
-                    excluded_count=len(enterprises.excluded),
-                    frozen_at=now,
-                ),
-                Pool(
-                    task=task,
-                    kind=Pool.Kind.OFFICERS,
-                    text=off_text,
-                    sha256=officers.sha256,
-                    text_sha256=off_sha,
-                    size=len(officers.included),
-                    excluded_count=len(officers.excluded),
-                    facts=facts,
-                    frozen_at=now,
-                ),
-            ]
+        ent_pool = Pool.objects.create(
+            task=task,
+            kind=Pool.Kind.ENTERPRISES,
+            text="",
+            sha256=writer.sha256,
+            text_sha256=writer.sha256,
+            size=0,
+            frozen_at=now,
         )
-        del ent_text, off_text
-        _save_exclusions(ent_pool, enterprises.excluded)
+        batch: list[PoolExclusion] = []
+        excluded = 0
+        for c in enterprise_candidates(task):
+            reasons = sampling.enterprise_reasons(c, items=wanted, inspecting_level=level)
+            if not reasons:
+                writer.add(c.id, c.weight if task.weighted_by_risk else None)
+                continue
+            batch.append(
+                PoolExclusion(
+                    pool=ent_pool, position=excluded, ident=c.id, reasons=reason_dicts(reasons)
+                )
+            )
+            excluded += 1
+            if len(batch) >= 5000:
+                PoolExclusion.objects.bulk_create(batch)
+                batch = []
+        if batch:
+            PoolExclusion.objects.bulk_create(batch)
+        del batch
+        count = draw_count(task, writer.size)
+        if count > writer.size:
+            raise Conflict(
+                "count_exceeds_pool",
+                f"抽取数量（{count}）超过企业名录库中的企业数（{writer.size}），"
+                "请调整筛选条件或抽取数量。",
+                field="count",
+            )
+        if count == 0:
+            raise Conflict("pool_empty", "企业名录库为空，没有可抽取的企业。", field="count")
+        if len(officers.included) < task.officers_per_visit:
+            raise Conflict(
+                "officer_pool_too_small",
+                f"执法人员名录库仅{len(officers.included)}人，少于每家企业所需的"
+                f"{task.officers_per_visit}人。",
+            )
+        Pool.objects.filter(pk=ent_pool.pk).update(
+            text=writer.text(),
+            sha256=writer.sha256,
+            text_sha256=writer.sha256,
+            size=writer.size,
+            excluded_count=excluded,
+        )
+        off_pool = Pool.objects.create(
+            task=task,
+            kind=Pool.Kind.OFFICERS,
+            text=off_text,
+            sha256=officers.sha256,
+            text_sha256=off_sha,
+            size=len(officers.included),
+            excluded_count=len(officers.excluded),
+            facts=facts,
+            frozen_at=now,
+        )
+        del off_text
         _save_exclusions(off_pool, officers.excluded)
         Draw.objects.create(task=task, sequence=1, status=Draw.Status.AWAITING_SEED)
         trail.record(
@@ -421,9 +428,9 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
             obj=task,
             summary=f"公布抽查名录库：{task.title}",
             data={
-                "enterprise_pool_sha256": enterprises.sha256,
-                "enterprise_pool_size": len(enterprises.included),
-                "enterprises_excluded": len(enterprises.excluded),
+                "enterprise_pool_sha256": writer.sha256,
+                "enterprise_pool_size": writer.size,
+                "enterprises_excluded": excluded,
                 "officer_pool_sha256": officers.sha256,
                 "officer_pool_size": len(officers.included),
                 "officers_excluded": len(officers.excluded),
@@ -531,13 +538,25 @@ def officer_candidates_from(pool: Pool) -> list[sampling.OfficerCandidate]:
     ]
 
 
+def read_enterprise_pool(text: str) -> tuple[tuple[str, ...], dict[str, int] | None]:
+    """The ids of a published enterprise pool file and, for a weighted one, their weights."""
+    if sampling.is_weighted_pool_file(text):
+        entries = sampling.parse_weighted_pool_file(text)
+        return tuple(i for i, _w in entries), dict(entries)
+    return sampling.parse_pool_file(text), None
+
+
 def compute(task: SamplingTask, seed: str) -> sampling.DrawResult:
-    """The draw from the frozen pools and a seed: deterministic, re-runnable by anyone."""
+    """The draw from the frozen pools and a seed: deterministic, re-runnable by anyone. The
+    pool file's own form decides the sampler (a weighted file, the weighted one)."""
     enterprise_pool, officer_pool_row = pools_of(task)
-    ids = sampling.parse_pool_file(enterprise_pool.text)
+    ids, weights = read_enterprise_pool(enterprise_pool.text)
+    if task.weighted_by_risk != (weights is not None):
+        raise sampling.PoolFileError(1, "pool_form_changed", "名录库文件的格式与任务不符")
     return sampling.run_draw(
         seed=seed,
         enterprise_pool=ids,
+        enterprise_weights=weights,
         officer_pool=officer_candidates_from(officer_pool_row),
         count=draw_count(task, len(ids)),
         officers_per_visit=task.officers_per_visit,
@@ -710,8 +729,7 @@ def verify(draw: Draw) -> Verification:
     same = list(result.selected) == list(draw.selected) and _pairings_json(result) == draw.pairings
     enterprise_pool, officer_pool_row = pools_of(draw.task)
     hashes_ok = (
-        sampling.pool_sha256(sampling.parse_pool_file(enterprise_pool.text))
-        == enterprise_pool.sha256
+        sampling.pool_file_sha256(enterprise_pool.text) == enterprise_pool.sha256
         and sampling.pool_sha256(sampling.parse_pool_file(officer_pool_row.text))
         == officer_pool_row.sha256
     )

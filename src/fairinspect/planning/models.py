@@ -229,6 +229,9 @@ class SamplingTask(models.Model):
     )
     window_start = models.DateField(_("检查开始日期"))
     window_end = models.DateField(_("检查结束日期"))
+    # Issue 11 item 3: the pool carries each enterprise's risk weight (rules.monitoring.
+    # draw_weight) and the draw is weighted; never a cap or an exclusion.
+    weighted_by_risk = models.BooleanField(_("按风险排序加权"), default=False)
     status = models.CharField(
         _("状态"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )

@@ -602,6 +602,60 @@ def decide_cap(
     )
 
 
+# ------------------------------------------------ the cap state of many enterprises at once
+
+# The characters str.strip() removes that a blank justification text could hold; a set-based
+# count strips these (str.strip() strips any Unicode whitespace, and a reference or summary
+# made only of rarer spaces is not one the forms let through).
+BLANK_CHARS = " \t\n\r\x0b\x0c\u00a0\u3000"
+
+
+@dataclass(frozen=True, slots=True)
+class CapCountParameters:
+    """Everything a set-based count (SQL over many enterprises) needs to decide, for an
+    ordinary proposal (not exempt, not joining a merged visit: a 双随机 draw's), what
+    ``decide_cap`` decides one enterprise at a time. The rule stays here; the SQL only
+    applies these parameters:
+
+    - a visit counts when it is on site, its status is in ``counted_statuses`` and its day
+      (the local check-in day, else the planned day) is in ``year``;
+    - a visit is exempt when ``required_justification`` maps its trigger to its record's
+      kind, the record has a date not after ``today`` nor after the visit's day, and its
+      reference and summary are not blank (``BLANK_CHARS`` stripped);
+    - visits of one merge group on one day are one trip; a trip all of whose visits are
+      exempt uses a slot only when ``exempt_consumes_cap``;
+    - the enterprise is at its cap when its trips used ≥ ``limits[(high_risk, grade)]``
+      (the grade as ``rules.checkin.effective_grade`` on the proposal's day).
+    """
+
+    year: int
+    today: date
+    limits: Mapping[tuple[bool, Grade], int]
+    counted_statuses: frozenset[VisitStatus]
+    required_justification: Mapping[Trigger, JustificationKind]
+    exempt_consumes_cap: bool
+    blank_chars: str = BLANK_CHARS
+
+
+def cap_count_parameters(
+    *, table: CapTable, policy: CapPolicy, year: int, today: date, stage: CapStage
+) -> CapCountParameters:
+    return CapCountParameters(
+        year=year,
+        today=today,
+        limits=MappingProxyType({cell: table.cap(*cell) for cell in CELLS}),
+        counted_statuses=_STAGE_STATUSES[stage],
+        required_justification=REQUIRED_JUSTIFICATION,
+        exempt_consumes_cap=policy.exempt_consumes_cap,
+    )
+
+
+def at_cap(limit: int, used: int) -> bool:
+    """An ordinary proposal is refused once the trips used reach the limit (decide_cap's
+    ``cap_reached``)."""
+    return used >= limit
+
+
 # ------------------------------------------------ non-high-risk -10% (R3.5)
 
 REDUCTION_RATE = Decimal("0.10")

@@ -524,9 +524,23 @@ def rank(scores: Mapping[int, RiskScore]) -> Sequence[tuple[int, RiskScore]]:
     return sorted(scores.items(), key=lambda kv: (-kv[1].total, kv[0]))
 
 
-def pool_weight(
-    score: RiskScore, *, base: float = 1.0, per_point: float = 0.02, ceiling: float = 3.0
-) -> float:
-    """A documented weight a 双随机 draw may use for an enterprise (1..3). It changes how
-    likely an enterprise is drawn, never whether a cap allows the visit."""
-    return min(ceiling, base + per_point * score.total)
+# The weight of an enterprise in a 双随机 task weighted by risk ranking (issue 11 item 3), in
+# tenths: 1.0 for a score of 0 (the floor: nobody's weight is 0, everybody can be drawn),
+# +0.1 for every full 5 points, at most 3.0 (the cap: the riskiest enterprise is at most three
+# times as likely to be picked next as the least risky one). An integer, so the published pool
+# file states it exactly and every verifier computes the same draw.
+DRAW_WEIGHT_FLOOR = 10
+DRAW_WEIGHT_CEILING = 30
+DRAW_WEIGHT_POINTS_PER_STEP = 5
+
+
+def draw_weight(score: RiskScore) -> int:
+    """The integer draw weight (DRAW_WEIGHT_FLOOR..DRAW_WEIGHT_CEILING) of a risk score. It
+    changes how likely an enterprise is drawn, never whether a cap allows the visit."""
+    steps = int(max(0.0, score.total) // DRAW_WEIGHT_POINTS_PER_STEP)
+    return min(DRAW_WEIGHT_CEILING, DRAW_WEIGHT_FLOOR + steps)
+
+
+def pool_weight(score: RiskScore) -> float:
+    """``draw_weight`` as the ranking shows it (1.0..3.0)."""
+    return draw_weight(score) / 10

@@ -19,6 +19,19 @@ its counter before hashing, so its first hash input is "<seed>,1", and its docum
 earlier one is skipped while i keeps counting (sampling without replacement), exactly as the
 reference does when duplicates are not allowed. Our tests pin that transcript.
 
+Weighted pool (a task "weighted by risk ranking", issue 11 item 3): each line is
+"<id>\t<weight>\n" — the id, one TAB (no id can hold one: ids are printable), the weight as a
+positive decimal integer without leading zeros — in the same canonical id order (``LC_ALL=C
+sort`` still rebuilds it: TAB sorts before every printable character). The weights are part
+of the published text, so the SHA-256 covers them. The weighted sampler is Rivest's,
+generalised: pick i is SHA-256("<seed>,<i>") as a big-endian integer modulo the pool's total
+weight W, giving r in 0..W-1; the pick is the first entry whose running total of weights (in
+canonical order) exceeds r; an entry picked before is skipped while i keeps counting. With
+every weight 1 this is exactly the unweighted sampler. Skipping repeats of a draw from the
+whole pool means each next pick is proportional to weight among the entries not yet picked:
+successive sampling without replacement, the distribution of Efraimidis–Spirakis keys, but in
+integer arithmetic only, so every verifier gets the same selection.
+
 Officer seed: officers for a selected enterprise are drawn by the same sampler over the officer
 pool with the seed f"{seed}/officers/{enterprise_id}". Deriving it from the enterprise id (not
 from its rank) means anybody can recompute one visit's officers from the published inputs.
@@ -27,12 +40,15 @@ from its rank) means anybody can recompute one visit's officers from the publish
 from __future__ import annotations
 
 import hashlib
+import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from bisect import bisect_right
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
+from itertools import accumulate
 from typing import NamedTuple
 
 from .results import Reason
@@ -286,13 +302,168 @@ def count_from_ratio(pool_size: int, ratio: Decimal) -> int:
     return count
 
 
+# --- Weighted pools ----------------------------------------------------------------------
+
+_WEIGHT_RE = re.compile(r"[1-9][0-9]{0,17}")
+
+
+def canonical_weighted_pool(
+    weights: Mapping[str, int], *, field: str = "pool"
+) -> tuple[tuple[str, int], ...]:
+    """(id, weight) in canonical id order; every weight a positive int (never 0: everybody
+    in the pool can be drawn)."""
+    ids = canonical_pool(weights, field=field)
+    for i in ids:
+        w = weights[i]
+        if not isinstance(w, int) or isinstance(w, bool) or w < 1 or w >= 10**18:
+            raise DrawInputError(field, "weight_invalid", f"权重必须是正整数：{i} {w!r}")
+    return tuple((i, weights[i]) for i in ids)
+
+
+def weighted_lines(entries: Iterable[tuple[str, int]]) -> Iterator[str]:
+    """The weighted pool file's lines, in the order given (already canonical)."""
+    for value, weight in entries:
+        yield f"{value}\t{weight}\n"
+
+
+def weighted_pool_text(weights: Mapping[str, int]) -> str:
+    return "".join(weighted_lines(canonical_weighted_pool(weights)))
+
+
+def weighted_pool_sha256(weights: Mapping[str, int]) -> str:
+    return hashlib.sha256(weighted_pool_text(weights).encode("utf-8")).hexdigest()
+
+
+def parse_weighted_pool_file(text: str) -> tuple[tuple[str, int], ...]:
+    """Read a published weighted pool file, strictly (``weighted_pool_text`` of the result
+    is ``text``); errors name the 1-based line."""
+    if text == "":
+        return ()
+    lines = text.split("\n")
+    if lines[-1] != "":
+        raise PoolFileError(len(lines), "missing_final_newline", "最后一行必须以换行符（\\n）结尾")
+    out: list[tuple[str, int]] = []
+    first_line: dict[str, int] = {}
+    for number, line in enumerate(lines[:-1], start=1):
+        value, tab, weight = line.partition("\t")
+        if not tab or not _WEIGHT_RE.fullmatch(weight):
+            raise PoolFileError(
+                number, "weight_invalid", f"每行应为“编号<TAB>正整数权重”：{line!r}"
+            )
+        problem = _id_problem(value)
+        if problem:
+            raise PoolFileError(number, *problem)
+        if value in first_line:
+            raise PoolFileError(
+                number, "duplicate_id", f"编号重复：{value}（首次出现在第{first_line[value]}行）"
+            )
+        if out and value < out[-1][0]:
+            raise PoolFileError(
+                number,
+                "not_canonical_order",
+                f"编号未按规范顺序排列：{value} 应排在 {out[-1][0]} 之前",
+            )
+        first_line[value] = number
+        out.append((value, int(weight)))
+    return tuple(out)
+
+
+class PoolWriter:
+    """A pool file written line by line, in canonical order, hashed as it is written (an
+    incremental SHA-256): the freeze streams a territory without holding it twice. Its text
+    equals ``pool_text`` (or ``weighted_pool_text``) of the same ids; an id out of order, a
+    repeated one or one a pool file cannot hold is refused like ``canonical_pool`` does."""
+
+    def __init__(self, *, weighted: bool = False) -> None:
+        self.weighted = weighted
+        self.size = 0
+        self._last: str | None = None
+        self._hash = hashlib.sha256()
+        self._text = io.StringIO()
+
+    def add(self, value: str, weight: int | None = None) -> None:
+        problem = _id_problem(value)
+        if problem:
+            raise DrawInputError("pool", *problem)
+        if self._last is not None and value <= self._last:
+            code = "duplicate_id" if value == self._last else "not_canonical_order"
+            raise DrawInputError("pool", code, f"编号重复或未按规范顺序：{value}")
+        if self.weighted:
+            if not isinstance(weight, int) or isinstance(weight, bool) or weight < 1:
+                raise DrawInputError("pool", "weight_invalid", f"权重必须是正整数：{value}")
+            line = f"{value}\t{weight}\n"
+        else:
+            line = f"{value}\n"
+        self._hash.update(line.encode("utf-8"))
+        self._text.write(line)
+        self._last = value
+        self.size += 1
+
+    @property
+    def sha256(self) -> str:
+        return self._hash.hexdigest()
+
+    def text(self) -> str:
+        return self._text.getvalue()
+
+
+def weighted_picks(seed: str, weights: Sequence[int]) -> Iterator[int]:
+    """Distinct 1-based positions, each pick proportional to weight among those not yet
+    picked (see the module text); with all weights 1 the same positions as ``picks``."""
+    for w in weights:
+        _check_int("weight", w, minimum=1)
+    ends = list(accumulate(weights))  # running totals: entry k covers [ends[k-1], ends[k])
+    total = ends[-1] if ends else 0
+    seen: set[int] = set()
+    i = 0
+    while len(seen) < len(ends):
+        i += 1
+        digest = hashlib.sha256(f"{seed},{i}".encode()).digest()
+        position = bisect_right(ends, int.from_bytes(digest, "big") % total) + 1
+        if position not in seen:
+            seen.add(position)
+            yield position
+
+
+def select_weighted(seed: str, entries: Sequence[tuple[str, int]], count: int) -> tuple[str, ...]:
+    """The selected ids in selection order from a weighted pool ((id, weight) pairs)."""
+    validate_seed(seed)
+    canonical = canonical_weighted_pool(dict(entries))
+    if len(canonical) != len(entries):
+        raise DrawInputError("pool", "duplicate_id", "编号重复")
+    _check_int("count", count)
+    if count > len(canonical):
+        raise DrawInputError(
+            "count", "count_exceeds_pool", f"抽取数量（{count}）超过库中数量（{len(canonical)}）"
+        )
+    positions = weighted_picks(seed, [w for _i, w in canonical])
+    return tuple(canonical[next(positions) - 1][0] for _ in range(count))
+
+
+def is_weighted_pool_file(text: str) -> bool:
+    """A weighted pool file carries a TAB on its first line (ids never hold one)."""
+    return "\t" in text.split("\n", 1)[0]
+
+
+def pool_file_sha256(text: str) -> str:
+    """The SHA-256 of a pool file (either form) after checking that it is in published form."""
+    if is_weighted_pool_file(text):
+        parse_weighted_pool_file(text)
+    else:
+        parse_pool_file(text)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def verify(pool_ids: Sequence[str], seed: str, count: int) -> tuple[str, ...]:
     """For the public verifier: the same selection as the draw, from the published pool."""
     return select(seed, pool_ids, count)
 
 
 def verify_pool_file(text: str, seed: str, count: int) -> tuple[str, ...]:
-    """For ``fairinspect draw-verify --pool FILE --seed SEED --count N``."""
+    """For ``fairinspect draw-verify --pool FILE --seed SEED --count N``: either form of the
+    published file (weighted when its lines carry a TAB and a weight)."""
+    if is_weighted_pool_file(text):
+        return select_weighted(seed, parse_weighted_pool_file(text), count)
     return select(seed, parse_pool_file(text), count)
 
 
@@ -310,6 +481,8 @@ class PoolResult:
     included: tuple[str, ...]  # canonical order; this is what gets published
     excluded: tuple[Exclusion, ...]  # canonical order, every entry with at least one reason
     sha256: str
+    # A weighted pool: the weight of each included id, same order; () when unweighted.
+    weights: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -320,10 +493,36 @@ class EnterpriseCandidate:
     visited_items_this_year: frozenset[str] = frozenset()
     # R10.4: its self-inspection report for the year stands in for routine planned visits.
     self_inspecting: bool = False
+    # Its weight in a task weighted by risk ranking (rules.monitoring.draw_weight); it never
+    # decides whether the enterprise is in the pool.
+    weight: int = 1
+
+
+def enterprise_reasons(
+    c: EnterpriseCandidate, *, items: frozenset[str], inspecting_level: str
+) -> tuple[Reason, ...]:
+    """Why one candidate is kept out of the pool (empty: it is in). The one rule, used by
+    ``build_enterprise_pool`` and by the freeze that streams the territory in id order."""
+    reasons: list[Reason] = []
+    if c.at_cap:
+        reasons.append(_reason(Code.AT_CAP))
+    if c.supervising_level is None:
+        reasons.append(_reason(Code.LEVEL_MISSING))
+    elif c.supervising_level != inspecting_level:
+        reasons.append(_reason(Code.OTHER_LEVEL))
+    if repeated := sorted(items & c.visited_items_this_year):
+        reasons.append(_reason(Code.ALREADY_INSPECTED, items="、".join(repeated)))
+    if c.self_inspecting:
+        reasons.append(_reason(Code.SELF_INSPECTING))
+    return tuple(reasons)
 
 
 def build_enterprise_pool(
-    candidates: Iterable[EnterpriseCandidate], *, items: Iterable[str], inspecting_level: str
+    candidates: Iterable[EnterpriseCandidate],
+    *,
+    items: Iterable[str],
+    inspecting_level: str,
+    weighted: bool = False,
 ) -> PoolResult:
     """Split candidates into the pool and the excluded, each exclusion with all its reasons.
 
@@ -341,23 +540,19 @@ def build_enterprise_pool(
     included: list[str] = []
     excluded: list[Exclusion] = []
     for c in candidates:
-        reasons: list[Reason] = []
-        if c.at_cap:
-            reasons.append(_reason(Code.AT_CAP))
-        if c.supervising_level is None:
-            reasons.append(_reason(Code.LEVEL_MISSING))
-        elif c.supervising_level != inspecting_level:
-            reasons.append(_reason(Code.OTHER_LEVEL))
-        if repeated := sorted(wanted & c.visited_items_this_year):
-            reasons.append(_reason(Code.ALREADY_INSPECTED, items="、".join(repeated)))
-        if c.self_inspecting:
-            reasons.append(_reason(Code.SELF_INSPECTING))
+        reasons = enterprise_reasons(c, items=wanted, inspecting_level=inspecting_level)
         if reasons:
             excluded.append(Exclusion(c.id, tuple(reasons)))
         else:
             included.append(c.id)
     pool = canonical_pool(included)
-    return PoolResult(pool, _by_id(excluded), pool_sha256(pool))
+    if not weighted:
+        return PoolResult(pool, _by_id(excluded), pool_sha256(pool))
+    by_id = {c.id: c.weight for c in candidates}
+    weights = {i: by_id[i] for i in pool}
+    return PoolResult(
+        pool, _by_id(excluded), weighted_pool_sha256(weights), tuple(weights[i] for i in pool)
+    )
 
 
 def _by_id(excluded: list[Exclusion]) -> tuple[Exclusion, ...]:
@@ -543,17 +738,25 @@ def run_draw(
     count: int,
     officers_per_visit: int = 2,
     max_visits_per_officer: int | None = None,
+    enterprise_weights: Mapping[str, int] | None = None,
 ) -> DrawResult:
     """The complete, deterministic draw from frozen pools and a public seed.
 
     ``enterprise_pool`` is ``build_enterprise_pool(...).included`` and ``officer_pool`` is
     ``build_officer_pool(...).officers``; both are canonicalised again here, so the result
-    does not depend on the order they arrive in.
+    does not depend on the order they arrive in. ``enterprise_weights`` ({id: weight} for
+    every pool id) makes it the weighted draw over the weighted pool file.
     """
-    selected = select(seed, enterprise_pool, count)
+    if enterprise_weights is None:
+        selected = select(seed, enterprise_pool, count)
+        ent_sha = pool_sha256(enterprise_pool)
+    else:
+        weights = {i: enterprise_weights[i] for i in enterprise_pool}
+        selected = select_weighted(seed, canonical_weighted_pool(weights), count)
+        ent_sha = weighted_pool_sha256(weights)
     return DrawResult(
         seed=seed,
-        enterprise_pool_sha256=pool_sha256(enterprise_pool),
+        enterprise_pool_sha256=ent_sha,
         officer_pool_sha256=pool_sha256(o.id for o in officer_pool),
         selected=selected,
         pairings=pair_officers(

@@ -65,6 +65,7 @@ class TaskOut(Schema):
     max_visits_per_officer: int | None
     window_start: dt.date
     window_end: dt.date
+    weighted_by_risk: bool
     status: str
     pools_published_at: dt.datetime | None
     pools: list[PoolOut]
@@ -95,6 +96,7 @@ class TaskIn(Input):
     supervising_level: Literal["city", "district", ""] = ""
     officers_per_visit: SmallCount = 2
     max_visits_per_officer: SmallCount | None = None
+    weighted_by_risk: Bool = False
 
 
 class SeedIn(Input):

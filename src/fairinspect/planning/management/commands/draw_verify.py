@@ -1,7 +1,8 @@
 """`fairinspect draw-verify --pool FILE --seed SEED --count N`: re-run a published draw.
 
 Reads a pool file exactly as published (UTF-8, one id per line, canonical order, every line
-ended by "\\n") and prints the selected ids, one per line, in selection order. It needs no
+ended by "\\n"; a task weighted by risk ranking publishes "<id>\\t<weight>" lines and is
+drawn by the weighted sampler) and prints the selected ids, one per line, in selection order. It needs no
 database: anyone with the published file and seed can run it (or reimplement it from the
 algorithm in fairinspect.rules.sampling).
 """
@@ -35,12 +36,10 @@ class Command(BaseCommand):
         except UnicodeDecodeError:
             raise CommandError("名录库文件不是UTF-8编码。") from None
         try:
-            ids = sampling.parse_pool_file(text)
-            if sha256 and sampling.pool_sha256(ids) != sha256.strip().lower():
-                raise CommandError(
-                    f"名录库文件的SHA-256为{sampling.pool_sha256(ids)}，与公布的{sha256}不一致。"
-                )
-            selected = sampling.select(seed, ids, count)
+            digest = sampling.pool_file_sha256(text)  # checks the published form first
+            if sha256 and digest != sha256.strip().lower():
+                raise CommandError(f"名录库文件的SHA-256为{digest}，与公布的{sha256}不一致。")
+            selected = sampling.verify_pool_file(text, seed, count)
         except sampling.PoolFileError as exc:
             raise CommandError(f"[{exc.code}] 第{exc.line}行：{exc.message}") from None
         except sampling.DrawInputError as exc:

@@ -26,6 +26,38 @@ async function rivestSelect(seed, ids, count) {
   return out;
 }
 
+// A weighted pool file (a task weighted by risk ranking): each line is "<id>\t<weight>".
+// Pick i is SHA-256("<seed>,<i>") modulo the total weight W, r in 0..W-1; the pick is the first
+// entry whose running total of weights exceeds r; repeats are skipped. All weights 1 gives
+// exactly rivestSelect.
+async function weightedSelect(seed, entries, count) {
+  const ends = [];
+  let total = 0n;
+  for (const [, weight] of entries) {
+    total += weight;
+    ends.push(total);
+  }
+  const encoder = new TextEncoder();
+  const seen = new Set();
+  const out = [];
+  for (let i = 1; out.length < count; i += 1) {
+    const hex = await sha256hex(encoder.encode(`${seed},${i}`));
+    const r = BigInt(`0x${hex}`) % total;
+    let lo = 0;
+    let hi = ends.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (ends[mid] > r) hi = mid;
+      else lo = mid + 1;
+    }
+    if (!seen.has(lo)) {
+      seen.add(lo);
+      out.push(entries[lo][0]);
+    }
+  }
+  return out;
+}
+
 function show(box, ok, lines) {
   box.className = `verdict ${ok ? "ok" : "bad"}`;
   box.replaceChildren();
@@ -59,7 +91,17 @@ document.addEventListener("DOMContentLoaded", () => {
       const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
       const ids = text === "" ? [] : text.slice(0, -1).split("\n");
       const count = Number.parseInt(section.dataset.count, 10);
-      const selected = await rivestSelect(section.dataset.seed, ids, count);
+      const weighted = ids.length > 0 && ids[0].includes("\t");
+      const selected = weighted
+        ? await weightedSelect(
+            section.dataset.seed,
+            ids.map((line) => {
+              const [id, weight] = line.split("\t");
+              return [id, BigInt(weight)];
+            }),
+            count,
+          )
+        : await rivestSelect(section.dataset.seed, ids, count);
       const published = section.dataset.selected ? section.dataset.selected.split(",") : [];
       const hashOk = hash === section.dataset.sha256;
       const same = selected.join(",") === published.join(",");
