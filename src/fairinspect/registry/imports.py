@@ -411,6 +411,7 @@ class Validated:
         self.notes: list[dict] = []
         self.creates: list[tuple] = []  # values in the order of CREATE_FIELDS
         self.updates: list[tuple] = []  # (pk, *values in the order of UPDATE_COLUMNS)
+        self.changed: set[str] = set()  # the UPDATE_COLUMNS that differ in some update
         self.unchanged = 0
         self.codes: list[str] = []  # every code in the file (for the missing-from-source flag)
         self.officers: list[dict] = []
@@ -599,7 +600,15 @@ class EnterpriseImporter:
                 former_identifiers=v["former_identifiers"],
             )
             v["search_grams"] = key_grams(v["search_key"])
+        out.changed.update(f for f in UPDATE_COLUMNS if v[f] != getattr(e, f))
         out.updates.append((e.pk, *(v[f] for f in UPDATE_COLUMNS)))
+
+    @staticmethod
+    def changed_fields(result: Validated) -> list[str]:
+        """The columns the UPDATE sets: those that differ in at least one changed row (the
+        monthly refresh: the persons and phones), so that neither database rewrites an
+        index entry of a column that did not change."""
+        return [f for f in UPDATE_COLUMNS if f in result.changed]
 
     @staticmethod
     def _note_identifiers(out: Validated, row: int, ids: list[str]) -> None:
@@ -621,7 +630,7 @@ class EnterpriseImporter:
         if result.creates:
             stage_new(result.creates, now)
         if result.updates:
-            stage_changed(result.updates, now)
+            stage_changed(result.updates, now, self.changed_fields(result))
 
     def write(self, result: Validated) -> dict[str, int]:
         now = timezone.now()
@@ -638,7 +647,7 @@ class EnterpriseImporter:
                 cols = ", ".join(_new_columns())
                 cur.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM {NEW_TABLE}")
             if result.updates:
-                changed = _changed_columns()
+                changed = _changed_columns(self.changed_fields(result))
                 sets = ", ".join(f"{c} = s.{c}" for c in changed[1:])
                 cur.execute(
                     f"UPDATE {table} SET {sets} FROM {STAGE_TABLE} s WHERE {table}.id = s.id"
@@ -690,9 +699,9 @@ def _new_columns() -> list[str]:
     return [f.column for f in Enterprise._meta.concrete_fields if not f.primary_key]
 
 
-def _changed_columns() -> list[str]:
+def _changed_columns(fields: list[str]) -> list[str]:
     meta = Enterprise._meta
-    return ["id"] + [cast(Field, meta.get_field(f)).column for f in [*UPDATE_COLUMNS, "updated_at"]]
+    return ["id"] + [cast(Field, meta.get_field(f)).column for f in [*fields, "updated_at"]]
 
 
 def _load(cur, table: str, cols: list[str], rows: Iterator[list]) -> None:
@@ -750,17 +759,17 @@ def stage_new(rows: list[tuple], now) -> None:
             cur.execute(f"ANALYZE {NEW_TABLE}")
 
 
-def stage_changed(rows: list[tuple], now) -> None:
-    """The new values of the changed enterprises: (id, *UPDATE_COLUMNS, updated_at), in id
-    order (the order of the table)."""
+def stage_changed(rows: list[tuple], now, fields: list[str]) -> None:
+    """The new values of the changed enterprises: (id, *fields, updated_at), `fields`
+    among UPDATE_COLUMNS, in id order (the order of the table)."""
     meta = Enterprise._meta
-    preps = [_prepare(cast(Field, meta.get_field(f))) for f in UPDATE_COLUMNS]
+    plan = [(1 + UPDATE_COLUMNS.index(f), _prepare(cast(Field, meta.get_field(f)))) for f in fields]
     stamp = meta.get_field("updated_at").get_db_prep_save(now, connection)
-    cols = _changed_columns()
+    cols = _changed_columns(fields)
 
     def values() -> Iterator[list]:
-        for pk, *vals in sorted(rows, key=lambda r: r[0]):
-            yield [pk, *(prep(v) for prep, v in zip(preps, vals, strict=True)), stamp]
+        for row in sorted(rows, key=lambda r: r[0]):
+            yield [row[0], *(prep(row[i]) for i, prep in plan), stamp]
 
     with connection.cursor() as cur:
         _shaped_like_enterprises(cur, STAGE_TABLE, cols)
