@@ -12,6 +12,10 @@ long other writers may wait on SQLite) and the child's peak memory (ru_maxrss);
      code typed with spaces, beside an empty Django view timed the same way.
 
     .venv/bin/python bench/registry_reimport.py [--db sqlite,postgres] [--sizes 30000,100000]
+        [--phases new,changed,unchanged] [--no-probe] [--no-search]
+
+--no-probe runs every import alone (create and update under the same conditions); without
+it a probe process checks in and logs in during each re-import.
 """
 
 from __future__ import annotations
@@ -62,13 +66,20 @@ def child_import(path: str, label: str) -> None:
         f"  write transaction from {at:.1f} to {at + marks['write']:.1f}; import ended {time.time():.1f}"
     )
     merge = imports.TIMINGS.get("index_merge", 0)
+    cpu = imports.TIMINGS.get("write_cpu", 0)
+    stage = imports.TIMINGS.get("stage", 0)
+    after = imports.TIMINGS.get("checkpoint", 0)
+    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"  {db:16} {label:22} {n:>7,} rows: {total:6.1f} s = {n / total:7,.0f} rows/s; "
-        f"write transaction {marks.get('write', 0):5.2f} s (index merge after it {merge:.2f} s); peak {_peak_mb():6.0f} MB; "
-        f"new {job.created_count:,} updated {job.updated_count:,} unchanged {job.unchanged_count:,}"
+        f"write transaction {marks.get('write', 0):5.2f} s ({cpu:.2f} s CPU of the importing "
+        f"thread; staging before it {stage:.1f} s; index merge / WAL checkpoint after it "
+        f"{merge:.2f} / {after:.2f} s); peak {_peak_mb():6.0f} MB; "
+        f"new {job.created_count:,} updated {job.updated_count:,} unchanged {job.unchanged_count:,}; "
+        f"load average at the end {load} (1/5/15 min)"
     )
     print(
-        f"RESULT|import|{db}|{label}|{n}|{total:.2f}|{n / total:.0f}|{marks.get('write', 0):.2f}|{_peak_mb():.0f}"
+        f"RESULT|import|{db}|{label}|{n}|{total:.2f}|{n / total:.0f}|{marks.get('write', 0):.2f}|{_peak_mb():.0f}|{cpu:.2f}|{load}"
     )
 
 
@@ -233,6 +244,11 @@ def main() -> None:
     p.add_argument("--stop", default="")
     p.add_argument("--no-search", action="store_true")
     p.add_argument(
+        "--phases",
+        default="new,changed,unchanged",
+        help="which imports to run: new (all new), changed (all changed), unchanged",
+    )
+    p.add_argument(
         "--no-probe", action="store_true", help="no check-ins and logins during re-imports"
     )
     args = p.parse_args()
@@ -283,11 +299,12 @@ def main() -> None:
             )
             changed = out.stdout.strip().splitlines()[-1]
             try:
-                for path, label in (
-                    (first, "import (all new)"),
-                    (changed, "re-import (all changed)"),
-                    (changed, "re-import (unchanged)"),
-                ):
+                phases = {
+                    "new": (first, "import (all new)"),
+                    "changed": (changed, "re-import (all changed)"),
+                    "unchanged": (changed, "re-import (unchanged)"),
+                }
+                for path, label in (phases[ph.strip()] for ph in args.phases.split(",")):
                     # Officers check in and users log in during each re-import.
                     stop = Path(tempfile.mkdtemp(prefix="fi_probe_")) / "stop"
                     probe = None

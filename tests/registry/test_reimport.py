@@ -175,6 +175,39 @@ def test_r3_1_re_import_counts_new_updated_and_unchanged(admin_user):
     assert event.data["unchanged"] == 3
 
 
+def test_r3_1_a_refresh_writes_only_what_changed_and_the_search_follows_a_new_name(
+    admin_user,
+):
+    """The UPDATE sets only the columns that differ in some row (issue 15 item 4: the
+    monthly refresh rewrites no index entry); a row whose name changed gets a new search
+    key, a row that only changed its person keeps its key, and every other column stays."""
+    from fairinspect.rules.search import key_grams
+
+    run(admin_user, "a.csv", csv_bytes([row(n) for n in range(1, 4)]))
+    before = {e.credit_code: e for e in Enterprise.objects.all()}
+    rows = [row(1, main_person="李四"), row(2, name="更名后的企业有限公司"), row(3)]
+    job = run(admin_user, "b.csv", csv_bytes(rows))
+    assert (job.updated_count, job.unchanged_count) == (2, 1)
+    after = {e.credit_code: e for e in Enterprise.objects.all()}
+    one, two, three = (make_credit_code(f"91650103{n:09d}") for n in (1, 2, 3))
+    assert after[one].main_person == "李四"
+    assert after[one].search_key == before[one].search_key  # kept, not computed again
+    assert after[two].name == "更名后的企业有限公司"
+    assert after[two].former_names == ["导入测试2有限公司"]
+    assert "更名后的企业有限公司" in after[two].search_key.split("\n")
+    assert after[two].search_grams == key_grams(after[two].search_key)
+    assert after[two].main_person == before[two].main_person  # not in the file's change
+    for code in (one, two):
+        for field in ("address", "district_code", "industry_id", "risk_level", "contact_phone"):
+            assert getattr(after[code], field) == getattr(before[code], field), field
+        assert after[code].updated_at > before[code].updated_at
+    assert after[three].updated_at == before[three].updated_at  # unchanged: not written
+    from .test_search import found
+
+    assert found("更名后的企业") == ["更名后的企业有限公司"]
+    assert found("导入测试2有限公司") == ["更名后的企业有限公司"]  # by its former name
+
+
 # ---- one job, one runner; a dead runner --------------------------------------------------
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .credit_code import looks_like_credit_code, looks_like_legacy_identifier, normalise
 
@@ -69,13 +70,30 @@ def normalise_text(raw: str) -> str:
 
 def pinyin_initials(name: str) -> str:
     """The first letters of the pinyin of each Chinese character (乌鲁木齐 → wlmq), other
-    characters as they are normalised; "" when pypinyin is not installed."""
+    characters as they are normalised; "" when pypinyin is not installed.
+
+    What `lazy_pinyin(text, style=FIRST_LETTER)` gives, word by word: pypinyin cuts the
+    text into words (its phrase dictionary) and converts each word by itself, so the
+    conversion of a word (有限公司, 乌鲁木齐 …) is kept and reused — an import of 100,000
+    names converts a few thousand distinct words instead of every name."""
     try:
-        from pypinyin import Style, lazy_pinyin
+        from pypinyin.seg.simpleseg import seg
     except ImportError:  # pragma: no cover - pypinyin is a dependency; the key just lacks it
         return ""
-    text = normalise_text(name)
-    return "".join(lazy_pinyin(text, style=Style.FIRST_LETTER, errors=lambda s: s))
+    return "".join(_word_initials(word) for word in seg(normalise_text(name)))
+
+
+@lru_cache(maxsize=100_000)
+def _word_initials(word: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    # A list is taken as already cut into words (a word of Chinese characters is converted
+    # as it is, not cut again), as lazy_pinyin converts the words of a whole text.
+    return "".join(lazy_pinyin([word], style=Style.FIRST_LETTER, errors=_kept))
+
+
+def _kept(chars: str) -> str:
+    return chars
 
 
 def search_key(
