@@ -189,6 +189,7 @@ def main() -> None:
     concs = [int(c) for c in args.concurrency.split(",")]
     searches = [q for q in args.searches.split(",") if q]
     today = dt.date.today()
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "bench_settings")  # /bench/empty…
     if args.capture_json:  # a child: the SQL of the code on PYTHONPATH, as JSON
         vp.ensure_loaded(args.enterprises, args.visits_per, today, reload=False, url=PG_URL)
         print(json.dumps(capture_all(vp.sampled(today), searches)))
