@@ -25,7 +25,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 
 _ATTR = "_fairinspect_prepared"
 
@@ -59,7 +59,11 @@ class _Compiled:
         self.names = [*q.extra_select, *q.values_select, *q.annotation_select]
         self.model = None
         self.init: list[str] = []
-        if compiler.klass_info is not None and not q.values_select and qs._fields is None:
+        if (
+            compiler.klass_info is not None
+            and not q.values_select
+            and getattr(qs, "_fields", None) is None
+        ):
             self.model = compiler.klass_info["model"]
             start, end = (
                 compiler.klass_info["select_fields"][0],

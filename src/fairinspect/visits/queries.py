@@ -436,8 +436,13 @@ _YEAR_VISITS = Prepared(
 _YEAR_VISITS_OF = Prepared(_year_visits_qs, e=_E, start=_START, end=_END, officer=_O)
 
 
-def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None) -> list[Visit]:
-    span = {"e": enterprise.pk, "start": dt.date(year, 1, 1), "end": dt.date(year, 12, 31)}
+def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None) -> list[Any]:
+    """The visits (annotated with pc_* as the queryset does; the pre-check adds more)."""
+    span: dict[str, Any] = {
+        "e": enterprise.pk,
+        "start": dt.date(year, 1, 1),
+        "end": dt.date(year, 12, 31),
+    }
     if officer is None:
         return _YEAR_VISITS.objects(**span)
     return _YEAR_VISITS_OF.objects(**span, officer=officer.pk)
@@ -506,7 +511,8 @@ def _team_rows(visit_ids: list[int]) -> list[tuple]:
             **{n: _E - 1 - i for i, n in enumerate(names)},
         )
     padded = visit_ids + [visit_ids[-1]] * (size - len(visit_ids))
-    return prepared.rows(**{f"v{i}": v for i, v in enumerate(padded)})
+    ids: dict[str, Any] = {f"v{i}": v for i, v in enumerate(padded)}
+    return prepared.rows(**ids)
 
 
 def _teams(visit_ids: list[int]) -> dict[int, list[tuple[int, str, OfficerFact]]]:
