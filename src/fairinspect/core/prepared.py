@@ -92,9 +92,10 @@ class Prepared:
     def _compiled(self, using: str) -> _Compiled:
         conn = connections[using]
         cache = conn.__dict__.setdefault(_ATTR, {})
-        c = cache.get(id(self))
+        # Keyed by the statement itself (not its id(): a collected statement's id is reused).
+        c = cache.get(self)
         if c is None:
-            c = cache[id(self)] = _Compiled(self.build(**self.sentinels), self.sentinels, using)
+            c = cache[self] = _Compiled(self.build(**self.sentinels), self.sentinels, using)
         return c
 
     def _execute(self, using: str, values: dict[str, Any]):
