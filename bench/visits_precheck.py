@@ -42,15 +42,18 @@ common.PG_URL = PG_URL  # run_sql replays against this database
 SAMPLE = 200
 
 
-def run_paths(paths: list[str], headers: dict[str, str], n: int, concurrency: int):
-    """n GETs cycling over paths, spread over threads (one keep-alive connection each)."""
+def run_paths(
+    paths: list[str], headers: dict[str, str], n: int, concurrency: int, port: int | None = None
+):
+    """n GETs cycling over paths, spread over threads (one keep-alive connection each), to
+    the server on `port` (default registry_search.PORT)."""
     latencies: list[float] = []
     lock = threading.Lock()
     errors: list[str] = []
     per = [n // concurrency + (1 if i < n % concurrency else 0) for i in range(concurrency)]
 
     def worker(k: int, count: int) -> None:
-        conn = http.client.HTTPConnection(rs.HOST, rs.PORT, timeout=60)
+        conn = http.client.HTTPConnection(rs.HOST, port or rs.PORT, timeout=60)
         mine = []
         for j in range(count):
             path = paths[(k * 7919 + j) % len(paths)]
@@ -265,14 +268,19 @@ def sampled(today: dt.date):
     return ents
 
 
-def ensure_loaded(enterprises: int, visits_per: int, today, *, reload: bool) -> bool:
-    """Set Django up on the benchmark database, loading the dataset only when it is missing,
-    of another size or `reload` is asked; True when it was (re)loaded."""
-    have = _count(PG_URL)
+def ensure_loaded(
+    enterprises: int, visits_per: int, today, *, reload: bool, url: str = PG_URL
+) -> bool:
+    """Set Django up on the benchmark database `url`, loading the dataset only when it is
+    missing, of another size or `reload` is asked; True when it was (re)loaded.
+
+    The caller's database, not this module's: the scale benchmark once loaded (and served)
+    fi_bench_visits while replaying its bare SQL on its own, older database."""
+    have = _count(url)
     fresh = reload or have[0] != enterprises or have[1] < enterprises * visits_per
     if fresh:
-        common.fresh_database(PG_URL)
-    os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
+        common.fresh_database(url)
+    os.environ["DATABASE_URL"], os.environ["DEBUG"] = url, "0"
     common.django_setup()
     if fresh:
         load(enterprises, visits_per, today)

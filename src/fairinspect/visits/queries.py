@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db.models import Prefetch
 
+from fairinspect.core.prepared import Prepared
 from fairinspect.registry.models import Enterprise, Officer
 from fairinspect.registry.queries import officer_fact
 from fairinspect.rules.caps import (
@@ -74,10 +75,20 @@ FACT_FIELDS = (
 )
 
 
+# Sentinels for the prepared statements (core/prepared.py): values no request passes.
+_E, _O, _Y = -7_000_001, -7_000_002, 32_109  # the year: a PositiveSmallIntegerField
+_START, _END = dt.date(1901, 1, 2), dt.date(1901, 12, 30)
+
+_CAP_ROW = Prepared(
+    lambda year: CapTableSetting.objects.filter(year=year).order_by("pk")[:1], year=_Y
+)
+
+
 def cap_setting(year: int) -> tuple[CapTable, CapPolicy]:
     """The year's table and policy; without a row, DEFAULT_2025 with its source (the rule
     then says which year's table it used) and the default policy."""
-    row = CapTableSetting.objects.filter(year=year).first()
+    found = _CAP_ROW.objects(year=year)
+    row = found[0] if found else None
     if row is None:
         return DEFAULT_2025, CapPolicy()
     values = {f: getattr(row, f) for f in CAP_FIELDS}
@@ -173,14 +184,22 @@ def fact_of(row: dict) -> VisitFact:
     )
 
 
-def visit_facts(enterprise_id: int, year: int) -> list[VisitFact]:
-    """The year's visits of one enterprise as the cap rule reads them: one query."""
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    rows = (
-        Visit.objects.filter(enterprise_id=enterprise_id, planned_date__range=(start, end))
+_YEAR_FACTS = Prepared(
+    lambda e, start, end: (
+        Visit.objects.filter(enterprise_id=e, planned_date__range=(start, end))
         .exclude(status="cancelled")
         .values(*FACT_FIELDS)
-    )
+    ),
+    e=_E,
+    start=_START,
+    end=_END,
+)
+
+
+def visit_facts(enterprise_id: int, year: int) -> list[VisitFact]:
+    """The year's visits of one enterprise as the cap rule reads them: one query (prepared:
+    compiled once per connection)."""
+    rows = _YEAR_FACTS.dicts(e=enterprise_id, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     facts = [fact_of(r) for r in rows]
     return [f for f in facts if f.date.year == year]
 
@@ -191,8 +210,11 @@ def grade_of(enterprise: Enterprise, on: dt.date):
     )
 
 
-def quota_for(enterprise: Enterprise, *, year: int, today: dt.date, facts=None) -> Quota:
-    table, policy = cap_setting(year)
+def quota_for(
+    enterprise: Enterprise, *, year: int, today: dt.date, facts=None, setting=None
+) -> Quota:
+    """`setting` is cap_setting(year) when the caller has read it already."""
+    table, policy = setting if setting is not None else cap_setting(year)
     return quota(
         table=table,
         policy=policy,
@@ -357,7 +379,7 @@ def visits_this_year(enterprise: Enterprise, year: int):
     )
 
 
-def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None):
+def _year_visits_qs(e: int, start: dt.date, end: dt.date, officer: int | None):
     """This year's visits (not cancelled) with their department, in one query; for the
     officer's own open visits also what the entry rule reads beyond the row: the number of
     experts and whether a district bureau is a joint partner (subqueries, so no prefetch)."""
@@ -375,10 +397,7 @@ def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None):
     from django.db.models.functions import Coalesce
 
     qs = (
-        Visit.objects.filter(
-            enterprise=enterprise,
-            planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
-        )
+        Visit.objects.filter(enterprise_id=e, planned_date__range=(start, end))
         .exclude(status="cancelled")
         .select_related("department")
         .order_by("planned_date", "id")
@@ -397,7 +416,7 @@ def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None):
         | Q(department__parent__level="district")
     )
     mine = Q(
-        Exists(VisitOfficer.objects.filter(visit_id=OuterRef("pk"), officer_id=officer.pk)),
+        Exists(VisitOfficer.objects.filter(visit_id=OuterRef("pk"), officer_id=officer)),
         status__in=OPEN,
     )
     return qs.annotate(
@@ -411,32 +430,51 @@ def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None):
     )
 
 
-def _year_items(enterprise: Enterprise, year: int) -> dict[int, list[tuple[str, str]]]:
-    """(code, domain) of the items of each of this year's visits: one query."""
-    rows = (
+_YEAR_VISITS = Prepared(
+    lambda e, start, end: _year_visits_qs(e, start, end, None), e=_E, start=_START, end=_END
+)
+_YEAR_VISITS_OF = Prepared(_year_visits_qs, e=_E, start=_START, end=_END, officer=_O)
+
+
+def _year_visits(enterprise: Enterprise, year: int, officer: Officer | None) -> list[Any]:
+    """The visits (annotated with pc_* as the queryset does; the pre-check adds more)."""
+    span: dict[str, Any] = {
+        "e": enterprise.pk,
+        "start": dt.date(year, 1, 1),
+        "end": dt.date(year, 12, 31),
+    }
+    if officer is None:
+        return _YEAR_VISITS.objects(**span)
+    return _YEAR_VISITS_OF.objects(**span, officer=officer.pk)
+
+
+_YEAR_ITEMS = Prepared(
+    lambda e, start, end: (
         Visit.items.through.objects.filter(
-            visit__enterprise=enterprise,
-            visit__planned_date__range=(dt.date(year, 1, 1), dt.date(year, 12, 31)),
+            visit__enterprise_id=e, visit__planned_date__range=(start, end)
         )
         .exclude(visit__status="cancelled")
         .order_by("visit_id", "inspectionitem__code")
         .values_list("visit_id", "inspectionitem__code", "inspectionitem__domain")
-    )
+    ),
+    e=_E,
+    start=_START,
+    end=_END,
+)
+
+
+def _year_items(enterprise: Enterprise, year: int) -> dict[int, list[tuple[str, str]]]:
+    """(code, domain) of the items of each of this year's visits: one query."""
+    rows = _YEAR_ITEMS.rows(e=enterprise.pk, start=dt.date(year, 1, 1), end=dt.date(year, 12, 31))
     out: dict[int, list[tuple[str, str]]] = {}
     for vid, code, domain in rows:
         out.setdefault(vid, []).append((code, domain))
     return out
 
 
-def _teams(visit_ids: list[int]) -> dict[int, list[tuple[int, str, OfficerFact]]]:
-    """The team of each visit with each officer's certificates, in one query (a LEFT JOIN
-    of team, officer and certificates), lead first, as `officer_fact` would build them."""
-    from fairinspect.rules.certificates import CertificateFact, CertificateStatus, OfficerStatus
-
-    if not visit_ids:
-        return {}
-    rows = (
-        VisitOfficer.objects.filter(visit_id__in=visit_ids)
+def _teams_qs(*ids: int):
+    return (
+        VisitOfficer.objects.filter(visit_id__in=ids)
         .order_by("visit_id", "-is_lead", "id", "officer__certificates__number")
         .values_list(
             "visit_id",
@@ -453,6 +491,38 @@ def _teams(visit_ids: list[int]) -> dict[int, list[tuple[int, str, OfficerFact]]
             "officer__certificates__status",
         )
     )
+
+
+# One prepared statement per size of the IN list, rounded up to a power of two (the list
+# padded with its last id): an officer has one or two open visits to an enterprise.
+_TEAMS: dict[int, Prepared] = {}
+_TEAMS_PREPARED_UP_TO = 32
+
+
+def _team_rows(visit_ids: list[int]) -> list[tuple]:
+    if len(visit_ids) > _TEAMS_PREPARED_UP_TO:
+        return list(_teams_qs(*visit_ids))
+    size = 1 << (len(visit_ids) - 1).bit_length()
+    prepared = _TEAMS.get(size)
+    if prepared is None:
+        names = [f"v{i}" for i in range(size)]
+        prepared = _TEAMS[size] = Prepared(
+            lambda **ids: _teams_qs(*(ids[n] for n in names)),
+            **{n: _E - 1 - i for i, n in enumerate(names)},
+        )
+    padded = visit_ids + [visit_ids[-1]] * (size - len(visit_ids))
+    ids: dict[str, Any] = {f"v{i}": v for i, v in enumerate(padded)}
+    return prepared.rows(**ids)
+
+
+def _teams(visit_ids: list[int]) -> dict[int, list[tuple[int, str, OfficerFact]]]:
+    """The team of each visit with each officer's certificates, in one query (a LEFT JOIN
+    of team, officer and certificates), lead first, as `officer_fact` would build them."""
+    from fairinspect.rules.certificates import CertificateFact, CertificateStatus, OfficerStatus
+
+    if not visit_ids:
+        return {}
+    rows = _team_rows(visit_ids)
     members: dict[int, dict[int, list]] = {}
     for vid, mid, oid, name, status, domains, cid, number, vf, vt, scopes, cstatus in rows:
         m = members.setdefault(vid, {}).setdefault(mid, [oid, name, status, domains, []])
@@ -485,12 +555,11 @@ def _teams(visit_ids: list[int]) -> dict[int, list[tuple[int, str, OfficerFact]]
     }
 
 
-def _open_hazards_and_orders(enterprise: Enterprise):
-    """The open hazards and the orders being rectified (50 of each), in one UNION query."""
+def _hazards_and_orders_qs(e: int):
     from django.db.models import CharField, DateField, DateTimeField, F, Value
 
-    hz = Hazard.objects.filter(enterprise=enterprise, status="open").order_by("-created_at", "-id")
-    od = RectificationOrder.objects.filter(enterprise=enterprise, status="issued").order_by(
+    hz = Hazard.objects.filter(enterprise_id=e, status="open").order_by("-created_at", "-id")
+    od = RectificationOrder.objects.filter(enterprise_id=e, status="issued").order_by(
         "deadline", "id"
     )
     cols = ("pc_kind", "pc_id", "pc_a", "pc_b", "pc_c", "pc_day", "pc_at")
@@ -522,8 +591,16 @@ def _open_hazards_and_orders(enterprise: Enterprise):
         )
         .values_list(*cols)
     )
+    return h.union(o, all=True)
+
+
+_HAZARDS_AND_ORDERS = Prepared(_hazards_and_orders_qs, e=_E)
+
+
+def _open_hazards_and_orders(enterprise: Enterprise):
+    """The open hazards and the orders being rectified (50 of each), in one UNION query."""
     hazards, orders = [], []
-    for kind, pk, a, b, c, day, at in h.union(o, all=True):
+    for kind, pk, a, b, c, day, at in _HAZARDS_AND_ORDERS.rows(e=enterprise.pk):
         if kind == "h":
             hazards.append(Hazard(pk=pk, level=a, description=b, place=c, created_at=at))
         else:

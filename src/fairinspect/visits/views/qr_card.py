@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, Forbidden
+from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.access import is_staff
@@ -22,12 +23,20 @@ from ..models import Visit
 from ._common import _flash
 
 
-def _load_staff(user) -> None:
-    """The user's department (with its bureau) and officer in one query, into the user's
-    own caches, so the visibility check and officer_of read no more rows."""
+def _staff_row(pk):
     from fairinspect.registry.models import User
 
-    row = User.objects.select_related("department__parent", "officer").get(pk=user.pk)
+    return User.objects.select_related("department__parent", "officer").filter(pk=pk)[:1]
+
+
+_STAFF_ROW = Prepared(_staff_row, pk=-7_000_001)
+
+
+def _load_staff(user) -> None:
+    """The user's department (with its bureau) and officer in one query (prepared: compiled
+    once per connection), into the user's own caches, so the visibility check and
+    officer_of read no more rows."""
+    (row,) = _STAFF_ROW.objects(pk=user.pk)
     user._state.fields_cache.update(row._state.fields_cache)
 
 
