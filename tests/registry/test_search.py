@@ -2,6 +2,7 @@
 names of every shape, former names, codes and addresses; exact matches first."""
 
 import pytest
+from django.db import connection
 
 from fairinspect.registry import queries
 from fairinspect.registry.models import Enterprise
@@ -99,11 +100,15 @@ def test_r3_1_a_search_matching_very_many_counts_up_to_the_cap(imported, monkeyp
     monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 3)
     f = queries.EnterpriseFilter(q="有限公司")
     page = queries.search_results(Enterprise.objects.all(), f)
-    assert page.count() == 3 and page.capped
+    # Above the cap the count is estimated: SQLite stops at the cap, PostgreSQL asks the
+    # planner and says at least one more than the cap (core/paging.count).
+    assert page.capped and page.count() == (
+        3 if connection.vendor == "sqlite" else max(4, page.count())
+    )
     assert len(page[0:50]) == 5  # the rows are all there; only the count stops
     # Without a query the list's total is estimated above the threshold too (issue 13).
     every = queries.search_results(Enterprise.objects.all(), queries.EnterpriseFilter())
-    assert every.count() == 3 and every.capped
+    assert every.capped and every.count() >= 3
 
 
 def test_r3_1_the_list_page_says_when_the_count_stopped(
@@ -113,6 +118,7 @@ def test_r3_1_the_list_page_says_when_the_count_stopped(
     client.force_login(admin_user)
     resp = client.get("/registry/enterprises/", {"q": "有限公司"})
     assert resp.status_code == 200
-    assert "超过 3 家" in resp.content.decode()
+    said = "超过 3 家" if connection.vendor == "sqlite" else "约 "
+    assert said in resp.content.decode()
     api = client.get("/api/v1/enterprises", {"q": "有限公司"}, **api_token(admin_user))
     assert api.status_code == 200 and api.json()["total_capped"] is True
