@@ -102,9 +102,8 @@ def test_r3_1_a_search_matching_very_many_counts_up_to_the_cap(imported, monkeyp
     page = queries.search_results(Enterprise.objects.all(), f)
     # Above the cap the count is estimated: SQLite stops at the cap, PostgreSQL asks the
     # planner and says at least one more than the cap (core/paging.count).
-    assert page.capped and page.count() == (
-        3 if connection.vendor == "sqlite" else max(4, page.count())
-    )
+    assert page.capped
+    assert page.count() == 3 if connection.vendor == "sqlite" else page.count() > 3
     assert len(page[0:50]) == 5  # the rows are all there; only the count stops
     # Without a query the list's total is estimated above the threshold too (issue 13).
     every = queries.search_results(Enterprise.objects.all(), queries.EnterpriseFilter())
