@@ -231,7 +231,39 @@ def _client(client_id: str, receive_maximum: int) -> tuple[mqtt.Client, Properti
     return client, props
 
 
-class Consumer(Handler):
+class _Subscriber:
+    """The broker side of a consumer and of a pool: subscribe on every connect (a new session
+    after a broker restart needs it) and connect keeping the broker's session."""
+
+    host: str
+    port: int
+    subscription: str
+    stats: Stats
+    client: mqtt.Client
+    _props: Properties
+    workers = 1
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties):
+        if reason_code.is_failure:
+            log.warning("MQTT connect refused: %s", reason_code)
+            return
+        self.stats.connects += 1
+        client.subscribe(self.subscription, qos=1)
+        log.info(
+            "connected to %s:%s, subscribed to %s with %d worker(s)",
+            self.host,
+            self.port,
+            self.subscription,
+            self.workers,
+        )
+
+    def _connect(self) -> None:
+        self.client.connect_async(
+            self.host, self.port, keepalive=30, clean_start=False, properties=self._props
+        )
+
+
+class Consumer(Handler, _Subscriber):
     """One consumer process: a broker connection and one worker thread."""
 
     def __init__(
@@ -260,15 +292,6 @@ class Consumer(Handler):
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
         self.client.on_disconnect = self._on_disconnect
-
-    def _on_connect(self, client, userdata, flags, reason_code, properties):
-        if reason_code.is_failure:
-            log.warning("MQTT connect refused: %s", reason_code)
-            return
-        self.stats.connects += 1
-        # Subscribing on every connect: a new session after a broker restart needs it.
-        client.subscribe(self.subscription, qos=1)
-        log.info("connected to %s:%s, subscribed to %s", self.host, self.port, self.subscription)
 
     def _on_disconnect(self, client, userdata, flags, reason_code, properties):
         if reason_code != 0:
@@ -309,11 +332,6 @@ class Consumer(Handler):
         self._stop.clear()
         self._worker = threading.Thread(target=self._work, name="monitor-worker", daemon=True)
         self._worker.start()
-
-    def _connect(self) -> None:
-        self.client.connect_async(
-            self.host, self.port, keepalive=30, clean_start=False, properties=self._props
-        )
 
     def run_forever(self) -> None:
         self._start_worker()
@@ -362,7 +380,7 @@ def _pool_worker(n: int, inbox, results, batch_messages: int, linger: float) -> 
         connections.close_all()
 
 
-class Pool:
+class Pool(_Subscriber):
     """`fairinspect monitor --consumers N`: one broker connection (on the shared
     subscription, so several pools or consumers can share the topic), N worker processes,
     each message routed by its topic's hash. The parent only receives, routes, publishes
@@ -384,7 +402,7 @@ class Pool:
         queue_size: int = 2_000,
         share: str | None = SHARE_GROUP,
     ):
-        self.n, self.host, self.port = n, host, port
+        self.n, self.workers, self.host, self.port = n, n, host, port
         self.subscription = subscription(topic, share)
         self.max_messages = max_messages
         self.stats = Stats()
@@ -407,14 +425,6 @@ class Pool:
         self.client, self._props = _client(client_id, 2 * batch_messages * n)
         self.client.on_connect = self._on_connect
         self.client.on_message = self._on_message
-
-    def _on_connect(self, client, userdata, flags, reason_code, properties):
-        if reason_code.is_failure:
-            log.warning("MQTT connect refused: %s", reason_code)
-            return
-        self.stats.connects += 1
-        client.subscribe(self.subscription, qos=1)
-        log.info("connected, subscribed to %s with %d workers", self.subscription, self.n)
 
     def _on_message(self, client, userdata, msg):
         self.inboxes[worker_for(msg.topic, self.n)].put((msg.mid, msg.qos, msg.topic, msg.payload))
@@ -447,9 +457,7 @@ class Pool:
         """Until SIGTERM (`stop`), `max_messages`, or a worker's death; the exit status."""
         acker = threading.Thread(target=self._acks, name="monitor-acks", daemon=True)
         acker.start()
-        self.client.connect_async(
-            self.host, self.port, keepalive=30, clean_start=False, properties=self._props
-        )
+        self._connect()
         self.client.loop_start()
         status = 0
         try:
