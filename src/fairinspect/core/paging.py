@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -135,7 +135,7 @@ class _Term:
 
 
 def _terms(model, order: Sequence[str]) -> tuple[_Term, ...]:
-    names = [o for o in order]
+    names = list(order)
     if not any(o.lstrip("-") in ("id", "pk") for o in names):
         names.append("-id" if names and names[-1].startswith("-") else "id")
     out = []
@@ -163,21 +163,12 @@ class Page:
     prev_cursor: str | None
     total: Total | None = None
     params: str = ""  # the request's other parameters, for the links
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __iter__(self):
         return iter(self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)
-
-    @property
-    def has_next(self) -> bool:
-        return self.next_cursor is not None
-
-    @property
-    def has_previous(self) -> bool:
-        return self.prev_cursor is not None
 
 
 class Keyset:

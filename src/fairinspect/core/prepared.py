@@ -31,7 +31,7 @@ _ATTR = "_fairinspect_prepared"
 
 
 class _Compiled:
-    __slots__ = ("compiler", "init", "model", "names", "params", "slots", "sql")
+    __slots__ = ("compiler", "init", "model", "names", "params", "slots", "span", "sql")
 
     def __init__(self, qs: QuerySet, sentinels: dict[str, Any], using: str):
         conn = connections[using]
@@ -59,16 +59,15 @@ class _Compiled:
         self.names = [*q.extra_select, *q.values_select, *q.annotation_select]
         self.model = None
         self.init: list[str] = []
+        self.span = (0, 0)  # the model's columns among the row's
         if (
             compiler.klass_info is not None
             and not q.values_select
             and getattr(qs, "_fields", None) is None
         ):
             self.model = compiler.klass_info["model"]
-            start, end = (
-                compiler.klass_info["select_fields"][0],
-                (compiler.klass_info["select_fields"][-1] + 1),
-            )
+            fields = compiler.klass_info["select_fields"]
+            self.span = start, end = fields[0], fields[-1] + 1
             self.init = [f[0].target.attname for f in compiler.select[start:end]]
 
 
@@ -127,9 +126,8 @@ class Prepared:
         compiler = c.compiler
         if c.model is None:
             raise TypeError("objects() needs a model queryset")
-        info = compiler.klass_info
-        start, end = info["select_fields"][0], info["select_fields"][-1] + 1
-        populators = get_related_populators(info, compiler.select, using)
+        start, end = c.span
+        populators = get_related_populators(compiler.klass_info, compiler.select, using)
         annotations = compiler.annotation_col_map
         out = []
         for row in rows:

@@ -402,7 +402,7 @@ class Pool(_Subscriber):
         queue_size: int = 2_000,
         share: str | None = SHARE_GROUP,
     ):
-        self.n, self.workers, self.host, self.port = n, n, host, port
+        self.workers, self.host, self.port = n, host, port
         self.subscription = subscription(topic, share)
         self.max_messages = max_messages
         self.stats = Stats()
@@ -427,7 +427,9 @@ class Pool(_Subscriber):
         self.client.on_message = self._on_message
 
     def _on_message(self, client, userdata, msg):
-        self.inboxes[worker_for(msg.topic, self.n)].put((msg.mid, msg.qos, msg.topic, msg.payload))
+        self.inboxes[worker_for(msg.topic, self.workers)].put(
+            (msg.mid, msg.qos, msg.topic, msg.payload)
+        )
 
     def _acks(self) -> None:
         while not self._stop.is_set():
