@@ -48,7 +48,7 @@ ORDERS = [tuple(v) for v in queries.SORTS.values()]
     max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(limit=st.integers(1, 9), order=st.sampled_from(ORDERS))
-def test_a_keyset_walk_sees_every_row_once_in_order_with_ties_and_nulls(tied, limit, order):
+def test_r13_1_a_keyset_walk_sees_every_row_once_in_order_with_ties_and_nulls(tied, limit, order):
     ks = paging.Keyset(Enterprise.objects.all(), order, scope="test")
     expected = [e.pk for e in ks.ordered()]
     assert len(expected) == 23
@@ -68,7 +68,7 @@ def test_a_keyset_walk_sees_every_row_once_in_order_with_ties_and_nulls(tied, li
         assert back.next_cursor is not None
 
 
-def test_going_back_past_the_start_gives_the_first_page(tied):
+def test_r13_1_going_back_past_the_start_gives_the_first_page(tied):
     ks = paging.Keyset(Enterprise.objects.all(), ("name", "id"), scope="test")
     first = ks.page(10)
     second = ks.page(10, first.next_cursor)
@@ -77,7 +77,7 @@ def test_going_back_past_the_start_gives_the_first_page(tied):
     assert first.prev_cursor is None
 
 
-def test_the_search_walks_exact_names_first_then_the_rest_by_cursor(
+def test_r13_1_the_search_walks_exact_names_first_then_the_rest_by_cursor(
     make_enterprise, client, admin_user, api_token
 ):
     for _ in range(4):
@@ -124,7 +124,7 @@ def test_the_search_walks_exact_names_first_then_the_rest_by_cursor(
     ["/api/v1/enterprises", "/api/v1/visits", "/api/v1/cases", "/api/v1/audit/events"],
 )
 @pytest.mark.parametrize("cursor", ["garbage", "eyJvIjoiaWQifQ:1abc:forged", "x" * 1500])
-def test_a_forged_or_garbage_cursor_is_a_422_naming_the_cursor(
+def test_r13_1_a_forged_or_garbage_cursor_is_a_422_naming_the_cursor(
     client, make_user, api_token, tied, path, cursor
 ):
     user = make_user("allroles", Role.ADMIN, Role.SUPERVISOR, Role.OFFICER, department="650100-ZH")
@@ -133,7 +133,7 @@ def test_a_forged_or_garbage_cursor_is_a_422_naming_the_cursor(
     assert r.json()["field"] == "cursor"
 
 
-def test_a_cursor_of_another_list_or_order_is_refused(tied, client, admin_user, api_token):
+def test_r13_1_a_cursor_of_another_list_or_order_is_refused(tied, client, admin_user, api_token):
     ks = paging.Keyset(Enterprise.objects.all(), ("name", "id"), scope="test")
     other = ks.cursor(tied[0])
     with pytest.raises(ValidationFailed) as exc:
@@ -149,7 +149,9 @@ def test_a_cursor_of_another_list_or_order_is_refused(tied, client, admin_user, 
     assert r.status_code == 422 and r.json()["field"] == "cursor"
 
 
-def test_a_deep_offset_is_a_422_naming_it_and_the_page_says_why(client, admin_user, api_token):
+def test_r13_1_a_deep_offset_is_a_422_naming_it_and_the_page_says_why(
+    client, admin_user, api_token
+):
     r = client.get(
         "/api/v1/enterprises", {"offset": paging.MAX_OFFSET + 1}, **api_token(admin_user)
     )
@@ -164,7 +166,7 @@ def test_a_deep_offset_is_a_422_naming_it_and_the_page_says_why(client, admin_us
     assert page.status_code == 422 and "翻页位置无效" in page.content.decode()
 
 
-def test_the_old_page_parameter_still_works(client, admin_user, tied):
+def test_r13_1_the_old_page_parameter_still_works(client, admin_user, tied):
     client.force_login(admin_user)
     names = [
         e.name for e in queries.search_results(Enterprise.objects.all(), queries.EnterpriseFilter())
@@ -174,7 +176,7 @@ def test_the_old_page_parameter_still_works(client, admin_user, tied):
     assert names[0] in body
 
 
-def test_totals_are_exact_up_to_the_threshold_and_estimated_above(
+def test_r13_1_totals_are_exact_up_to_the_threshold_and_estimated_above(
     tied, client, admin_user, api_token, monkeypatch
 ):
     qs = Enterprise.objects.all()
@@ -200,7 +202,7 @@ def test_totals_are_exact_up_to_the_threshold_and_estimated_above(
     assert body == {**body, "total": 23, "total_estimated": False}
 
 
-def test_the_visit_case_and_audit_lists_page_by_cursor(
+def test_r13_1_the_visit_case_and_audit_lists_page_by_cursor(
     client, make_user, api_token, make_enterprise, monkeypatch
 ):
     from fairinspect.audit import trail
@@ -254,7 +256,7 @@ def test_the_visit_case_and_audit_lists_page_by_cursor(
 
 
 @pytest.mark.postgres_only
-def test_on_postgresql_a_deep_page_is_an_index_scan_without_offset_and_totals_are_planned():
+def test_r13_1_on_postgresql_a_deep_page_is_an_index_scan_without_offset_and_totals_are_planned():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
