@@ -126,3 +126,12 @@ def shot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=full_page)
 
     return take
+
+
+def assert_fits(page) -> None:
+    """The page, once loaded with its style sheets, scrolls only up and down. A test that
+    waits for an element of a page it just navigated to can see it before the style sheet
+    has arrived, when nothing wraps yet; measuring then would judge an unstyled page."""
+    page.wait_for_load_state("load")
+    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width <= inner, f"{page.url} is {width}px wide in a {inner}px window"

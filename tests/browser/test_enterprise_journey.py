@@ -14,6 +14,7 @@ from fairinspect.enterprise import services
 from fairinspect.enterprise.inputs import EnterpriseMemberIn
 from fairinspect.enterprise.models import Evidence, RectificationReport, SelfCheck
 from fairinspect.visits import services as visit_services
+from tests.browser.conftest import assert_fits
 from tests.conftest import PASSWORD
 from tests.visits.conftest import (  # noqa: F401  (fixtures)
     approved_visit,
@@ -32,11 +33,6 @@ PNG = (
     b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9ccd\xf8\xcf\xc0\xf0\x1f\x00\x05\x00\x02\x01\xe2"
     b"\xd8\xd2\xa9\x00\x00\x00\x00IEND\xaeB`\x82"
 )
-
-
-def no_sideways_scroll(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= 390, f"{page.url} is {width}px wide"
 
 
 def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_files_a_self_check(
@@ -80,7 +76,7 @@ def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_f
     log_in(page, "ent_phone", PASSWORD)
     assert page.url.endswith("/enterprise/")
     page.get_by_text("年度上限").wait_for()
-    no_sideways_scroll(page)
+    assert_fits(page)
     shot(page, "enterprise-home-phone")
 
     # The QR poster to print.
@@ -90,7 +86,7 @@ def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_f
     img.wait_for()
     assert page.evaluate("document.querySelector('img.poster-qr').naturalWidth") > 0
     assert page.get_by_role("button", name="打印（A4）").bounding_box()["height"] >= 44
-    no_sideways_scroll(page)
+    assert_fits(page)
     shot(page, "enterprise-poster-phone")
 
     # A rectification with a photo.
@@ -100,14 +96,14 @@ def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_f
     photo = tmp_path / "通道.png"
     photo.write_bytes(PNG)
     page.set_input_files("#files", str(photo))
-    no_sideways_scroll(page)
+    assert_fits(page)
     shot(page, "enterprise-report-phone")
     page.get_by_test_id("submit-report").click()
     page.get_by_test_id("review").wait_for()
     assert "待审核" in page.get_by_test_id("review").inner_text()
     r = RectificationReport.objects.get()
     assert r.order_id == order.pk and Evidence.objects.get(report=r).original_name == "通道.png"
-    no_sideways_scroll(page)
+    assert_fits(page)
 
     # A quarterly self-check against the industry's standard.
     page.goto(f"{live_server.url}/enterprise/self-checks/new/")
@@ -119,12 +115,12 @@ def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_f
         page.locator(f'fieldset[data-item="HG-{n:02d}"] input[value="ok"]').check()
     box = page.get_by_test_id("file-self-check").bounding_box()
     assert box["height"] >= 44
-    no_sideways_scroll(page)
+    assert_fits(page)
     shot(page, "enterprise-self-check-phone")
     page.get_by_test_id("file-self-check").click()
     page.wait_for_url("**/self-checks/*/")
     sc = SelfCheck.objects.get()
     assert sc.quarter == 2 and sc.reported_to_main_person_on == dt.date(2025, 6, 18)
-    no_sideways_scroll(page)
+    assert_fits(page)
     page.goto(f"{live_server.url}/enterprise/")
     assert "第2季度：已自查" in page.inner_text("#self-checks")

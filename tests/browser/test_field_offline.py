@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from fairinspect.core.roles import Role
+from tests.browser.conftest import assert_fits
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -22,7 +23,7 @@ TAP = """() => [...document.querySelectorAll(
 
 
 def _fits(page):
-    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    assert_fits(page)
     small = page.evaluate(TAP)
     assert small == [], small
 

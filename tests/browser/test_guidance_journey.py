@@ -6,13 +6,10 @@ import pytest
 from django.utils import timezone
 
 from fairinspect.core.roles import Role
+from tests.browser.conftest import assert_fits
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _no_horizontal_overflow(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 @pytest.fixture
@@ -58,11 +55,11 @@ def test_r2_4_the_public_searches_the_guidance_list_on_a_phone(phone, live_serve
     phone.get_by_label("关键词").fill("有限空间")
     phone.get_by_role("button", name="查询").click()
     phone.get_by_role("heading", name="GL-018 有限空间作业安全管理").wait_for()
-    assert _no_horizontal_overflow(phone)
+    assert_fits(phone)
     shot(phone, "guidance-list-phone")
     phone.get_by_role("link", name="GL-018 有限空间作业安全管理").click()
     phone.get_by_role("heading", name="自查要点").wait_for()
-    assert _no_horizontal_overflow(phone)
+    assert_fits(phone)
 
 
 def test_r2_4_the_officer_records_guidance_and_the_enterprise_finds_it(
@@ -79,7 +76,7 @@ def test_r2_4_the_officer_records_guidance_and_the_enterprise_finds_it(
     section.get_by_role("button", name="记录普法指导").click()
     phone.get_by_text("普法指导内容已记录。").wait_for()
     assert started.guidance_given.filter(entry__code="GL-019").exists()
-    assert _no_horizontal_overflow(phone)
+    assert_fits(phone)
 
     phone.context.clear_cookies()
     log_in(phone, "qiye", PASSWORD)

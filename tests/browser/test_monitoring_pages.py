@@ -10,14 +10,11 @@ import pytest
 
 from fairinspect.core.roles import Role
 from fairinspect.monitoring.models import AssistantLog, MonitoringPoint, OffsiteInspection
+from tests.browser.conftest import assert_fits
 from tests.browser.test_monitoring_journey import world  # noqa: F401
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _fits(page) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
 def _small_taps(page) -> list[str]:
@@ -40,7 +37,7 @@ def test_r4_every_monitoring_page_fits_a_phone_and_works(
         phone.goto(base + path)
         if wait:
             phone.wait_for_selector(wait)
-        assert _fits(phone), f"{path} overflows at 390 px"
+        assert_fits(phone)
         assert _small_taps(phone) == [], path
         shot(phone, name)
 
@@ -66,7 +63,7 @@ def test_r4_every_monitoring_page_fits_a_phone_and_works(
     phone.get_by_role("button", name="保存点位").click()
     assert "高高限应不小于高限" in phone.content()
     assert phone.get_by_label("点位编号").input_value() == "PT-301"
-    assert _fits(phone)
+    assert_fits(phone)
     shot(phone, "monitoring-point-refused-phone")
     phone.get_by_label("高限（一级报警）").fill("2.5")
     phone.get_by_role("button", name="保存点位").click()
@@ -89,7 +86,7 @@ def test_r4_every_monitoring_page_fits_a_phone_and_works(
     phone.get_by_role("link", name="登记检查方式").click()
     phone.get_by_label("监测数据比对").check()
     phone.get_by_label("审查的资料、视频连线或比对的数据").fill("比对 GT-101 近 24 小时浓度曲线")
-    assert _fits(phone)
+    assert_fits(phone)
     shot(phone, "monitoring-offsite-form-phone")
     phone.get_by_role("button", name="登记").click()
     assert "监测数据比对" in phone.locator("dl").inner_text()
@@ -101,7 +98,7 @@ def test_r4_every_monitoring_page_fits_a_phone_and_works(
     phone.get_by_label("企业统一社会信用代码（可选）").fill(ent.credit_code)
     phone.get_by_role("button", name="生成草稿").click()
     assert "须经人工修改确认" in phone.content()
-    assert _fits(phone)
+    assert_fits(phone)
     shot(phone, "monitoring-assistant-draft-phone")
     phone.get_by_role("button", name="我已修改，确认使用").click()
     assert "草稿须经人工修改后才能确认使用" in phone.content()

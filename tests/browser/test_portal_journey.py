@@ -14,12 +14,10 @@ from fairinspect.cases import services as cases
 from fairinspect.cases.models import CreditRepairApplication
 from fairinspect.core.roles import Role
 from fairinspect.portal import services as portal
-from tests.browser.conftest import DESK
+from tests.browser.conftest import DESK, assert_fits
 from tests.conftest import PASSWORD
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-NO_OVERFLOW = "document.documentElement.scrollWidth <= window.innerWidth + 1"
 
 
 @pytest.fixture
@@ -96,14 +94,14 @@ def test_r13_2_r8_2_the_public_reads_news_and_a_typical_case_on_a_phone(
     phone.goto(f"{live_server.url}/")
     phone.get_by_role("link", name="政务公开：新闻、政策、典型案例").click()
     phone.wait_for_url("**/public/")
-    assert phone.evaluate(NO_OVERFLOW)
+    assert_fits(phone)
     shot(phone, "portal-public-home-phone")
     nav = phone.get_by_test_id("public-nav")
     nav.get_by_role("link", name="新闻动态").click()
     phone.wait_for_url("**/public/news/")
     phone.get_by_role("link", name=articles["news"].title).click()
     phone.get_by_role("heading", name=articles["news"].title).wait_for()
-    assert phone.evaluate(NO_OVERFLOW)
+    assert_fits(phone)
     shot(phone, "portal-news-phone")
     phone.get_by_test_id("public-nav").get_by_role("link", name="典型案例").click()
     phone.wait_for_url("**/public/case/")
@@ -111,7 +109,7 @@ def test_r13_2_r8_2_the_public_reads_news_and_a_typical_case_on_a_phone(
     article = phone.get_by_test_id("article")
     article.get_by_role("heading", name="基本案情").wait_for()
     assert "alert(1)" not in phone.content()
-    assert phone.evaluate(NO_OVERFLOW)
+    assert_fits(phone)
     # Every public nav link is a tap target of at least 44 px.
     heights = (
         phone.get_by_test_id("public-nav")
@@ -123,7 +121,8 @@ def test_r13_2_r8_2_the_public_reads_news_and_a_typical_case_on_a_phone(
     # The same navigation on an existing public page (the penalty disclosure list).
     phone.get_by_test_id("public-nav").get_by_role("link", name="处罚公示").click()
     phone.wait_for_url("**/cases/disclosures/")
-    assert phone.get_by_test_id("public-nav").is_visible() and phone.evaluate(NO_OVERFLOW)
+    assert phone.get_by_test_id("public-nav").is_visible()
+    assert_fits(phone)
 
 
 def test_r10_3_the_enterprise_applies_for_credit_repair_and_staff_decide_at_a_desk(
@@ -150,7 +149,7 @@ def test_r10_3_the_enterprise_applies_for_credit_repair_and_staff_decide_at_a_de
     form.get_by_label("纠正违法行为、履行处罚决定的情况").fill("罚款已缴清，培训档案已补齐。")
     for label in ("信用修复承诺书", "营业执照", "已履行行政处罚的证明"):
         form.get_by_label(label).set_input_files(str(pdf))
-    assert phone.evaluate(NO_OVERFLOW)
+    assert_fits(phone)
     shot(phone, "credit-repair-apply-phone")
     form.get_by_role("button", name="提交信用修复申请").click()
     phone.get_by_text("信用修复申请已提交").wait_for()
@@ -223,10 +222,10 @@ def test_r12_1_r12_2_an_officer_adds_an_expert_from_the_plan_page_on_a_phone(
     block = phone.get_by_test_id("visit-experts")
     assert "不计入执法人员" in block.inner_text()
     block.scroll_into_view_if_needed()
-    assert phone.evaluate(NO_OVERFLOW)
+    assert_fits(phone)
     shot(phone, "experts-plan-page-phone")
     assert list(v.experts.all()) == [ok]
     log_in(phone, "pool_admin", PASSWORD)
     phone.goto(f"{live_server.url}/experts/")
-    assert phone.evaluate(NO_OVERFLOW)
+    assert_fits(phone)
     shot(phone, "experts-pool-phone")
