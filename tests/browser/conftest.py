@@ -113,7 +113,9 @@ def log_in(live_server):
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(password)
         page.get_by_role("button", name="登录").click()
-        page.wait_for_url(lambda url: "/login/" not in url)
+        # Logging in hashes the password and writes the session: on a loaded machine that
+        # alone can take seconds, so this one wait is longer than the pages' default.
+        page.wait_for_url(lambda url: "/login/" not in url, timeout=30_000)
 
     return do
 

@@ -145,3 +145,59 @@ def test_the_committed_mo_holds_every_msgid_of_the_po():
     translated = {m for m in singular | plural if catalog.get(m) or catalog.get((m, 0))}
     assert len(translated) == len(entries)
     assert {e["msgid"] for e in entries} == translated
+
+
+SRC = Path(settings.BASE_DIR) / "src" / "fairinspect"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+FLASH = {"success", "info", "warning", "error"}
+
+
+def _untranslated_flashes(source: str) -> list[int]:
+    """Lines where a view flashes a Chinese literal (plain or f-string) without gettext."""
+    lines = []
+    for node in ast.walk(ast.parse(source)):
+        if not (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "messages"
+            and node.func.attr in FLASH
+            and len(node.args) >= 2
+        ):
+            continue
+        arg = node.args[1]
+        for text in [arg.body, arg.orelse] if isinstance(arg, ast.IfExp) else [arg]:
+            if isinstance(text, ast.Constant | ast.JoinedStr) and CJK.search(ast.unparse(text)):
+                lines.append(text.lineno)
+    return lines
+
+
+def test_the_scan_finds_an_untranslated_flash_and_passes_a_translated_one():
+    assert _untranslated_flashes('messages.success(request, "已保存。")') == [1]
+    assert _untranslated_flashes('messages.error(request, f"已导入{n}条。")') == [1]
+    assert _untranslated_flashes('messages.info(request, "是" if a else "否")') == [1, 1]
+    assert _untranslated_flashes('messages.success(request, _("已保存。"))') == []
+    assert _untranslated_flashes("messages.error(request, exc.message)") == []
+
+
+def test_every_message_a_view_flashes_is_translated():
+    """A Chinese flash literal would greet an English user in Chinese after every action."""
+    found = {
+        f"{path.relative_to(SRC)}:{line}"
+        for path in SRC.rglob("*.py")
+        if "migrations" not in path.parts
+        for line in _untranslated_flashes(path.read_text(encoding="utf-8"))
+    }
+    assert found == set()
+
+
+@pytest.mark.django_db
+def test_an_english_user_reads_the_flash_after_an_action_in_english(
+    english, admin_user, tianshan_enterprise
+):
+    english.force_login(admin_user)
+    code = tianshan_enterprise.credit_code
+    page = english.post(f"/visits/enterprise/{code}/revoke-qr/", follow=True)
+    assert page.status_code == 200
+    shown = [str(m) for m in page.context["messages"]]
+    assert shown and all(not CJK.search(m) for m in shown), shown

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.core import paging
@@ -112,7 +113,7 @@ def no_penalty_manage(request):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已公布：{version}")
+            messages.success(request, _("已公布：%(version)s") % {"version": version})
         return redirect("cases:no_penalty_manage")
     return render(
         request, "cases/no_penalty_manage.html", {"versions": NoPenaltyListVersion.objects.all()}
@@ -249,7 +250,7 @@ def case_create(request):
             except DomainError as exc:
                 ctx["error"] = exc.message
             else:
-                messages.success(request, "已登记，待单位负责人批准立案。")
+                messages.success(request, _("已登记，待单位负责人批准立案。"))
                 return redirect("cases:case_detail", case.pk)
     return render(request, "cases/case_form.html", ctx, status=422 if ctx.get("error") else 200)
 
@@ -321,7 +322,7 @@ def case_act(request, case_id: int, action: str):
         ctx.update(error=exc, posted_action=action)
         return render(request, "cases/case_detail.html", ctx, status=422)
     else:
-        messages.success(request, f"已办理：{STEPS[action].label}")
+        messages.success(request, _("已办理：%(step)s") % {"step": STEPS[action].label})
     return redirect("cases:case_detail", case.pk)
 
 
@@ -350,7 +351,7 @@ def disclosure_publish(request, case_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已在公示系统公开。")
+        messages.success(request, _("已在公示系统公开。"))
     return redirect("cases:case_detail", case.pk)
 
 
@@ -445,7 +446,9 @@ def case_from_hazard(request, hazard_id: int):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, f"已登记{len(cases)}个案件，待单位负责人批准立案。")
+            messages.success(
+                request, _("已登记%(count)s个案件，待单位负责人批准立案。") % {"count": len(cases)}
+            )
             return redirect("cases:case_detail", cases[0].pk)
     return render(
         request,
@@ -542,7 +545,9 @@ def accident_create(request):
                 errors[exc.field or "form"] = exc.message
             else:
                 messages.success(
-                    request, f"已登记{rec.get_accident_level_display()}，记入信用记录。"
+                    request,
+                    _("已登记%(accident_level)s，记入信用记录。")
+                    % {"accident_level": rec.get_accident_level_display()},
                 )
                 return redirect("cases:credit_record", ent.credit_code)
         return render(request, "cases/accident_form.html", ctx, status=422)

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, NotFound
@@ -54,7 +55,7 @@ def listing_act(request, listing_id: int, action: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, _("已办理。"))
     return redirect("cases:dishonesty_list")
 
 
@@ -134,7 +135,7 @@ def my_listing_statement(request, listing_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "陈述、申辩已提交，单位负责人将复核后作出决定。")
+        messages.success(request, _("陈述、申辩已提交，单位负责人将复核后作出决定。"))
     return redirect("cases:my_cases")
 
 
@@ -162,7 +163,7 @@ def my_listing_apply(request, listing_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "提前移出申请已提交，待单位负责人审核。")
+        messages.success(request, _("提前移出申请已提交，待单位负责人审核。"))
     return redirect("cases:my_cases")
 
 
@@ -188,7 +189,7 @@ def removal_decide(request, application_id: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已审核提前移出申请。")
+        messages.success(request, _("已审核提前移出申请。"))
     return redirect("cases:dishonesty_list")
 
 
@@ -209,6 +210,8 @@ def listing_propose(request, case_id: int):
     else:
         messages.success(
             request,
-            "已建议列入严重失信主体名单：下一步向当事人送达告知书，陈述申辩期满后由其他负责人决定。",
+            _(
+                "已建议列入严重失信主体名单：下一步向当事人送达告知书，陈述申辩期满后由其他负责人决定。"
+            ),
         )
     return redirect("cases:case_detail", case.pk)

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, NotFound
@@ -80,7 +81,7 @@ def repair_apply(request, case_id: int):
         for r in exc.extra.get("reasons", [{"message": exc.message}]):
             messages.error(request, r["message"])
         return redirect("credit:repair")
-    messages.success(request, "信用修复申请已提交，处罚机关将审核并书面答复。")
+    messages.success(request, _("信用修复申请已提交，处罚机关将审核并书面答复。"))
     return redirect("credit:detail", app.pk)
 
 
@@ -138,7 +139,7 @@ def repair_decide(request, application_id: int):
         for r in exc.extra.get("reasons", [{"message": exc.message}]):
             messages.error(request, r["message"])
     else:
-        messages.success(request, "已作出审核决定。")
+        messages.success(request, _("已作出审核决定。"))
     return redirect("credit:detail", app.pk)
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, ValidationFailed
@@ -92,7 +93,9 @@ def draft(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已起草 {new.number}：请在后台编辑事项后发布。")
+        messages.success(
+            request, _("已起草 %(number)s：请在后台编辑事项后发布。") % {"number": new.number}
+        )
     return redirect("catalog:manage")
 
 
@@ -105,7 +108,9 @@ def publish(request, number: str):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已公布 {version.number}，原现行版本已废止。")
+        messages.success(
+            request, _("已公布 %(number)s，原现行版本已废止。") % {"number": version.number}
+        )
     return redirect("catalog:manage")
 
 
@@ -130,7 +135,7 @@ def filing(request, number: str):
     except DomainError as exc:
         return _manage_page(request, error=exc, number=number)
     else:
-        messages.success(request, "已登记备案。")
+        messages.success(request, _("已登记备案。"))
     return redirect("catalog:manage")
 
 
@@ -225,20 +230,22 @@ def guidance_action(request, number: str, action: str):
                 number=request.POST.get("new_number", ""),
                 title=request.POST.get("title", ""),
             )
-            messages.success(request, f"已起草 {new.number}。")
+            messages.success(request, _("已起草 %(number)s。") % {"number": new.number})
         elif action == "publish":
             guidance.publish_version(actor=request.user, version=version)
-            messages.success(request, f"已公布 {version.number}，原现行版本已废止。")
+            messages.success(
+                request, _("已公布 %(number)s，原现行版本已废止。") % {"number": version.number}
+            )
         elif action == "save-entry":
             e = guidance.save_entry(
                 actor=request.user, version=version, data=guidance_form_data(request.POST)
             )
-            messages.success(request, f"已保存条目 {e.code}。")
+            messages.success(request, _("已保存条目 %(code)s。") % {"code": e.code})
         elif action == "remove-entry":
             guidance.remove_entry(
                 actor=request.user, version=version, code=request.POST.get("code", "")
             )
-            messages.success(request, "已删除条目。")
+            messages.success(request, _("已删除条目。"))
         else:
             raise Http404
     except DomainError as exc:

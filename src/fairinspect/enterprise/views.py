@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.core.errors import DomainError
@@ -145,18 +146,18 @@ def group(request):
                         EnterpriseMemberLeaveIn, {k: typed[k] for k in typed if k != "member"}
                     ),
                 )
-                messages.success(request, "已登记成员退出检查组。")
+                messages.success(request, _("已登记成员退出检查组。"))
             else:
                 services.add_member(
                     actor=request.user, data=validate_form(EnterpriseMemberIn, typed)
                 )
-                messages.success(request, "已登记检查组成员。")
+                messages.success(request, _("已登记检查组成员。"))
             return redirect("enterprise:group")
         except (DomainError, ValueError) as exc:
             if isinstance(exc, DomainError):
                 _error(request, exc)
             else:
-                messages.error(request, "成员编号无效。")
+                messages.error(request, _("成员编号无效。"))
     from .models import GroupMember
 
     return render(
@@ -269,7 +270,7 @@ def self_check_new(request):
         except DomainError as exc:
             _self_check_error(request, exc, raw["answers"])
         else:
-            messages.success(request, f"自查{sc.number}已报告本局。")
+            messages.success(request, _("自查%(number)s已报告本局。") % {"number": sc.number})
             return redirect("enterprise:self_check", sc.pk)
     return render(
         request,
@@ -356,7 +357,7 @@ def report_new(request):
         except DomainError as exc:
             _error(request, exc)
         else:
-            messages.success(request, "整改情况已报告，待执法人员审核。")
+            messages.success(request, _("整改情况已报告，待执法人员审核。"))
             return redirect("enterprise:report", r.pk)
     return render(
         request,
@@ -380,7 +381,7 @@ def review(request, report_id: int):
     try:
         data = validate_form(EnterpriseReviewIn, typed)
         services.review_report(actor=request.user, report=r, accepted=data.accepted, note=data.note)
-        messages.success(request, "已审核整改报告。")
+        messages.success(request, _("已审核整改报告。"))
     except DomainError as exc:
         _error(request, exc)
     nxt = request.POST.get("next", "")
@@ -416,7 +417,7 @@ def self_inspection(request):
         except DomainError as exc:
             _error(request, exc)
         else:
-            messages.success(request, "自我检查报告已提交，待本局审核。")
+            messages.success(request, _("自我检查报告已提交，待本局审核。"))
             return redirect("enterprise:self_inspection")
     return render(
         request,
@@ -476,7 +477,7 @@ def decide_self_inspection(request, si_id: int):
         services.decide_self_inspection(
             actor=request.user, si=si, accept=data.accept, note=data.note
         )
-        messages.success(request, "已审核自我检查报告。")
+        messages.success(request, _("已审核自我检查报告。"))
     except DomainError as exc:
         _error(request, exc)
     return redirect("enterprise:bureau")

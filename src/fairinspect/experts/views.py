@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, Forbidden, ValidationFailed
@@ -89,7 +90,7 @@ def select(request):
     except DomainError as exc:
         _flash(request, exc)
         return _render_pool(request, status=422)
-    messages.success(request, f"已遴选并聘任专家{e.name}。")
+    messages.success(request, _("已遴选并聘任专家%(name)s。") % {"name": e.name})
     return redirect("experts:detail", e.pk)
 
 
@@ -164,7 +165,7 @@ def act(request, expert_id: int, action: str):
         # nothing saved.
         _flash(request, exc)
         return _render_detail(request, e, action=action, typed=p, status=422)
-    messages.success(request, "已记录。")
+    messages.success(request, _("已记录。"))
     return redirect("experts:detail", e.pk)
 
 
@@ -194,5 +195,5 @@ def visit_act(request, visit_id: int, action: str):
     except DomainError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, _("已办理。"))
     return redirect(f"/visits/{v.pk}/#experts")

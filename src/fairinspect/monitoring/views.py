@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, NotFound
@@ -114,12 +115,12 @@ def warning_action(request, number: str, action: str):
     try:
         if action == "acknowledge":
             services.acknowledge(actor=request.user, warning=w)
-            messages.success(request, "已签收。请在期限内报告处置情况。")
+            messages.success(request, _("已签收。请在期限内报告处置情况。"))
         elif action == "report":
             services.report_action(
                 actor=request.user, warning=w, text=request.POST.get("action_text", "")
             )
-            messages.success(request, "处置情况已报告，等待监管部门审核。")
+            messages.success(request, _("处置情况已报告，等待监管部门审核。"))
         elif action == "review":
             services.review(
                 actor=request.user,
@@ -127,7 +128,7 @@ def warning_action(request, number: str, action: str):
                 decision=request.POST.get("decision", ""),
                 note=request.POST.get("note", ""),
             )
-            messages.success(request, "审核意见已保存。")
+            messages.success(request, _("审核意见已保存。"))
         else:
             raise NotFound()
     except DomainError as exc:

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from fairinspect.core.errors import DomainError, Forbidden, NotFound
 from fairinspect.core.http import paginate
@@ -72,7 +73,7 @@ def point_new(request, credit_code: str):
         return _point_page(
             request, enterprise=ent, point=None, data=raw, errors=_errors_of(exc), status=400
         )
-    messages.success(request, f"已新增点位 {p.code}。")
+    messages.success(request, _("已新增点位 %(code)s。") % {"code": p.code})
     return redirect("monitoring:enterprise", credit_code=ent.credit_code)
 
 
@@ -94,7 +95,7 @@ def point_edit(request, point_id: int):
         return _point_page(
             request, enterprise=ent, point=point, data=raw, errors=_errors_of(exc), status=400
         )
-    messages.success(request, f"点位 {point.code} 已保存。")
+    messages.success(request, _("点位 %(code)s 已保存。") % {"code": point.code})
     return redirect("monitoring:enterprise", credit_code=ent.credit_code)
 
 
@@ -176,7 +177,7 @@ def offsite_record(request, visit_id: int):
                 material=body.material,
                 warning_number=body.warning_number,
             )
-            messages.success(request, "非现场检查方式已登记。")
+            messages.success(request, _("非现场检查方式已登记。"))
             return redirect("monitoring:offsite_detail", visit_id=v.pk)
         except DomainError as exc:
             if isinstance(exc, NotFound):
@@ -276,7 +277,7 @@ def assistant_draft(request, log_id: int):
         text = request.POST.get("text", "")
         try:
             assistant.confirm_draft(actor=request.user, log_id=log.pk, text=text)
-            messages.success(request, "已确认。确认后的文字可以写入记录。")
+            messages.success(request, _("已确认。确认后的文字可以写入记录。"))
             return redirect("monitoring:assistant_draft", log_id=log.pk)
         except DomainError as exc:
             errors = _errors_of(exc)

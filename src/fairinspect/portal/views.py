@@ -10,6 +10,7 @@ from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, NotFound, ValidationFailed
@@ -85,7 +86,7 @@ def manage(request):
                 {"articles": Article.objects.all()[:200], "kinds": Article.Kind, "data": p},
                 status=422,
             )
-        messages.success(request, "已保存为草稿。")
+        messages.success(request, _("已保存为草稿。"))
         return redirect("public:edit", a.pk)
     return render(
         request,
@@ -113,7 +114,7 @@ def edit(request, article_id: int):
         except DomainError as exc:
             _flash(request, exc)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
         return redirect("public:edit", a.pk)
     return render(
         request,
@@ -152,5 +153,5 @@ def act(request, article_id: int, action: str):
     except DomainError as exc:
         _flash(request, exc)
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, _("已办理。"))
     return redirect("public:edit", a.pk)

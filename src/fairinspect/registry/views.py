@@ -8,6 +8,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from fairinspect.core import paging
@@ -129,7 +130,7 @@ def enterprise_create(request):
             form.is_valid()
             apply_errors(form, exc)
         else:
-            messages.success(request, f"已登记企业：{ent.name}")
+            messages.success(request, _("已登记企业：%(name)s") % {"name": ent.name})
             return redirect("registry:enterprise_detail", ent.credit_code)
     return render(request, "registry/enterprise_form.html", {"form": form, "creating": True})
 
@@ -148,7 +149,7 @@ def enterprise_edit(request, credit_code: str):
             form.is_valid()
             apply_errors(form, exc)
         else:
-            messages.success(request, "已保存。")
+            messages.success(request, _("已保存。"))
             return redirect("registry:enterprise_detail", ent.credit_code)
     return render(request, "registry/enterprise_form.html", {"form": form, "e": ent})
 
@@ -205,7 +206,7 @@ def certificate_audit(request):
         try:
             on = dt.date.fromisoformat(request.GET["on"])
         except ValueError:
-            messages.error(request, "日期格式应为 YYYY-MM-DD。")
+            messages.error(request, _("日期格式应为 YYYY-MM-DD。"))
     return render(
         request,
         "registry/certificate_audit.html",
@@ -305,7 +306,7 @@ def mapping_edit(request, source: str):
         except DomainError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "已保存列对应。")
+            messages.success(request, _("已保存列对应。"))
             return redirect("registry:import")
     by_field: dict[str, list[str]] = {}
     for header, field in columns.items():
@@ -390,5 +391,5 @@ def token_revoke(request, token_id: int):
     from .auth import revoke_token
 
     revoke_token(actor=request.user, token_id=token_id)
-    messages.success(request, "已吊销该令牌。")
+    messages.success(request, _("已吊销该令牌。"))
     return redirect("registry:token_list")

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -200,7 +201,7 @@ def complaint_action(request, pk: int):
     except DomainError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已办理。")
+        messages.success(request, _("已办理。"))
     return redirect("supervision:complaint_detail", pk=c.pk)
 
 
@@ -254,7 +255,7 @@ def complaint_entry(request):
         except DomainError as exc:
             ctx.update(data=d, errors=_errors(exc))
             return render(request, "supervision/complaint_entry.html", ctx, status=exc.status)
-        messages.success(request, f"已登记 {c.number}。")
+        messages.success(request, _("已登记 %(number)s。") % {"number": c.number})
         return redirect("supervision:complaint_detail", pk=c.pk)
     return render(request, "supervision/complaint_entry.html", ctx)
 
@@ -272,7 +273,7 @@ def complaint_import(request):
         except DomainError as exc:
             ctx.update(error=exc.message, rows=exc.extra.get("errors", []))
             return render(request, "supervision/complaint_import.html", ctx, status=422)
-        messages.success(request, f"已导入{n}件12345工单。")
+        messages.success(request, _("已导入%(n)s件12345工单。") % {"n": n})
         return redirect("supervision:complaint_list")
     return render(request, "supervision/complaint_import.html", ctx)
 

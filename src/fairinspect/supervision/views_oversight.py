@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.cases.models import Case
@@ -84,7 +85,9 @@ def breach_run(request):
     access.require_supervision_staff(request.user)
     run = detection.run(by=request.user.username)
     messages.success(
-        request, f"检测完成：共检出{sum(run.counts.values())}条线索（已有的不重复登记）。"
+        request,
+        _("检测完成：共检出%(count)s条线索（已有的不重复登记）。")
+        % {"count": sum(run.counts.values())},
     )
     return redirect("supervision:breach_list")
 
@@ -307,7 +310,7 @@ def training(request):
                 if f is None:
                     raise DomainError("file_missing", "请选择文件。", field="file")
                 n = imports.import_training(actor=request.user, name=f.name, data=f.read())
-                messages.success(request, f"已导入{n}条培训记录。")
+                messages.success(request, _("已导入%(n)s条培训记录。") % {"n": n})
             else:
                 # The API's schema first: a date, hours or a score of the wrong type names
                 # the field, and the form comes back with what was typed.
@@ -328,13 +331,18 @@ def training(request):
                     assessment=d.get("assessment", "none"),
                     score=d.get("score", ""),
                 )
-                messages.success(request, "已登记。")
+                messages.success(request, _("已登记。"))
         except DomainError as exc:
             messages.error(request, exc.message)
             for row in exc.extra.get("errors", [])[:50]:
                 messages.error(
                     request,
-                    f"第{row.get('row') or '-'}行 {row.get('field') or ''}：{row['message']}",
+                    _("第%(row)s行 %(field)s：%(message)s")
+                    % {
+                        "row": row.get("row") or "-",
+                        "field": row.get("field") or "",
+                        "message": row["message"],
+                    },
                 )
             if d.get("action") != "import":
                 posted = d

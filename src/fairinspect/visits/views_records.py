@@ -8,6 +8,7 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, Forbidden
@@ -52,7 +53,7 @@ def applications(request):
         except DomainError as exc:
             _flash(request, exc)
         else:
-            messages.success(request, "检查申请已提交，执法单位受理后会安排检查。")
+            messages.success(request, _("检查申请已提交，执法单位受理后会安排检查。"))
             return redirect("visits:applications")
     qs = access.applications_visible_to(request.user)
     status = request.GET.get("status", "")
@@ -87,7 +88,7 @@ def decide_application(request, application_id: int):
         _flash(request, exc)
     else:
         messages.success(
-            request, "已受理。" if request.POST.get("accept") == "1" else "已不予受理。"
+            request, _("已受理。") if request.POST.get("accept") == "1" else _("已不予受理。")
         )
     return redirect("visits:applications")
 
@@ -117,7 +118,7 @@ def referrals(request):
             _flash(request, exc)
             status = 422
         else:
-            messages.success(request, "转办交办文件已登记，其文号可作为检查依据。")
+            messages.success(request, _("转办交办文件已登记，其文号可作为检查依据。"))
             return redirect("visits:referrals")
     return render(
         request,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.core.errors import DomainError
@@ -38,7 +39,8 @@ def conflicts(request):
         else:
             messages.success(
                 request,
-                f"已登记：{c.officer.name}对{c.enterprise.name}回避。此后公布的执法人员名录库将排除该组合。",
+                _("已登记：%(officer)s对%(enterprise)s回避。此后公布的执法人员名录库将排除该组合。")
+                % {"officer": c.officer.name, "enterprise": c.enterprise.name},
             )
             return redirect("planning:conflicts")
     qs = cf.conflicts_visible_to(user)

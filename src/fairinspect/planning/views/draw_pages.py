@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.catalog.queries import items_in_force
@@ -40,7 +41,7 @@ def task_create(request):
         except DomainError as exc:
             error = exc
         else:
-            messages.success(request, "已创建抽查任务。下一步：公布名录库。")
+            messages.success(request, _("已创建抽查任务。下一步：公布名录库。"))
             return redirect("planning:task_detail", task.pk)
     return render(
         request,

@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.catalog.queries import items_in_force
@@ -104,7 +105,7 @@ def joint_create(request):
         except DomainError as exc:
             error = exc
         else:
-            messages.success(request, "已生成联合检查计划和检查（计为一次）。")
+            messages.success(request, _("已生成联合检查计划和检查（计为一次）。"))
             for w in plan.warnings:
                 messages.warning(request, w["message"])
             return redirect("planning:joint")

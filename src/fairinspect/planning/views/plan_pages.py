@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.core.errors import DomainError
@@ -28,7 +29,7 @@ def plan_list(request):
             messages.error(request, exc.message)
             posted = request.POST  # the form again with what was typed
         else:
-            messages.success(request, "已起草年度计划，请填写各类企业的计划检查次数。")
+            messages.success(request, _("已起草年度计划，请填写各类企业的计划检查次数。"))
             return redirect("planning:plan_detail", plan.pk)
     return render(
         request,

@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.core.errors import DomainError
@@ -99,7 +100,7 @@ def special_create(request):
         except DomainError as exc:
             error = exc
         else:
-            messages.success(request, "已起草。请提交单位负责人审批。")
+            messages.success(request, _("已起草。请提交单位负责人审批。"))
             return redirect("planning:special_detail", s.pk)
     return render(
         request,

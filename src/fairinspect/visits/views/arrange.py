@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from fairinspect.catalog.queries import items_in_force
 from fairinspect.core import paging
@@ -99,12 +100,12 @@ def new_visit(request):
         try:
             planned = dt.date.fromisoformat(p.get("planned_date", ""))
         except ValueError:
-            messages.error(request, "计划检查日期：格式应为 YYYY-MM-DD。")
+            messages.error(request, _("计划检查日期：格式应为 YYYY-MM-DD。"))
             return render(request, "visits/new.html", ctx, status=422)
         typed = p.get("justification_date", "").strip()
         if typed and not _is_iso_date(typed):
             # A wrong type is named before the justification's other rules are applied.
-            messages.error(request, "justification_date：依据日期格式应为 YYYY-MM-DD。")
+            messages.error(request, _("justification_date：依据日期格式应为 YYYY-MM-DD。"))
             return render(request, "visits/new.html", ctx, status=422)
         upload = request.FILES.get("justification_attachment")
         try:
@@ -116,7 +117,7 @@ def new_visit(request):
             _flash(request, exc)
             return render(request, "visits/new.html", ctx, status=422)
         messages.success(
-            request, "检查已安排，现场检查方案已按事项和企业情况起草，请完善后提交审批。"
+            request, _("检查已安排，现场检查方案已按事项和企业情况起草，请完善后提交审批。")
         )
         return _back(v.pk)
     return render(request, "visits/new.html", ctx)

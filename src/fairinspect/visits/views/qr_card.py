@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, Forbidden
@@ -154,7 +155,7 @@ def revoke_qr(request, credit_code: str):
     from fairinspect.registry.services import revoke_qr as revoke
 
     revoke(actor=request.user, enterprise=ent)
-    messages.success(request, "旧二维码已作废，请打印新的二维码张贴。")
+    messages.success(request, _("旧二维码已作废，请打印新的二维码张贴。"))
     return redirect("visits:poster", credit_code)
 
 
@@ -170,7 +171,7 @@ def rate(request, visit_id: int):
             score=request.POST.get("score"),
             comment=request.POST.get("comment", ""),
         )
-        messages.success(request, "感谢您的评价。评价只有监督人员可见，检查单位看不到。")
+        messages.success(request, _("感谢您的评价。评价只有监督人员可见，检查单位看不到。"))
     except DomainError as exc:
         _flash(request, exc)
     return redirect("visits:my_card")

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, ValidationFailed
@@ -318,12 +319,12 @@ def follow_up(request, visit_id: int, order_id: int):
             officer_ids=[m.officer_id for m in v.team.all()],
         )
     except ValueError:
-        messages.error(request, "planned_date：复查日期请选择日期。")
+        messages.error(request, _("planned_date：复查日期请选择日期。"))
         return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
     except DomainError as exc:
         _flash(request, exc)
         return render_detail(request, v, typed={f"follow_up_{o.pk}": request.POST}, status=422)
-    messages.success(request, "整改复查已安排（不受频次上限限制，依据为整改指令书）。")
+    messages.success(request, _("整改复查已安排（不受频次上限限制，依据为整改指令书）。"))
     return _back(f.pk)
 
 
