@@ -58,6 +58,7 @@ def test_the_openapi_document_is_built_once_per_process(client, monkeypatch):
     from fairinspect.config.api import api
 
     api.__dict__.pop("_openapi_cache", None)
+    api.__dict__.pop("_openapi_bytes", None)
     calls = []
     real = ninja_main.get_schema
 
@@ -71,6 +72,28 @@ def test_the_openapi_document_is_built_once_per_process(client, monkeypatch):
     assert first.status_code == second.status_code == 200
     assert first.json() == second.json()
     assert len(calls) == 1
+
+
+@pytest.mark.django_db
+def test_the_openapi_response_is_serialised_once_and_is_the_document(client, monkeypatch):
+    import json
+
+    from fairinspect.config import api as api_module
+
+    api_module.api.__dict__.pop("_openapi_bytes", None)
+    dumps = []
+    real = json.dumps
+
+    def counting(obj, **kwargs):
+        dumps.append(1)
+        return real(obj, **kwargs)
+
+    monkeypatch.setattr(api_module.json, "dumps", counting)
+    first = client.get("/api/v1/openapi.json")
+    second = client.get("/api/v1/openapi.json")
+    assert first["Content-Type"] == "application/json"
+    assert first.content == second.content and len(dumps) == 1
+    assert first.json() == api_module.api.get_openapi_schema(path_prefix="/api/v1/")
 
 
 # ------------------------------------------------------------------ backup and restore
