@@ -14,6 +14,7 @@ from fairinspect.core.errors import NotFound
 from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role
 from fairinspect.registry import access as registry_access
+from fairinspect.registry.access import EnterpriseScope
 from fairinspect.visits import qr, queries
 from fairinspect.visits.api import quota as quota_api
 from fairinspect.visits.models import Hazard, RectificationOrder
@@ -96,16 +97,17 @@ def test_r6_1_enterprise_for_prepared_visibility_is_the_querysets(make_user, mak
     here = make_enterprise(district_code="650102")
     there = make_enterprise(district_code="650103")
     for user in (city, ts, nobody):
+        scope = registry_access.enterprise_scope(user)
         visible = registry_access.enterprises_visible_to(user)
         for ent in (here, there):
-            fast = qr.enterprise_for(qr.token_for(ent), visible=visible)
+            fast = qr.enterprise_for(qr.token_for(ent), scope=scope)
             (orm,) = qr._with_visibility(ent.pk, visible)
             assert bool(fast.pc_visible) == bool(orm.pc_visible), (user.username, ent.pk)
             assert _fields(fast) == _fields(orm)
-    assert qr.visible_shape(registry_access.enterprises_visible_to(city)) == ("all", "")
-    assert qr.visible_shape(registry_access.enterprises_visible_to(ts)) == ("district", "650102")
-    assert qr.visible_shape(registry_access.enterprises_visible_to(nobody)) is None
-    assert qr.enterprise_for(qr.token_for(here), visible=None).pc_visible is False
+    assert registry_access.enterprise_scope(city) == EnterpriseScope("all")
+    assert registry_access.enterprise_scope(ts) == EnterpriseScope("district", district="650102")
+    assert registry_access.enterprise_scope(nobody) == EnterpriseScope("none")
+    assert qr.enterprise_for(qr.token_for(here), scope=None).pc_visible is False
 
 
 def test_r3_quota_enterprise_lookup_is_get_enterprise(make_user, make_enterprise):

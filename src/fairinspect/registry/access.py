@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Literal
+
 from django.db.models import QuerySet
 
 from fairinspect.core.errors import Forbidden, NotFound
@@ -23,22 +26,47 @@ def _is_city_wide(user) -> bool:
     return dept is not None and dept.level == "city"
 
 
-def enterprises_visible_to(user) -> QuerySet[Enterprise]:
-    """City staff see every enterprise; district staff their district's; an enterprise user
-    only its own; everyone else none. Later modules widen a district's view through
-    `extra_enterprise_filters` (joint assignments)."""
-    qs = Enterprise.objects.all()
-    if not user.is_authenticated:
+@dataclass(frozen=True)
+class EnterpriseScope:
+    """Which enterprises a user may see, as data: every one ("all"), one district's
+    ("district", with its code), one enterprise ("one", with its id) or none. Callers that
+    keep a prepared statement per shape (the pre-check, the quota) take the shape from here
+    instead of reading it back out of a queryset."""
+
+    kind: Literal["all", "district", "one", "none"]
+    district: str = ""
+    enterprise_id: int | None = None
+
+    def queryset(self) -> QuerySet[Enterprise]:
+        qs = Enterprise.objects.all()
+        if self.kind == "all":
+            return qs
+        if self.kind == "district":
+            return qs.filter(district_code=self.district)
+        if self.kind == "one" and self.enterprise_id is not None:
+            return qs.filter(pk=self.enterprise_id)
         return qs.none()
+
+
+def enterprise_scope(user) -> EnterpriseScope:
+    """City staff see every enterprise; district staff their district's; an enterprise user
+    only its own; everyone else none."""
+    if not user.is_authenticated:
+        return EnterpriseScope("none")
     if is_staff(user):
         if _is_city_wide(user):
-            return qs
+            return EnterpriseScope("all")
         if user.department_id is None:
-            return qs.none()
-        return qs.filter(district_code=user.department.bureau.division_code)
+            return EnterpriseScope("none")
+        return EnterpriseScope("district", district=user.department.bureau.division_code)
     if has_role(user, Role.ENTERPRISE) and user.enterprise_id:
-        return qs.filter(pk=user.enterprise_id)
-    return qs.none()
+        return EnterpriseScope("one", enterprise_id=user.enterprise_id)
+    return EnterpriseScope("none")
+
+
+def enterprises_visible_to(user) -> QuerySet[Enterprise]:
+    """The enterprises of `enterprise_scope(user)`."""
+    return enterprise_scope(user).queryset()
 
 
 def get_enterprise(user, credit_code: str) -> Enterprise:

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from fairinspect.core.errors import NotFound
 from fairinspect.core.prepared import Prepared
+from fairinspect.registry.access import EnterpriseScope
 from fairinspect.registry.models import Enterprise
 
 
@@ -31,7 +32,7 @@ def _with_visibility(pk, visible: QuerySet[Enterprise] | None):
 
 
 # The same statement prepared (compiled once per connection, core/prepared.py) for the two
-# shapes `registry.access.enterprises_visible_to` gives staff: every enterprise, or one
+# staff scopes of `registry.access.enterprise_scope`: every enterprise, or one
 # district's. Any other shape is compiled as usual.
 _PK, _DISTRICT = -7_000_001, "\x00district\x00"
 _NOBODY = Prepared(lambda pk: _with_visibility(pk, None), pk=_PK)
@@ -43,61 +44,29 @@ _ONE_DISTRICT = Prepared(
 )
 
 
-def _plain(visible: QuerySet[Enterprise]) -> bool:
-    q = visible.query
-    return (
-        visible.model is Enterprise
-        and len(q.alias_map) <= 1
-        and not (q.distinct or q.is_sliced or q.annotations or q.extra)
-    )
-
-
-def _district_of(visible: QuerySet[Enterprise]) -> str | None:
-    """The district code when `visible` is exactly Enterprise.objects.filter(district_code=…)."""
-    from django.db.models.lookups import Exact
-
-    w = visible.query.where
-    if len(w.children) != 1 or w.negated:
-        return None
-    c = w.children[0]
-    field = Enterprise._meta.get_field("district_code")
-    if isinstance(c, Exact) and isinstance(c.rhs, str) and getattr(c.lhs, "target", None) is field:
-        return c.rhs
-    return None
-
-
-def visible_shape(visible: QuerySet[Enterprise]) -> tuple[str, str] | None:
-    """("all", "") when `visible` is every enterprise, ("district", code) when it is one
-    district's (the two shapes enterprises_visible_to gives staff), else None."""
-    if not _plain(visible):
-        return None
-    if not visible.query.where:
-        return ("all", "")
-    district = _district_of(visible)
-    return ("district", district) if district is not None else None
-
-
-def _fetch(pk, visible: QuerySet[Enterprise] | None) -> Enterprise | None:
-    shape = visible_shape(visible) if visible is not None else ("nobody", "")
-    if not isinstance(pk, int) or isinstance(pk, bool) or shape is None:
-        found = list(_with_visibility(pk, visible))
-    elif shape[0] == "nobody":
+def _fetch(pk, scope: EnterpriseScope | None) -> Enterprise | None:
+    if not isinstance(pk, int) or isinstance(pk, bool):
+        found = list(_with_visibility(pk, scope.queryset() if scope else None))
+    elif scope is None:
         found = _NOBODY.objects(pk=pk)
-    elif shape[0] == "all":
+    elif scope.kind == "all":
         found = _ALL.objects(pk=pk)
+    elif scope.kind == "district":
+        found = _ONE_DISTRICT.objects(pk=pk, district=scope.district)
     else:
-        found = _ONE_DISTRICT.objects(pk=pk, district=shape[1])
+        found = list(_with_visibility(pk, scope.queryset()))
     return found[0] if found else None
 
 
-def enterprise_for(token: str, *, visible: QuerySet[Enterprise] | None = None) -> Enterprise:
-    """The enterprise of a valid token. With `visible` (the enterprises the user may see),
-    `pc_visible` on the result says whether it is among them, read in the same query."""
+def enterprise_for(token: str, *, scope: EnterpriseScope | None = None) -> Enterprise:
+    """The enterprise of a valid token. With `scope` (the enterprises the user may see,
+    registry.access.enterprise_scope), `pc_visible` on the result says whether it is among
+    them, read in the same query."""
     try:
         pk, generation = signing.loads(token, salt=settings.QR_TOKEN_SALT)
     except (signing.BadSignature, ValueError, TypeError):
         raise NotFound("二维码无效：请确认扫描的是企业张贴的最新二维码。") from None
-    ent = _fetch(pk, visible)
+    ent = _fetch(pk, scope)
     if ent is None:
         raise NotFound("二维码无效：企业不存在。")
     if ent.qr_generation != generation:

@@ -11,7 +11,7 @@ from fairinspect.registry import access as registry_access
 from fairinspect.registry.api import Error
 from fairinspect.registry.models import Enterprise
 
-from .. import qr, queries
+from .. import queries
 from ._common import router
 
 
@@ -28,8 +28,9 @@ class QuotaOut(Schema):
 
 
 _CODE, _DISTRICT = "\x00code\x00", "\x00district\x00"
-# registry.access.get_enterprise's statement, prepared (core/prepared.py) for the two shapes
-# enterprises_visible_to gives staff; any other user goes through get_enterprise itself.
+# registry.access.get_enterprise's statement, prepared (core/prepared.py) for the two staff
+# scopes of registry.access.enterprise_scope ("all", "district"); any other user goes through
+# get_enterprise itself.
 _BY_CODE = {
     "all": Prepared(
         lambda code: (
@@ -53,13 +54,12 @@ _BY_CODE = {
 
 
 def _visible_enterprise(user, credit_code: str) -> Enterprise:
-    visible = registry_access.enterprises_visible_to(user)
-    shape = qr.visible_shape(visible)
-    if shape is None:
+    scope = registry_access.enterprise_scope(user)
+    if scope.kind not in _BY_CODE:
         return registry_access.get_enterprise(user, credit_code)
     code = (credit_code or "").strip().upper()
-    args = {"code": code} if shape[0] == "all" else {"code": code, "district": shape[1]}
-    found = _BY_CODE[shape[0]].objects(**args)
+    args = {"code": code} if scope.kind == "all" else {"code": code, "district": scope.district}
+    found = _BY_CODE[scope.kind].objects(**args)
     if not found:
         raise NotFound()
     return found[0]

@@ -47,7 +47,7 @@ def qr_landing(request, token: str):
         _load_staff(request.user)
     # Whether the user may see the enterprise comes with the enterprise's row (one query).
     ent = qr.enterprise_for(
-        token, visible=registry_access.enterprises_visible_to(request.user) if staff else None
+        token, scope=registry_access.enterprise_scope(request.user) if staff else None
     )
     if staff and getattr(ent, "pc_visible", False):
         # Staff who may see the enterprise get the pre-check; everyone else (other districts'
