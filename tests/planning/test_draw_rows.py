@@ -15,6 +15,7 @@ from fairinspect.planning import draws
 from fairinspect.planning.models import Pool, PoolExclusion
 from fairinspect.planning.views import public_pages
 from fairinspect.rules import sampling
+from fairinspect.rules.results import reason_dicts
 
 pytestmark = pytest.mark.django_db
 ON_PG = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
@@ -88,3 +89,38 @@ def test_r9_2_on_postgresql_the_public_page_never_reads_the_pool_text(client, pu
     pool.refresh_from_db()
     assert pool.text_sha256 == hashlib.sha256(pool.text.encode()).hexdigest()
     assert "验证失败" in client.get(url).content.decode()
+
+
+def _rows(pool):
+    return list(pool.exclusions.order_by("position").values_list("position", "ident", "reasons"))
+
+
+def test_r9_2_exclusion_rows_set_based_equal_the_rule_and_bulk_create(
+    items, city_planner, city_enterprises, city_officers, task_data, fill_cap, monkeypatch
+):
+    """The freeze's rows (COPY on PostgreSQL, executemany on SQLite, batches crossed) are the
+    rule's exclusions with the same reasons, and what bulk_create of model rows wrote."""
+    city, district = city_enterprises
+    fill_cap(city[0], 12)  # at its cap
+    fill_cap(district[0], 12)  # at its cap and supervised by the other level: two reasons
+    monkeypatch.setattr(draws.ExclusionWriter, "BATCH", 2)
+    task = draws.publish_pools(
+        actor=city_planner, task=draws.create_task(actor=city_planner, data=task_data)
+    )
+    ent = task.pools.get(kind=Pool.Kind.ENTERPRISES)
+    rule = sampling.build_enterprise_pool(
+        draws.enterprise_candidates(task), items=task.items, inspecting_level="city"
+    )
+    expected = [(n, e.id, reason_dicts(e.reasons)) for n, e in enumerate(rule.excluded)]
+    assert len(expected) == 4 and any(len(r) >= 2 for _, _, r in expected)
+    assert "at_cap" in {d["code"] for _, _, r in expected for d in r}
+    assert _rows(ent) == expected
+    assert ent.excluded_count == len(expected)
+    assert sampling.pool_sha256(rule.included) == ent.sha256
+    ent.exclusions.all().delete()
+    PoolExclusion.objects.bulk_create(
+        PoolExclusion(pool=ent, position=n, ident=i, reasons=r) for n, i, r in expected
+    )
+    assert _rows(ent) == expected
+    off = task.pools.get(kind=Pool.Kind.OFFICERS)
+    assert off.excluded_count == off.exclusions.count()

@@ -282,15 +282,6 @@ def officer_pool(
     )
 
 
-def _exclusion_rows(excluded) -> Iterator[PoolExclusion]:
-    for n, e in enumerate(excluded):
-        yield PoolExclusion(
-            position=n,
-            ident=e.id,
-            reasons=reason_dicts(e.reasons),
-        )
-
-
 def pool_text_and_sha256(ids) -> tuple[str, str]:
     """The published file and its SHA-256 in one pass: each line hashed as it is written
     (hashlib's update), so the text is never built twice. Equal to
@@ -304,16 +295,58 @@ def pool_text_and_sha256(ids) -> tuple[str, str]:
     return out.getvalue(), h.hexdigest()
 
 
+class ExclusionWriter:
+    """A pool's exclusions written as rows, set-based (issue 13 item 3): every few thousand
+    rows one ``COPY planning_poolexclusion FROM STDIN`` on PostgreSQL, one ``executemany`` of
+    plain tuples elsewhere (SQLite) — no model instance, no per-row INSERT. (Batches, not one
+    COPY: the territory is read from a server-side cursor on the same connection, which must
+    stay free while it is fetched.) Which enterprise is excluded and why is still decided by
+    the one rule (rules.sampling.enterprise_reasons); the rows, their positions (0, 1, … in
+    the order given) and their reasons are those ``bulk_create`` wrote
+    (tests/planning/test_draw_rows.py holds the two equal)."""
+
+    COLUMNS = ("pool_id", "position", "ident", "reasons")
+    BATCH = 5000
+
+    def __init__(self, pool: Pool) -> None:
+        self.pool_id = pool.pk
+        self.count = 0
+        self._batch: list[tuple] = []
+        q = connection.ops.quote_name
+        self._table = q(PoolExclusion._meta.db_table)
+        self._cols = ", ".join(q(c) for c in self.COLUMNS)
+
+    def add(self, ident: str, reasons) -> None:
+        self._batch.append((self.pool_id, self.count, ident, json.dumps(reason_dicts(reasons))))
+        self.count += 1
+        if len(self._batch) >= self.BATCH:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        with connection.cursor() as c:
+            if connection.vendor == "postgresql":
+                with c.copy(f"COPY {self._table} ({self._cols}) FROM STDIN") as copy:
+                    for row in self._batch:
+                        copy.write_row(row)
+            else:
+                marks = ", ".join(["%s"] * len(self.COLUMNS))
+                c.executemany(
+                    f"INSERT INTO {self._table} ({self._cols}) VALUES ({marks})", self._batch
+                )
+        self._batch = []
+
+    def close(self) -> int:
+        self._flush()
+        return self.count
+
+
 def _save_exclusions(pool: Pool, excluded) -> None:
-    batch: list[PoolExclusion] = []
-    for row in _exclusion_rows(excluded):
-        row.pool = pool
-        batch.append(row)
-        if len(batch) >= 5000:
-            PoolExclusion.objects.bulk_create(batch)
-            batch = []
-    if batch:
-        PoolExclusion.objects.bulk_create(batch)
+    writer = ExclusionWriter(pool)
+    for e in excluded:
+        writer.add(e.id, e.reasons)
+    writer.close()
 
 
 def draw_count(task: SamplingTask, pool_size: int) -> int:
@@ -366,25 +399,14 @@ def publish_pools(*, actor, task: SamplingTask) -> SamplingTask:
             size=0,
             frozen_at=now,
         )
-        batch: list[PoolExclusion] = []
-        excluded = 0
+        exclusions = ExclusionWriter(ent_pool)
         for c in enterprise_candidates(task):
             reasons = sampling.enterprise_reasons(c, items=wanted, inspecting_level=level)
-            if not reasons:
+            if reasons:
+                exclusions.add(c.id, reasons)
+            else:
                 writer.add(c.id, c.weight if task.weighted_by_risk else None)
-                continue
-            batch.append(
-                PoolExclusion(
-                    pool=ent_pool, position=excluded, ident=c.id, reasons=reason_dicts(reasons)
-                )
-            )
-            excluded += 1
-            if len(batch) >= 5000:
-                PoolExclusion.objects.bulk_create(batch)
-                batch = []
-        if batch:
-            PoolExclusion.objects.bulk_create(batch)
-        del batch
+        excluded = exclusions.close()
         count = draw_count(task, writer.size)
         if count > writer.size:
             raise Conflict(
