@@ -258,3 +258,42 @@ class Records:
         )
         o.hazards.set([h])
         return o, {"kind": "rectification_order", "reference": o.number}
+
+    def warning(self, enterprise=None, *, day=dt.date(2025, 6, 1), grade="orange"):
+        """A monitoring warning of `grade` at a gas detector of the enterprise, stored as the
+        ingestion service opens one (orange and red are serious: they justify a visit)."""
+        from fairinspect.monitoring.models import EarlyWarning, MonitoringPoint
+
+        ent = enterprise or self.enterprise
+        n = next(self._n)  # one point each: a point has one live warning of a rule kind
+        point = MonitoringPoint.objects.create(
+            enterprise=ent,
+            code=f"GT-{100 + n}",
+            name="罐区可燃气体探测器",
+            kind="gas",
+            unit="%LEL",
+            range_low=0,
+            range_high=100,
+            high=25,
+            high_high=50,
+        )
+        at = dt.datetime.combine(day, dt.time(10), tzinfo=dt.UTC)
+        w = EarlyWarning.objects.create(
+            number=f"YJ{day:%Y%m%d}-{n:07d}",
+            enterprise=ent,
+            point=point,
+            rule_kind="high_high",
+            rule_set="default",
+            rule_version="1",
+            grade=grade,
+            base_grade=grade,
+            message="可燃气体浓度超过二级报警值",
+            value=55.0,
+            limit=50.0,
+            started_at=at,
+            last_seen_at=at,
+            acknowledge_by=at + dt.timedelta(minutes=30),
+            report_by=at + dt.timedelta(hours=2),
+            review_by=at + dt.timedelta(hours=24),
+        )
+        return w, {"kind": "monitoring_warning", "reference": w.number}

@@ -17,7 +17,7 @@ from .conftest import TODAY, complaint, nonce
 
 pytestmark = pytest.mark.django_db
 
-TRIGGERS = ["application", "complaint", "follow_up", "referral"]
+TRIGGERS = ["application", "complaint", "follow_up", "monitoring", "referral"]
 
 
 def record_for(records, trigger, enterprise=None, *, day=None):
@@ -25,7 +25,11 @@ def record_for(records, trigger, enterprise=None, *, day=None):
     kw = {"day": day} if day else {}
     if trigger == "complaint":
         return complaint(ent, f"TS-{ent.pk}-{day or 'x'}", **kw)
-    make = {"application": records.application, "referral": records.referral}
+    make = {
+        "application": records.application,
+        "monitoring": records.warning,
+        "referral": records.referral,
+    }
     if trigger == "follow_up":
         return records.order(ent, **kw)[1]
     return make[trigger](ent, **kw)[1]
@@ -66,6 +70,16 @@ def test_r3_3_another_enterprises_record_is_refused(
     j = record_for(records, trigger, shayibake_enterprise)
     err = refused(new_visit, trigger, j)
     assert (err.code, err.field) == ("justification_other_enterprise", "justification.reference")
+
+
+def test_r3_3_a_warning_that_is_not_serious_justifies_nothing(new_visit, records):
+    """Only a serious (orange or red) monitoring warning is 数据监测监控发现的严重违法行为: a yellow
+    warning of the same enterprise is a record, but not one that lifts the cap."""
+    _w, j = records.warning(grade="yellow")
+    err = refused(new_visit, "monitoring", j)
+    assert (err.code, err.field) == ("justification_not_found", "justification.reference")
+    _w, red = records.warning(grade="red")
+    assert new_visit(trigger="monitoring", justification=red).justification_round == 1
 
 
 @pytest.mark.parametrize("trigger", TRIGGERS)
