@@ -110,3 +110,27 @@ def test_the_enterprise_home_is_its_landing_and_others_are_refused(client, two, 
     assert client.get(f"/visits/enterprise/{code}/qr.svg").status_code == 200
     other = two["b"]["user"].enterprise.credit_code
     assert client.get(f"/visits/enterprise/{other}/qr.svg").status_code == 404
+
+
+def test_the_home_lists_a_hazard_once_under_its_order_and_one_without_an_order_apart(
+    client, ent_user, started_visit, team
+):
+    """Issue 10 item 1: open hazards and orders with their deadlines. A hazard on an order is
+    shown under the order (with its deadline), not a second time among the hazards found."""
+    (u1, _), _ = team
+    v = started_visit()
+    on_order = visit_services.record_hazard(
+        actor=u1, visit=v, level="general", description="消防通道堆放杂物", place="仓库"
+    )
+    alone = visit_services.record_hazard(
+        actor=u1, visit=v, level="general", description="配电箱未上锁", place="配电室"
+    )
+    visit_services.issue_order(
+        actor=u1, visit=v, hazard_ids=[on_order.pk], deadline=v.planned_date.replace(month=7)
+    )
+    visit_services.check_out(actor=u1, visit=v)
+    client.force_login(ent_user)
+    html = client.get("/enterprise/").content.decode()
+    assert html.count(on_order.description) == 1 and html.count(alone.description) == 1
+    orders = html.split('id="orders"')[1].split("检查发现、尚未整改的隐患")
+    assert on_order.description in orders[0] and alone.description in orders[1]

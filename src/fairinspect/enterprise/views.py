@@ -63,8 +63,9 @@ def home(request):
         .prefetch_related("hazards", "enterprise_reports")
         .order_by("-issued_on")[:50]
     )
+    # Hazards found and not yet on an order (those on an order are listed under it above).
     open_hazards = list(
-        Hazard.objects.filter(enterprise=ent, status="open")
+        Hazard.objects.filter(enterprise=ent, status="open", orders__isnull=True)
         .exclude(visit__status__in=["draft", "plan_submitted", "approved"])
         .select_related("visit", "item")
         .order_by("-created_at")[:50]

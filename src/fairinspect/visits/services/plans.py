@@ -308,6 +308,22 @@ def create_visit(
         raise ValidationFailed(
             "planned_date_in_past", "计划检查日期不能早于今天。", field="planned_date"
         )
+    if trig is Trigger.ANNUAL_PLAN:
+        # R10.4: an accepted self-inspection report stands in for the year's routine planned
+        # visits (the draws leave the enterprise out the same way, rules.sampling).
+        from fairinspect.enterprise.queries import self_inspecting_enterprise_ids
+
+        if (
+            self_inspecting_enterprise_ids(planned_date.year)
+            .filter(enterprise_id=enterprise.pk)
+            .exists()
+        ):
+            raise ValidationFailed(
+                "self_inspecting_this_year",
+                f"该企业{planned_date.year}年度实行企业自我检查（报告已经认可），"
+                "不安排年度计划例行检查（R10.4）；投诉举报、整改复查等检查请选择相应的检查来源。",
+                field="trigger",
+            )
     entry, bad = clean_entry_kind(entry_kind, entry_kinds(), visit_kind=kind)
     if bad is not None:
         raise ValidationFailed(bad.code, bad.message, field=bad.field)
