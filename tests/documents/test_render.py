@@ -38,6 +38,10 @@ PLACEHOLDERS = ("{{", "}}", "XXX", "TODO", "本企业", "None", "（未填写）
 # 行政处罚内容): there, and only in those phrases, 拟 is the law's own word.
 NOTICES = {"行政处罚告知书", "行政处罚听证告知书", "列入安全生产严重失信主体名单告知书"}
 STATUTORY_DRAFT = ("本机关拟对", "本机关拟将", "拟作出", "拟对生产经营单位", "拟对个人")
+# The officers' working notes stay on the visit page (visits/documents.py): the record once
+# printed "备注：本次检查未上传执法记录" for a visit without a recording (the fixture's visit has
+# none, so this would show it again).
+INTERNAL_NOTES = ("未上传执法记录", "备注：")
 
 
 def docx_text(data: bytes) -> str:
@@ -79,6 +83,8 @@ def render(data: bytes, name: str, folder: Path) -> tuple[int, str, str]:
 def check(title: str, data: bytes, text: str) -> None:
     for bad in PLACEHOLDERS:
         assert bad not in text, f"{title}: “{bad}” left in the document"
+    for note in INTERNAL_NOTES:
+        assert note not in text, f"{title}: an internal note “{note}” in the document"
     rest = text
     if title in NOTICES:
         for phrase in STATUTORY_DRAFT:
@@ -212,6 +218,8 @@ def test_r7_5_every_document_reads_like_the_bureaus_without_placeholders(all_doc
     assert re.search(r"乌应急告〔2025〕\d+号", notice)
     reminder = docx_text(next(d for t, d, _p in all_documents if t == "安全生产提醒告知书"))
     assert re.search(r"乌应急提醒〔2025〕\d+号", reminder) and "不予行政处罚决定书" in reminder
+    # The bureau writes to the party: the party is 你单位, never 本单位 (the writer's own word).
+    assert "本单位" not in reminder and "对照你单位的安全生产规章制度" in reminder
 
 
 @needs_office

@@ -420,7 +420,7 @@ def _reminder(case: Case) -> Wenshu:
         w.para(f"{n}. {you}应当{m.removeprefix('责令')}。")
     n += 1
     w.para(
-        f"{n}. 对照本单位安全生产规章制度和操作规程开展自查自纠，发现问题及时整改。"
+        f"{n}. 对照{you}的安全生产规章制度和操作规程开展自查自纠，发现问题及时整改。"
         if case.party == "unit"
         else f"{n}. 依法履行本岗位安全生产职责，督促落实各项安全生产措施。"
     )
