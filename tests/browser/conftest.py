@@ -86,7 +86,9 @@ def _page(browser, viewport, **kw):
     # The page's clock (Date in scripts) at the server's frozen time; timers run as usual.
     context.clock.install(time=dt.datetime.now(dt.UTC))
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    # Generous: a loaded CI machine (2 cores) can take seconds for a page; a real failure
+    # fails as surely, only later.
+    page.set_default_timeout(30_000)
     return context, page
 
 
