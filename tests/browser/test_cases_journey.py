@@ -96,7 +96,7 @@ def test_r7_6_r7_2_r7_5_officer_opens_a_case_from_a_hazard_reviewer_approves_dec
     # The legal reviewer, at a desk, reviews and approves.
     ctx = browser.new_context(viewport=DESK, locale="zh-CN", accept_downloads=True)
     desk = ctx.new_page()
-    desk.set_default_timeout(15_000)
+    desk.set_default_timeout(30_000)
     log_in(desk, "legal", PASSWORD)
     unit.refresh_from_db()
     desk.goto(f"{live_server.url}/cases/")
