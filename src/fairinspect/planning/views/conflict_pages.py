@@ -7,8 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError
-from fairinspect.core.http import paginate
 from fairinspect.core.roles import Role, has_role
 
 from ._common import _act
@@ -54,7 +54,7 @@ def conflicts(request):
         )
     if kind in OfficerConflict.Kind.values:
         qs = qs.filter(kind=kind)
-    page, params = paginate(request, qs, per_page=30)
+    page = paging.paginate(request, qs, scope="planning.conflicts", per_page=30)
     from fairinspect.registry.models import Officer
 
     return render(
@@ -62,7 +62,6 @@ def conflicts(request):
         "planning/conflicts.html",
         {
             "page": page,
-            "params": params,
             "q": q,
             "kind": kind,
             "kinds": OfficerConflict.Kind.choices,
