@@ -98,8 +98,12 @@ def test_r13_1_the_conflict_list_pages_by_cursor(client, make_user, make_officer
     admin = make_user("pg_admin", Role.ADMIN)
     officer = make_officer()
     for _ in range(33):
-        OfficerConflict.objects.create(officer=officer, enterprise=make_enterprise(), kind="relative")
-    OfficerConflict.objects.create(officer=officer, enterprise=make_enterprise(), kind="former_employer")
+        OfficerConflict.objects.create(
+            officer=officer, enterprise=make_enterprise(), kind="relative"
+        )
+    OfficerConflict.objects.create(
+        officer=officer, enterprise=make_enterprise(), kind="former_employer"
+    )
     OfficerConflict.objects.update(created_at=NOW)  # all tied: the id decides
     want = _ids(OfficerConflict.objects.filter(kind="relative"), "-created_at", "-id")
     client.force_login(admin)
@@ -228,7 +232,8 @@ def test_r13_1_the_assistant_log_pages_by_cursor(client, make_user):
 
     user = make_user("pg_sup", Role.SUPERVISOR, department="650100-ZH")
     AssistantLog.objects.bulk_create(
-        AssistantLog(purpose="visit_summary", requested_by=user, prompt=f"草稿{n}") for n in range(23)
+        AssistantLog(purpose="visit_summary", requested_by=user, prompt=f"草稿{n}")
+        for n in range(23)
     )
     AssistantLog.objects.update(created_at=NOW)
     want = _ids(AssistantLog.objects.filter(confirmed_at__isnull=True), "-created_at", "-id")
@@ -284,7 +289,7 @@ def test_r13_1_the_risk_ranking_pages_by_cursor(client, make_user, make_enterpri
         make_enterprise(credit_level="D" if n % 5 == 0 else "B")
     want = [r.enterprise_id for r in ranking.ranking_for(user)]
     client.force_login(user)
-    first, second = walk_two_pages(
+    walk_two_pages(
         client, "/monitoring/ranking/", {}, want, 50, key=lambda r: r.enterprise_id
     )
     # The place numbers go on from the first page.
