@@ -289,9 +289,7 @@ def test_r13_1_the_risk_ranking_pages_by_cursor(client, make_user, make_enterpri
         make_enterprise(credit_level="D" if n % 5 == 0 else "B")
     want = [r.enterprise_id for r in ranking.ranking_for(user)]
     client.force_login(user)
-    walk_two_pages(
-        client, "/monitoring/ranking/", {}, want, 50, key=lambda r: r.enterprise_id
-    )
+    walk_two_pages(client, "/monitoring/ranking/", {}, want, 50, key=lambda r: r.enterprise_id)
     # The place numbers go on from the first page.
     body = client.get("/monitoring/ranking/", {"cursor": ""}).content.decode()
     assert '<td data-label="#">1</td>' in body and '<td data-label="#">50</td>' in body
