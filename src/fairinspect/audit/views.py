@@ -8,15 +8,15 @@ import json
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 
-from fairinspect.core.http import paginate
+from fairinspect.core import paging
 
 from . import queries
 from .checkpoints import as_json
 
 
 def public_checkpoints(request):
-    page, params = paginate(request, queries.checkpoints(), per_page=50)
-    return render(request, "audit/checkpoints.html", {"page": page, "params": params})
+    page = paging.paginate(request, queries.checkpoints(), scope="audit.checkpoints", per_page=50)
+    return render(request, "audit/checkpoints.html", {"page": page})
 
 
 def _export():

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, NotFound
-from fairinspect.core.http import paginate
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.access import enterprises_visible_to
 from fairinspect.registry.tabular import write_csv, write_xlsx
@@ -202,12 +201,12 @@ def case_list(request):
 def overdue_list(request):
     qs = access.cases_visible_to(request.user)
     today = _today()
-    page, params = paginate(request, queries.overdue(qs, today=today))
+    page = paging.paginate(request, queries.overdue(qs, today=today), scope="cases.overdue")
     rows = [(c, queries.DUE_LABELS.get(c.next_due_kind, "")) for c in page]
     return render(
         request,
         "cases/overdue.html",
-        {"page": page, "params": params, "today": today, "rows": rows},
+        {"page": page, "today": today, "rows": rows},
     )
 
 
@@ -402,8 +401,8 @@ def _disclosure_row(x: Disclosure) -> dict:
 
 
 def disclosure_list(request):
-    page, params = paginate(request, queries.published_disclosures())
-    return render(request, "cases/disclosure_list.html", {"page": page, "params": params})
+    page = paging.paginate(request, queries.published_disclosures(), scope="cases.disclosures")
+    return render(request, "cases/disclosure_list.html", {"page": page})
 
 
 def disclosure_export(request, fmt: str):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.shortcuts import render
 
@@ -35,10 +34,3 @@ def apply_errors(form, exc: DomainError) -> None:
     for e in errors:
         field = e.get("field")
         form.add_error(field if field in form.fields else None, e["message"])
-
-
-def paginate(request: HttpRequest, qs, per_page: int = 50):
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
-    return page, params.urlencode()

@@ -19,6 +19,7 @@ costs at most 1,001 index entries whatever the size of the table.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
@@ -163,6 +164,7 @@ class Page:
     prev_cursor: str | None
     total: Total | None = None
     params: str = ""  # the request's other parameters, for the links
+    start: int | None = None  # the first row's place, where the list knows it (sequences)
 
     def __iter__(self):
         return iter(self.rows)
@@ -344,21 +346,87 @@ def from_request(request: HttpRequest, per_page: int) -> Request:
     return Request(g.get("cursor") or None, offset, params.urlencode())
 
 
+def order_of(qs: QuerySet) -> list[str]:
+    """The ordering a queryset already has (its `order_by`, else its model's `ordering`), as
+    field paths: what `paginate` keys on when it is given no order of its own."""
+    query = qs.query
+    terms = list(query.order_by) if query.order_by else list(qs.model._meta.ordering or [])
+    out = [t for t in terms if isinstance(t, str)]
+    if len(out) != len(terms):
+        raise TypeError(f"order {terms!r}: page by field paths, not expressions")
+    return out
+
+
 def paginate(
     request: HttpRequest,
     qs: QuerySet,
-    order: Sequence[str],
+    order: Sequence[str] | None = None,
     *,
     scope: str,
     per_page: int = 50,
     counted: bool = True,
 ) -> Page:
-    """A list page by keyset; `page.total` is the (estimated) total unless `counted` is off."""
+    """A list page by keyset, in `order` (by default the queryset's own, see `order_of`) made
+    total by `id`; `page.total` is the (estimated) total unless `counted` is off."""
     req = from_request(request, per_page)
+    order = order_of(qs) if order is None else order
     page = Keyset(qs, order, scope=scope).page(per_page, req.cursor, offset=req.offset)
     page.params = req.params
     if counted:
         page.total = count(qs)
+    return page
+
+
+def paginate_sequence(
+    request: HttpRequest,
+    rows: Sequence[Any],
+    key: Callable[[Any], tuple],
+    *,
+    scope: str,
+    per_page: int = 50,
+) -> Page:
+    """A page of a list computed in Python (e.g. the risk ranking), already sorted ascending
+    by `key` (a tuple of numbers and strings ending in a unique id). The cursor is signed the
+    same way and names the last row's key, not a position, so a row moving up the list does
+    not repeat a row on the next page. `page.start` is the 0-based place of its first row."""
+    req = from_request(request, per_page)
+    keys = [list(key(r)) for r in rows]
+    if req.cursor:
+        p = unsign(req.cursor, scope)
+        k, backward = p.get("k"), bool(p.get("b"))
+        if (
+            p.get("o") != "sequence"
+            or not isinstance(k, list)
+            or (keys and len(k) != len(keys[0]))
+            or not all(isinstance(v, int | float | str) for v in k)
+        ):
+            raise bad_cursor()
+        try:
+            i = bisect.bisect_right(keys, k) if not backward else bisect.bisect_left(keys, k)
+        except TypeError:  # a key of another shape
+            raise bad_cursor() from None
+        start = max(i - per_page, 0) if backward else i
+    else:
+        if req.offset > MAX_OFFSET:
+            raise offset_too_deep("page")
+        start = req.offset
+    chunk = list(rows[start : start + per_page])
+
+    def token(i: int, backward: bool = False) -> str:
+        payload: dict[str, Any] = {"o": "sequence", "k": keys[i]}
+        if backward:
+            payload["b"] = 1
+        return sign(payload, scope)
+
+    end = start + len(chunk)
+    page = Page(
+        chunk,
+        token(end - 1) if chunk and end < len(rows) else None,
+        token(start, backward=True) if chunk and start > 0 else None,
+        Total(len(rows)),
+        req.params,
+    )
+    page.start = start
     return page
 
 

@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, NotFound
-from fairinspect.core.http import paginate
 from fairinspect.registry.access import get_enterprise, is_staff
 
 from . import access, queries, ranking, services
@@ -76,13 +76,14 @@ def warning_queue(request):
     stage = request.GET.get("stage") or None
     if stage not in (None, *EarlyWarning.Stage.values):
         stage = None
-    page, params = paginate(request, queries.warning_queue(request.user, stage=stage))
+    page = paging.paginate(
+        request, queries.warning_queue(request.user, stage=stage), scope="monitoring.warnings"
+    )
     return render(
         request,
         "monitoring/queue.html",
         {
             "page": page,
-            "params": params,
             "stage": stage,
             "stages": EarlyWarning.Stage.choices,
             "now": timezone.now(),
@@ -142,9 +143,11 @@ def warning_action(request, number: str, action: str):
 def ranking_page(request):
     access.require_staff_viewer(request.user)
     rows = ranking.ranking_for(request.user)
-    page, params = paginate(request, rows)
+    page = paging.paginate_sequence(
+        request, rows, lambda r: (-r.score.total, r.enterprise_id), scope="monitoring.ranking"
+    )
     return render(
         request,
         "monitoring/ranking.html",
-        {"page": page, "params": params, "labels": ranking.FACTOR_LABELS},
+        {"page": page, "labels": ranking.FACTOR_LABELS},
     )

@@ -10,8 +10,8 @@ from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, Forbidden, NotFound
-from fairinspect.core.http import paginate
 from fairinspect.core.roles import Role, has_role
 from fairinspect.core.schemas import form_values, validate_form
 from fairinspect.registry.access import enterprises_visible_to, get_enterprise, is_staff
@@ -119,13 +119,12 @@ def offsite_list(request):
         qs = qs.filter(offsite_method__isnull=True)
     elif method in OffsiteInspection.Method.values:
         qs = qs.filter(offsite_method__method=method)
-    page, params = paginate(request, qs.order_by("-planned_date", "-id"))
+    page = paging.paginate(request, qs.order_by("-planned_date", "-id"), scope="monitoring.offsite")
     return render(
         request,
         "monitoring/offsite_list.html",
         {
             "page": page,
-            "params": params,
             "method": method,
             "methods": OffsiteInspection.Method.choices,
         },
@@ -308,9 +307,11 @@ def assistant_log(request):
         qs = qs.filter(confirmed_at__isnull=True)
     elif state == "error":
         qs = qs.filter(~Q(error=""))
-    page, params = paginate(request, qs.order_by("-created_at", "-id"), per_page=20)
+    page = paging.paginate(
+        request, qs.order_by("-created_at", "-id"), scope="monitoring.assistant_log", per_page=20
+    )
     return render(
         request,
         "monitoring/assistant_log.html",
-        {"page": page, "params": params, "state": state, "is_staff": is_staff(request.user)},
+        {"page": page, "state": state, "is_staff": is_staff(request.user)},
     )

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, NotFound, ValidationFailed
-from fairinspect.core.http import paginate
 
 from . import access, services
 from .models import Article
@@ -28,11 +28,13 @@ def home(request):
 def article_list(request, kind: str):
     if kind not in Article.Kind.values:
         raise NotFound()
-    page, params = paginate(request, access.public_articles(kind), per_page=20)
+    page = paging.paginate(
+        request, access.public_articles(kind), scope="portal.articles", per_page=20
+    )
     return render(
         request,
         "portal/list.html",
-        {"page": page, "params": params, "kind": kind, "label": Article.Kind(kind).label},
+        {"page": page, "kind": kind, "label": Article.Kind(kind).label},
     )
 
 

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods
 
 from fairinspect.core import paging
 from fairinspect.core.errors import DomainError
-from fairinspect.core.http import apply_errors, paginate
+from fairinspect.core.http import apply_errors
 from fairinspect.core.worklist import landing_url
 
 from . import access, queries, services, tabular
@@ -158,11 +158,13 @@ def enterprise_edit(request, credit_code: str):
 def officer_list(request):
     q, status = request.GET.get("q", "").strip()[:50], request.GET.get("status", "")
     qs = queries.filter_officers(access.officers_visible_to(request.user), q=q, status=status)
-    page, params = paginate(request, qs.order_by("department__code", "name"))
+    page = paging.paginate(
+        request, qs.order_by("department__code", "name"), scope="registry.officers"
+    )
     return render(
         request,
         "registry/officer_list.html",
-        {"page": page, "params": params, "q": q, "status": status, "today": timezone.localdate()},
+        {"page": page, "q": q, "status": status, "today": timezone.localdate()},
     )
 
 

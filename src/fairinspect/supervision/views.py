@@ -5,7 +5,6 @@ from django.utils import timezone
 from fairinspect.audit import queries as audit_queries
 from fairinspect.audit.verify import verify
 from fairinspect.core import paging
-from fairinspect.core.http import paginate
 
 from . import access
 
@@ -69,11 +68,11 @@ def dashboard_records(request):
     if found is None:
         raise NotFound("没有这一统计项。")
     title, kind, qs = found
-    page, params = paginate(request, qs)
+    page = paging.paginate(request, qs, scope="supervision.dashboard")
     return render(
         request,
         "supervision/dashboard_records.html",
-        {"title": title, "kind": kind, "page": page, "params": params, "year": year},
+        {"title": title, "kind": kind, "page": page, "year": year},
     )
 
 

@@ -14,8 +14,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, Forbidden, NotFound
-from fairinspect.core.http import paginate
 from fairinspect.core.roles import has_role
 from fairinspect.registry.models import Department, Officer
 from fairinspect.rules import complaints as rule
@@ -147,13 +147,12 @@ def complaint_list(request):
     qs = access.complaints_visible_to(request.user)
     f = queries.ComplaintFilter.from_query(request.GET)
     qs = queries.filter_complaints(qs, f, today=timezone.localdate())
-    page, params = paginate(request, qs)
+    page = paging.paginate(request, qs, scope="supervision.complaints")
     return render(
         request,
         "supervision/complaint_list.html",
         {
             "page": page,
-            "params": params,
             "f": f,
             "states": rule.STATE_LABELS.items(),
             "channels": Complaint.Channel.choices,
@@ -284,8 +283,8 @@ def conduct_list(request):
     qs = ConductCase.objects.exclude(officer__user_id=request.user.pk).select_related(
         "officer", "department", "complaint"
     )
-    page, params = paginate(request, qs)
-    return render(request, "supervision/conduct_list.html", {"page": page, "params": params})
+    page = paging.paginate(request, qs, scope="supervision.conduct")
+    return render(request, "supervision/conduct_list.html", {"page": page})
 
 
 @login_required

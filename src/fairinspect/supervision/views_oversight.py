@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.cases.models import Case
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError, Forbidden, NotFound, ValidationFailed
-from fairinspect.core.http import paginate
 from fairinspect.core.schemas import form_int, form_values, validate_form
 from fairinspect.registry.models import Officer
 from fairinspect.rules.breaches import RULE_LABELS, Rule
@@ -60,7 +60,7 @@ def breach_list(request):
         qs = qs.filter(year=int(request.GET["year"]))
     if request.GET.get("found", ""):
         qs = qs.filter(found_on__startswith=request.GET["found"][:7])
-    page, params = paginate(request, qs.order_by("-found_on", "-id"))
+    page = paging.paginate(request, qs.order_by("-found_on", "-id"), scope="supervision.breaches")
     from .models import DetectionRun
 
     return render(
@@ -68,7 +68,6 @@ def breach_list(request):
         "supervision/breach_list.html",
         {
             "page": page,
-            "params": params,
             "rules": RULE_LABELS.items(),
             "rule": rule,
             "status": status,
@@ -349,14 +348,13 @@ def training(request):
         if posted is None:
             return redirect(f"{reverse('supervision:training')}?year={year}")
     below, hours, source = training_services.below_required(year)
-    page, params = paginate(request, below)
+    page = paging.paginate(request, below, scope="supervision.training")
     return render(
         request,
         "supervision/training.html",
         {
             "year": year,
             "page": page,
-            "params": params,
             "hours": hours,
             "source": source,
             "recent": TrainingRecord.objects.select_related("officer")[:20],

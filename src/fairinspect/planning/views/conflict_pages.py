@@ -8,8 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError
-from fairinspect.core.http import paginate
 from fairinspect.core.roles import Role, has_role
 
 from ._common import _act
@@ -56,7 +56,7 @@ def conflicts(request):
         )
     if kind in OfficerConflict.Kind.values:
         qs = qs.filter(kind=kind)
-    page, params = paginate(request, qs, per_page=30)
+    page = paging.paginate(request, qs, scope="planning.conflicts", per_page=30)
     from fairinspect.registry.models import Officer
 
     return render(
@@ -64,7 +64,6 @@ def conflicts(request):
         "planning/conflicts.html",
         {
             "page": page,
-            "params": params,
             "q": q,
             "kind": kind,
             "kinds": OfficerConflict.Kind.choices,

@@ -10,8 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from fairinspect.catalog.queries import items_in_force
+from fairinspect.core import paging
 from fairinspect.core.errors import DomainError
-from fairinspect.core.http import paginate
 from fairinspect.registry.models import Enterprise
 from fairinspect.registry.queries import district_names
 
@@ -23,8 +23,8 @@ from ._common import _act, _can_approve, _can_plan
 @login_required
 def task_list(request):
     tasks = access.tasks_visible_to(request.user)
-    page, params = paginate(request, tasks)
-    return render(request, "planning/task_list.html", {"page": page, "params": params})
+    page = paging.paginate(request, tasks, scope="planning.tasks")
+    return render(request, "planning/task_list.html", {"page": page})
 
 
 @login_required

@@ -8,8 +8,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from fairinspect.core import paging
 from fairinspect.core.errors import Forbidden
-from fairinspect.core.http import paginate
 
 from .. import access, queries
 
@@ -55,13 +55,12 @@ def ratings(request):
     units = Department.objects.filter(
         pk__in=queries.ratings_visible_to(request.user).values("visit__department")
     ).order_by("code")
-    page, params = paginate(request, qs, per_page=30)
+    page = paging.paginate(request, qs, scope="visits.ratings", per_page=30)
     return render(
         request,
         "visits/ratings.html",
         {
             "page": page,
-            "params": params,
             "units": units,
             "unit": unit,
             "score": score,
