@@ -10,8 +10,14 @@ import datetime as dt
 import itertools
 
 import pytest
+from hypothesis import settings
 
 from fairinspect.core.roles import Role
+
+# No per-example deadline: on a loaded 2-core CI an example can take over hypothesis's 200 ms
+# default without anything being wrong; the properties, not the timing, are under test.
+settings.register_profile("fairinspect", deadline=None)
+settings.load_profile("fairinspect")
 
 PASSWORD = "correct-horse-battery-staple-9"
 _seq = itertools.count(1)

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
+from fairinspect.core.errors import Conflict, DomainError, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role
 from fairinspect.rules import reviews as rule
 from fairinspect.supervision.models import Breach, CertificateAuditRun, TrainingRecord
@@ -56,8 +56,16 @@ def test_r8_3_scoring_follows_the_checklist_and_refuses_out_of_range_points():
 def test_r1_5_nobody_reviews_their_own_case_and_each_kind_has_its_reviewer(
     kind, reviewer_unit, author, sup, ok
 ):
+    from fairinspect.rules.duties import Capacity, DutyObject, Participation
+
+    case_file = DutyObject("案卷", 1, "局", (Participation(7 if author else 8, Capacity.DRAFTED),))
     refusals = rule.check_reviewer(
-        kind, reviewer_unit=reviewer_unit, case_unit="U1", is_author=author, is_supervisor=sup
+        kind,
+        reviewer_id=7,
+        reviewer_unit=reviewer_unit,
+        case_unit="U1",
+        case_file=case_file,
+        is_supervisor=sup,
     )
     assert (not refusals) is ok
 
@@ -134,11 +142,43 @@ def test_r8_3_the_officer_who_handled_a_case_cannot_review_it(closed_cases, make
     plan = reviews.create_plan(actor=boss, year=2026, title="", per_unit=4, today=TODAY)
     plan = reviews.publish_plan(actor=boss, plan=plan, seed="20260618", today=TODAY)
     scores = {i.code: str(i.points) for i in reviews.checklist().items}
-    with pytest.raises(Conflict) as e:
+    with pytest.raises(DomainError) as e:
         reviews.record_review(
             actor=boss, plan=plan, case=closed_cases[0], kind="spot", scores=scores, today=TODAY
         )
-    assert e.value.code == "reviewer_is_author"
+    assert e.value.code == "separation_of_duties" and e.value.status == 403
+    assert [r["code"] for r in e.value.extra["reasons"]][:1] == ["drafted_by_actor"]
+
+
+def test_r1_5_whoever_took_an_approving_step_in_a_case_does_not_review_its_file(
+    closed_cases, make_user
+):
+    """One rule with every approving step (rules.duties): the approver who decided the
+    case has acted on it as approver and cannot come back to it as its file's reviewer."""
+    from django.contrib.auth.models import Group
+
+    from fairinspect.cases.models import CaseStep
+
+    approver = make_user("case_approver", Role.APPROVER, department="650100-WH")
+    approver.groups.add(Group.objects.get(name="supervisor"))
+    case = closed_cases[0]
+    CaseStep.objects.create(
+        case=case,
+        action="approve_filing",
+        from_status="pending_filing",
+        to_status="investigating",
+        actor=approver,
+        on=TODAY,
+    )
+    plan = reviews.create_plan(actor=approver, year=2026, title="", per_unit=4, today=TODAY)
+    plan = reviews.publish_plan(actor=approver, plan=plan, seed="20260618", today=TODAY)
+    scores = {i.code: str(i.points) for i in reviews.checklist().items}
+    with pytest.raises(DomainError) as e:
+        reviews.record_review(
+            actor=approver, plan=plan, case=case, kind="spot", scores=scores, today=TODAY
+        )
+    assert e.value.code == "separation_of_duties"
+    assert "other_role_used" in [r["code"] for r in e.value.extra["reasons"]]
 
 
 def test_r1_4_the_yearly_report_lists_officers_below_the_required_hours(supervisor, make_officer):

@@ -136,6 +136,14 @@ def case_duty(case: Case):
     return duty_object("案件", case.department, _case_people(case))
 
 
+def case_file_duty(case: Case):
+    """The case file as a case-file review (评查) sees it: everyone who registered, handled
+    or took a step in the case, whatever the role (they never review it, R1.5, R8.3)."""
+    from fairinspect.core.duties import duty_object
+
+    return duty_object("案卷", case.department, _case_people(case))
+
+
 def listing_duty(listing: DishonestyListing):
     """A listing proposal: its proposer and the case's handlers never decide it; it is
     decided in the bureau that penalised (谁处罚、谁决定、谁负责)."""

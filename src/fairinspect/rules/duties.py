@@ -50,6 +50,7 @@ ROLE_LABELS = {
     "legal_reviewer": "法制审核人员",
     "supervisor": "监督人员",
     "admin": "管理员",
+    "case_file_reviewer": "案卷评查人员",
 }
 
 _CAPACITY_TEXT = {
@@ -59,6 +60,9 @@ _CAPACITY_TEXT = {
     Capacity.PROPOSED: ("proposed_by_actor", "您提出了该{obj}"),
     Capacity.REQUESTED: ("requested_by_actor", "您申请了该{obj}"),
 }
+
+# The codes of participation_reasons: a refusal for what the person did, not where they work.
+PARTICIPATION_CODES = frozenset({code for code, _ in _CAPACITY_TEXT.values()} | {"other_role_used"})
 
 
 @dataclass(frozen=True)
@@ -108,12 +112,14 @@ class DutyDecision:
         return "；".join(r.message for r in self.reasons)
 
 
-def check_duty(actor: Actor, act: Act, obj: DutyObject) -> DutyDecision:
-    """Whether `actor` may take `act` on `obj`; every reason it may not, in order."""
+def participation_reasons(actor_id: int, act: Act, obj: DutyObject) -> list[Reason]:
+    """Rules 1 and 2 alone: every reason the person's own part in `obj` keeps them from
+    taking `act` on it. A step whose reviewer must come from elsewhere (a peer review of a
+    case file by another unit) applies these and its own unit rule instead of rule 3."""
     reasons: list[Reason] = []
     seen: set[str] = set()
     for p in obj.participations:
-        if p.user_id != actor.user_id:
+        if p.user_id != actor_id:
             continue
         if p.capacity in AUTHORING:
             code, text = _CAPACITY_TEXT[p.capacity]
@@ -141,6 +147,12 @@ def check_duty(actor: Actor, act: Act, obj: DutyObject) -> DutyDecision:
                     f"{act.label}：可以同时持有两种角色，但不能在同一事项上兼用（R1.5）。",
                 )
             )
+    return reasons
+
+
+def check_duty(actor: Actor, act: Act, obj: DutyObject) -> DutyDecision:
+    """Whether `actor` may take `act` on `obj`; every reason it may not, in order."""
+    reasons = participation_reasons(actor.user_id, act, obj)
     if actor.bureau_id is None:
         reasons.append(
             Reason(

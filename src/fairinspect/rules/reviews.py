@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from itertools import islice
 
+from .duties import Act, DutyObject, participation_reasons
 from .results import FieldError, Reason
 from .sampling import canonical_pool, picks, pool_sha256, validate_seed
 
@@ -140,15 +141,24 @@ class Kind(StrEnum):
     SPOT = "spot"
 
 
+REVIEWER_ROLE = "case_file_reviewer"
+
+
 def check_reviewer(
-    kind: Kind | str, *, reviewer_unit: str, case_unit: str, is_author: bool, is_supervisor: bool
+    kind: Kind | str,
+    *,
+    reviewer_id: int,
+    reviewer_unit: str,
+    case_unit: str,
+    case_file: DutyObject,
+    is_supervisor: bool,
 ) -> tuple[Reason, ...]:
-    """Refusals (empty when allowed): nobody reviews a case they handled; a self review is
-    by the case's own unit, a peer review by another unit, a spot review by supervisors."""
+    """Refusals (empty when allowed). Nobody reviews a case they registered, handled or took
+    a step in: `rules.duties.participation_reasons`, the rule of every approving step. A
+    self review is by the case's own unit, a peer review by another unit, a spot review by
+    supervisors."""
     kind = Kind(kind)
-    out = []
-    if is_author:
-        out.append(Reason("reviewer_is_author", "承办人不能评查自己承办的案卷。"))
+    out = list(participation_reasons(reviewer_id, Act("评查", REVIEWER_ROLE), case_file))
     if kind is Kind.SELF and reviewer_unit != case_unit:
         out.append(Reason("self_review_other_unit", "自查由案件承办单位进行。"))
     if kind is Kind.PEER and reviewer_unit == case_unit:

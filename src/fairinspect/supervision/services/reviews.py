@@ -12,9 +12,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import Avg, Count, Q
 
 from fairinspect.audit import trail
+from fairinspect.cases import access as cases_access
 from fairinspect.cases.models import Case
+from fairinspect.core.duties import DutyRefused
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.core.roles import Role, has_role
+from fairinspect.rules import duties as duties_rule
 from fairinspect.rules import reviews as rule
 from fairinspect.rules.results import reason_dicts
 from fairinspect.rules.sampling import DrawInputError, validate_seed
@@ -132,11 +135,19 @@ def record_review(
         ) from None
     refusals = rule.check_reviewer(
         kind,
+        reviewer_id=actor.pk,
         reviewer_unit=actor.department.code if actor.department_id else "",
         case_unit=unit_of(case),
-        is_author=case.created_by_id == actor.pk or case.steps.filter(actor=actor).exists(),
+        case_file=cases_access.case_file_duty(case),
         is_supervisor=access.is_supervision(actor),
     )
+    if any(r.code in duties_rule.PARTICIPATION_CODES for r in refusals):
+        # The refusal of every approving step (core.duties): 403 separation_of_duties.
+        raise DutyRefused(
+            duties_rule.REFUSAL_CODE,
+            next(r for r in refusals if r.code in duties_rule.PARTICIPATION_CODES).message,
+            extra={"reasons": reason_dicts(refusals)},
+        )
     if refusals:
         raise Conflict(
             refusals[0].code, refusals[0].message, extra={"reasons": reason_dicts(refusals)}
