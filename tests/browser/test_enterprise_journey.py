@@ -13,6 +13,7 @@ from fairinspect.core.roles import Role
 from fairinspect.enterprise import services
 from fairinspect.enterprise.inputs import EnterpriseMemberIn
 from fairinspect.enterprise.models import Evidence, RectificationReport, SelfCheck
+from fairinspect.enterprise.standards import standard_by_code
 from fairinspect.visits import services as visit_services
 from tests.browser.conftest import assert_fits
 from tests.conftest import PASSWORD
@@ -111,11 +112,14 @@ def test_the_enterprise_prints_its_qr_reports_a_rectification_with_a_photo_and_f
     page.get_by_label("李组长（指定的领导班子成员（组长））").check()
     page.get_by_label("赵工会（企业工会代表）").check()
     page.get_by_label("报告主要负责人日期").fill("2025-06-18")
-    for n in range(1, 15):
-        page.locator(f'fieldset[data-item="HG-{n:02d}"] input[value="ok"]').check()
+    for item in standard_by_code("huagong-2017").items:
+        page.locator(f'fieldset[data-item="{item["code"]}"] input[value="ok"]').check()
     box = page.get_by_test_id("file-self-check").bounding_box()
     assert box["height"] >= 44
     assert_fits(page)
+    # a phone zooms out to a too-wide page, so measure against the phone's own width: the
+    # standard's source note (long URLs) must wrap
+    assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
     shot(page, "enterprise-self-check-phone")
     page.get_by_test_id("file-self-check").click()
     page.wait_for_url("**/self-checks/*/")

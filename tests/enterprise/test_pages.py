@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from fairinspect.enterprise.models import Evidence, RectificationReport, SelfCheck, SelfInspection
+from fairinspect.enterprise.standards import standard_by_code
 from fairinspect.visits import services as visit_services
 
 from .conftest import PNG, upload
@@ -24,8 +25,8 @@ def test_r11_2_the_form_files_a_self_check_and_a_refused_one_keeps_what_was_type
         "reported_to_main_person_on": "2025-06-13",
         "main_person_took_part": "on",
     }
-    for n in range(1, 15):
-        form[f"result_HG-{n:02d}"] = "ok"
+    for item in standard_by_code("huagong-2017").items:
+        form[f"result_{item['code']}"] = "ok"
     form["result_HG-03"] = "hazard"
     form["place_HG-03"] = "原料罐区"
     refused = client.post("/enterprise/self-checks/new/", form)
@@ -160,8 +161,8 @@ def test_r10_4_an_eligible_enterprise_self_inspects_and_the_draw_leaves_it_out(
 def test_r11_2_a_refused_self_check_names_each_box_at_fault(client, ent_user, group, items):
     client.force_login(ent_user)
     form = {"checked_on": "2025-06-12", "reported_to_main_person_on": "abc"}
-    for n in range(1, 15):
-        form[f"result_HG-{n:02d}"] = "ok"
+    for item in standard_by_code("huagong-2017").items:
+        form[f"result_{item['code']}"] = "ok"
     form["deadline_HG-03"] = "abc"
     form["deadline_OTHER"] = "abc"
     refused = client.post("/enterprise/self-checks/new/", form)
