@@ -133,9 +133,12 @@ def shot():
 
 
 def assert_fits(page) -> None:
-    """The page, once loaded with its style sheets, scrolls only up and down. A test that
-    waits for an element of a page it just navigated to can see it before the style sheet
-    has arrived, when nothing wraps yet; measuring then would judge an unstyled page."""
+    """The page, once loaded with its style sheets, scrolls only up and down at the phone's
+    own width. Measured against the viewport, not `window.innerWidth`: a mobile browser zooms
+    out to a too-wide page, and its inner width grows with it. A test that waits for an
+    element of a page it just navigated to can see it before the style sheet has arrived,
+    when nothing wraps yet: so the page's load is awaited first."""
     page.wait_for_load_state("load")
-    width, inner = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
-    assert width <= inner, f"{page.url} is {width}px wide in a {inner}px window"
+    width = page.evaluate("document.documentElement.scrollWidth")
+    allowed = page.viewport_size["width"]
+    assert width <= allowed, f"{page.url} is {width}px wide on a {allowed}px screen"
