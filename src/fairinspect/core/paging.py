@@ -419,15 +419,14 @@ def paginate_sequence(
         return sign(payload, scope)
 
     end = start + len(chunk)
-    page = Page(
+    return Page(
         chunk,
         token(end - 1) if chunk and end < len(rows) else None,
         token(start, backward=True) if chunk and start > 0 else None,
         Total(len(rows)),
         req.params,
+        start,
     )
-    page.start = start
-    return page
 
 
 # ---- pages of the API --------------------------------------------------------------------
