@@ -16,16 +16,27 @@ together.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 
-from fairinspect.rules.audit_hashing import GENESIS, EventContent, event_hash, state_digest
+from fairinspect.rules.audit_hashing import (
+    GENESIS,
+    EventContent,
+    canonical_dict,
+    event_hash,
+    state_digest,
+)
 
 from .models import AuditEvent, Chain
-from .state import model_for, state_of
+from .state import model_for, states_of
+
+# Events per INSERT when many are appended at once (record_many).
+_INSERT_BATCH = 1000
 
 # Department id -> bureau code. Departments and their parents change only by migration or
 # the administrator; a stale entry would only put events in another partition, never make
@@ -79,6 +90,40 @@ def _locked_chain(bureau: str, day) -> Chain:
     return Chain.objects.select_for_update().get(key=key)
 
 
+class Change(NamedTuple):
+    """One record's event in `record_many`: the record (saved), its summary and data."""
+
+    obj: Any
+    summary: str
+    data: dict | None = None
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """An event before it is chained: what it says, and the model whose row it digests."""
+
+    object_type: str
+    object_id: str
+    summary: str
+    data: dict
+    model: type[models.Model] | None
+
+
+def _entry(obj: Any, object_type: str, object_id: Any, summary: str, data: dict | None) -> _Entry:
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+    object_id = "" if object_id is None else str(object_id)[:64]
+    object_type = object_type[:50]
+    return _Entry(
+        object_type=object_type,
+        object_id=object_id,
+        summary=summary[:300],
+        data=json.loads(json.dumps(data or {}, ensure_ascii=False, default=str)),
+        model=model_for(object_type) if object_id else None,
+    )
+
+
 def record(
     *,
     actor,
@@ -97,88 +142,97 @@ def record(
     new state too. Returns the event of `obj`."""
     # One change, one chain: the other records' events go to the same partition, so a
     # transaction never holds two chain locks (no lock-order deadlock between writers).
+    first = _entry(obj, object_type, object_id, summary, data)
+    with_ = {**(data or {}), "with": f"{first.object_type}:{first.object_id}"}
+    others = [_entry(other, "", "", summary, with_) for other in also]
     bureau = partition_bureau(actor, obj)
-    event = _append(
-        actor=actor,
-        bureau=bureau,
-        action=action,
-        obj=obj,
-        object_type=object_type,
-        object_id=object_id,
-        summary=summary,
-        data=data,
-    )
-    for other in also:
-        _append(
-            actor=actor,
-            bureau=bureau,
-            action=action,
-            obj=other,
-            summary=summary,
-            data={**(data or {}), "with": f"{event.object_type}:{event.object_id}"},
-        )
-    return event
+    return _append(actor=actor, bureau=bureau, action=action, entries=[first, *others])[0]
 
 
-def _append(
-    *,
-    actor,
-    bureau: str,
-    action: str,
-    obj: Any = None,
-    object_type: str = "",
-    object_id: Any = "",
-    summary: str,
-    data: dict | None = None,
-) -> AuditEvent:
-    if obj is not None:
-        object_type = object_type or obj._meta.label_lower
-        object_id = object_id or obj.pk
-    object_id = "" if object_id is None else str(object_id)[:64]
-    object_type, action, summary = object_type[:50], action[:50], summary[:300]
-    data = json.loads(json.dumps(data or {}, ensure_ascii=False, default=str))
-    model = model_for(object_type) if object_id else None
-    state = state_of(model, object_id) if model is not None else None
-    digest = state_digest(state) if model is not None else ""
+def record_many(*, actor, action: str, changes: Sequence[Change]) -> list[AuditEvent]:
+    """Append one event per change (the same actor and action: a batch of records one
+    service call saved, such as the visits of a published draw), under ONE lock of one
+    chain, in the order given. Like `also`, every event goes to the partition of the first
+    record (one change, one chain). The records' states are read in one query per model,
+    the hash chain is computed here and the events are inserted in bulk; `audit-verify`
+    checks them like any other events."""
+    if not changes:
+        return []
+    entries = [_entry(c.obj, "", "", c.summary, c.data) for c in changes]
+    bureau = partition_bureau(actor, changes[0].obj)
+    return _append(actor=actor, bureau=bureau, action=action, entries=entries)
+
+
+def _states(entries: Sequence[_Entry]) -> list[dict[str, Any] | None]:
+    """The stored state of each entry's record (None: no record, or it is gone), one read
+    per model."""
+    wanted: dict[type[models.Model], list[str]] = {}
+    for e in entries:
+        if e.model is not None:
+            wanted.setdefault(e.model, []).append(e.object_id)
+    rows = {model: dict(states_of(model, ids)) for model, ids in wanted.items()}
+    out: list[dict[str, Any] | None] = []
+    for e in entries:
+        row = None
+        if e.model is not None:
+            try:
+                key = str(e.model._meta.pk.to_python(e.object_id))
+            except ValidationError:
+                key = e.object_id
+            row = rows[e.model].get(key)
+        out.append(canonical_dict(row) if row is not None else None)
+    return out
+
+
+def _append(*, actor, bureau: str, action: str, entries: Sequence[_Entry]) -> list[AuditEvent]:
+    action = action[:50]
+    states = _states(entries)
     actor_id, actor_name = _actor_identity(actor)
     # No savepoint: inside the service's transaction a failure here fails the whole change.
     with transaction.atomic(savepoint=False):
         at = timezone.now()
         chain = _locked_chain(bureau, timezone.localdate(at))
-        seq = chain.length + 1
-        prev = chain.head or GENESIS
-        content = EventContent(
-            chain=chain.key,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            summary=summary,
-            data=data,
-            state_digest=digest,
-        )
-        h = event_hash(prev, content)
-        event = AuditEvent.objects.create(
-            chain=chain,
-            seq=seq,
-            at=at,
-            actor_id=actor_id,
-            actor_name=actor_name,
-            action=action,
-            object_type=object_type,
-            object_id=object_id,
-            summary=summary,
-            data=data,
-            state=state,
-            state_digest=digest,
-            prev_hash=prev,
-            hash=h,
-        )
-        Chain.objects.filter(pk=chain.pk).update(length=seq, head=h, updated_at=at)
-    return event
+        seq, prev = chain.length, chain.head or GENESIS
+        events = []
+        for e, state in zip(entries, states, strict=True):
+            seq += 1
+            digest = state_digest(state) if e.model is not None else ""
+            content = EventContent(
+                chain=chain.key,
+                seq=seq,
+                at=at,
+                actor_id=actor_id,
+                actor_name=actor_name,
+                action=action,
+                object_type=e.object_type,
+                object_id=e.object_id,
+                summary=e.summary,
+                data=e.data,
+                state_digest=digest,
+            )
+            h = event_hash(prev, content)
+            events.append(
+                AuditEvent(
+                    chain=chain,
+                    seq=seq,
+                    at=at,
+                    actor_id=actor_id,
+                    actor_name=actor_name,
+                    action=action,
+                    object_type=e.object_type,
+                    object_id=e.object_id,
+                    summary=e.summary,
+                    data=e.data,
+                    state=state,
+                    state_digest=digest,
+                    prev_hash=prev,
+                    hash=h,
+                )
+            )
+            prev = h
+        AuditEvent.objects.bulk_create(events, batch_size=_INSERT_BATCH)
+        Chain.objects.filter(pk=chain.pk).update(length=seq, head=prev, updated_at=at)
+    return events
 
 
 def content_of(event: Any, chain_key: str) -> EventContent:

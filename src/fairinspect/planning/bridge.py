@@ -1,7 +1,7 @@
 """What planning reads from, and asks of, the visits app (issue 3), in one place.
 
 visits owns its tables: planning reads them here (read-only queries) and creates or cancels
-visits only through visits' own services (``create_visit``, ``cancel_visit``). If those
+visits only through visits' own services (``create_visit``, ``create_visits``, ``cancel_visit``). If those
 services are not importable (an older checkout), nothing is created and the draw says so.
 """
 
@@ -253,12 +253,14 @@ def _visit_services():
         from fairinspect.visits import services
     except ImportError:
         return None
-    return services if hasattr(services, "create_visit") else None
+    return services if hasattr(services, "create_visits") else None
 
 
 def create_draw_visits(*, draw, actor, today: dt.date | None = None) -> list[int]:
-    """Create the visits of a published draw (trigger random_draw) with visits' own service;
-    returns their ids. Unpaired enterprises get none: the office staffs them by hand."""
+    """Create the visits of a published draw (trigger random_draw) with visits' own service,
+    as one batch (`create_visits`: checked once for what the visits share, all or none);
+    returns their ids in the order of the pairings. Unpaired enterprises get none: the
+    office staffs them by hand."""
     from django.utils import timezone
 
     from fairinspect.registry.models import Enterprise
@@ -268,27 +270,29 @@ def create_draw_visits(*, draw, actor, today: dt.date | None = None) -> list[int
         return []
     task = draw.task
     today = today or timezone.localdate()
-    officers = {p.kind: p for p in task.pools.all()}["officers"].facts
+    officers = task.pools.only("facts").get(kind="officers").facts
     enterprises = {
         e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=draw.selected)
     }
-    ids = []
-    for pairing in draw.pairings:
-        if not pairing["officers"]:
-            continue
-        visit = services.create_visit(
-            actor=actor,
+    visits = [
+        services.NewVisit(
             enterprise=enterprises[pairing["enterprise"]],
-            kind="on_site",
-            trigger=Trigger.RANDOM_DRAW.value,
-            planned_date=max(task.window_start, today),
-            item_codes=task.items,
             officer_ids=[officers[o]["officer"] for o in pairing["officers"]],
-            department=task.department,
-            today=today,
         )
-        ids.append(visit.pk)
-    return ids
+        for pairing in draw.pairings
+        if pairing["officers"]
+    ]
+    created = services.create_visits(
+        actor=actor,
+        visits=visits,
+        kind="on_site",
+        trigger=Trigger.RANDOM_DRAW.value,
+        planned_date=max(task.window_start, today),
+        item_codes=task.items,
+        department=task.department,
+        today=today,
+    )
+    return [v.pk for v in created]
 
 
 def cancel_draw_visits(*, draw, actor, reason: str) -> int:

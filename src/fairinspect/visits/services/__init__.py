@@ -9,6 +9,7 @@ from .checkin import (  # noqa: F401
     confirm_check_in,
 )
 from .common import officer_of  # noqa: F401
+from .creation import NewVisit, create_visit, create_visits  # noqa: F401
 from .field import (  # noqa: F401
     FieldOutcome,
     perform_field_action,
@@ -37,7 +38,6 @@ from .onsite import (  # noqa: F401
 from .plans import (  # noqa: F401
     approve_plan,
     cancel_visit,
-    create_visit,
     reject_plan,
     submit_plan,
     update_plan,

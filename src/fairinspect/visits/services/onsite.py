@@ -25,8 +25,9 @@ from ..models import (
     VisitRating,
 )
 from .common import _refuse, officer_of
+from .creation import create_visit
 from .numbers import allocate
-from .plans import _require_team_or_approver, create_visit
+from .plans import _require_team_or_approver
 
 # ------------------------------------------------ during the visit
 
