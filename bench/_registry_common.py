@@ -61,7 +61,10 @@ def fresh_database(url: str) -> None:
         args += ["-U", u.username or "postgres"]
         subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
         subprocess.run(["createdb", *args, name], check=True)
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}
+    path = os.pathsep.join(
+        [str(ROOT / "bench"), str(ROOT / "src"), os.environ.get("PYTHONPATH", "")]
+    )
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "PYTHONPATH": path}
     subprocess.run(
         [PY, str(ROOT / "manage.py"), "migrate", "--no-input", "-v", "0"], check=True, env=env
     )

@@ -46,6 +46,7 @@ from urllib.parse import quote
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+import _cpu
 import _registry_common as common
 import registry_search as rs
 import visits_precheck as vp
@@ -69,6 +70,26 @@ def captured(client, path: str, headers: dict, skip: tuple[str, ...]) -> tuple[i
     assert r.status_code == 200, (path, r.status_code)
     sql = [q["sql"] for q in cq.captured_queries if not any(s in q["sql"] for s in skip)]
     return len(cq.captured_queries), sql
+
+
+def run_sql_cpu(statements: list[str], n: int) -> tuple[list[float], float, float]:
+    """The bare SQL replayed n times on one connection (as rs.run_sql at c=1), with the CPU it
+    cost: the client thread's (psycopg) plus its backend's, in ms per replay."""
+    import psycopg
+
+    lat = []
+    with psycopg.connect(PG_URL, autocommit=True) as conn, conn.cursor() as cur:
+        backend = conn.execute("SELECT pg_backend_pid()").fetchone()[0]  # type: ignore[index]
+        c0, b0, t0 = time.thread_time_ns(), _cpu.task_ns(backend), time.perf_counter()
+        for _ in range(n):
+            t = time.perf_counter()
+            for sql in statements:
+                cur.execute(sql)
+                cur.fetchall()
+            lat.append(time.perf_counter() - t)
+        wall = time.perf_counter() - t0
+        cpu = time.thread_time_ns() - c0 + _cpu.task_ns(backend) - b0
+    return lat, wall, cpu / n / 1e6
 
 
 def p50(lat: list[float]) -> float:
@@ -258,6 +279,20 @@ def main() -> None:
                 (search_paths, bearer),
             ):
                 vp.run_paths(paths, h, 20, 1, port=port)
+        # CPU of the servers' workers and of every backend of the database (the servers'
+        # persistent connections), per request: what the request costs on a quiet machine.
+        meters = {
+            port: _cpu.Meter(lambda p=proc: _cpu.children(p.pid) + _cpu.backends(PG_URL))
+            for (_l, _s, port, _q), proc in zip(versions, procs, strict=True)
+        }
+        cpu: dict[str, float] = {}
+
+        def timed(key, paths, h, conc, port):
+            meters[port].start()
+            lat, wall = vp.run_paths(paths, h, args.requests, conc, port=port)
+            cpu[key] = meters[port].stop() / args.requests / 1e6
+            return lat, wall
+
         for conc in concs:
             res: dict[str, float] = {}
             port0 = versions[-1][2]
@@ -265,7 +300,7 @@ def main() -> None:
                 ("empty", "/bench/empty", {}),
                 ("empty-auth", "/bench/empty-auth", cookie),
             ):
-                lat, wall = vp.run_paths([path], h, args.requests, conc, port=port0)
+                lat, wall = timed(key, [path], h, conc, port0)
                 rs.report("scale", key, f"Django {key} view", conc, lat, wall)
                 res[key] = p50(lat)
             kinds = [
@@ -275,20 +310,20 @@ def main() -> None:
             for key, label, paths, h, sql_key in kinds:
                 for vlabel, _src, port, sql in versions:
                     k = f"{vlabel}{key}"
-                    lat, wall = vp.run_paths(paths, h, args.requests, conc, port=port)
+                    lat, wall = timed(k, paths, h, conc, port)
                     rs.report("scale", k, f"{vlabel}{label}", conc, lat, wall)
                     res[k] = p50(lat)
-                    lat, wall = rs.run_sql(sql[sql_key], args.requests, conc)
-                    rs.report("scale", f"sql({k})", f"{vlabel}{label} bare SQL", conc, lat, wall)
+                    lat, wall, cpu[f"sql({k})"] = run_sql_cpu(sql[sql_key], args.requests)
+                    rs.report("scale", f"sql({k})", f"{vlabel}{label} bare SQL", 1, lat, wall)
                     res[f"sql({k})"] = p50(lat)
             for q, path in zip(searches, search_paths, strict=True):
                 for vlabel, _src, port, sql in versions:
                     k = f"{vlabel}search {q}"
-                    lat, wall = vp.run_paths([path], bearer, args.requests, conc, port=port)
+                    lat, wall = timed(k, [path], bearer, conc, port)
                     rs.report("scale", "search", f"{vlabel}search q={q}", conc, lat, wall)
                     res[k] = p50(lat)
-                    lat, wall = rs.run_sql(sql["search"][q], args.requests, conc)
-                    rs.report("scale", "sql(search)", f"{vlabel}q={q} bare SQL", conc, lat, wall)
+                    lat, wall, cpu[f"sql({k})"] = run_sql_cpu(sql["search"][q], args.requests)
+                    rs.report("scale", "sql(search)", f"{vlabel}q={q} bare SQL", 1, lat, wall)
                     res[f"sql({k})"] = p50(lat)
             print(
                 f"  ratios at c={conc} (p50 / p50 of the empty view {res['empty']:.2f} ms, of the "
@@ -306,6 +341,20 @@ def main() -> None:
                 print(
                     f"RATIO|{key}|{conc}|{res[key]:.2f}|{to_empty:.2f}|{to_sql:.2f}|{to_auth:.2f}"
                 )
+            print(
+                f"  CPU per request at c={conc} (server workers + database backends; the bare "
+                f"SQL: client + backend), empty {cpu['empty']:.3f} ms, empty-auth "
+                f"{cpu['empty-auth']:.3f} ms:"
+            )
+            for key in [f"{v[0]}{k}" for k in keys for v in versions]:
+                c_empty = cpu[key] / cpu["empty"]
+                c_auth = cpu[key] / cpu["empty-auth"]
+                c_sql = cpu[key] / cpu[f"sql({key})"]
+                print(
+                    f"    {key:28} {cpu[key]:7.3f} ms  ×{c_empty:5.1f} empty  "
+                    f"×{c_auth:5.1f} empty-auth  ×{c_sql:5.1f} SQL ({cpu[f'sql({key})']:.3f} ms)"
+                )
+                print(f"CPU|{key}|{conc}|{cpu[key]:.3f}|{c_empty:.2f}|{c_sql:.2f}|{c_auth:.2f}")
         year_sql = next(s for s in versions[-1][3]["page"] if "visits_visit" in s)
         print(f"  plan (visits of the year): {rs.explain(year_sql)}")
     finally:
