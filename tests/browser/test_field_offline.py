@@ -10,6 +10,12 @@ from fairinspect.core.roles import Role
 from tests.browser.conftest import assert_fits
 from tests.conftest import PASSWORD
 
+# flush() reloads the page once something was sent: until the new page has loaded outbox.js
+# the outbox is undefined, which is not "still queued".
+OUTBOX_EMPTY = (
+    "window.fairinspectOutbox && window.fairinspectOutbox.all().then(a => a.length === 0)"
+)
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 TAP = """() => [...document.querySelectorAll(
@@ -127,7 +133,7 @@ def test_r6_1_r3_4_check_in_without_signal_waits_then_counts_once(
         queued[0],
     )
     phone.evaluate("window.fairinspectOutbox.flush()")
-    phone.wait_for_function("window.fairinspectOutbox.all().then(a => a.length === 0)")
+    phone.wait_for_function(OUTBOX_EMPTY)
     assert CheckIn.objects.filter(visit=v).count() == 2
     assert FieldAction.objects.filter(visit=v).count() == 1
     q = queries.quota_for(v.enterprise, year=v.planned_date.year, today=v.planned_date)
@@ -189,4 +195,4 @@ def test_r6_1_a_queued_check_in_the_server_refuses_shows_its_reason(
     _fits(phone)
     shot(phone, "field-refused-phone")
     refused.get_by_role("button", name="知道了，删除").click()
-    phone.wait_for_function("window.fairinspectOutbox.all().then(a => a.length === 0)")
+    phone.wait_for_function(OUTBOX_EMPTY)
