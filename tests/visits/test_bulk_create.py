@@ -250,6 +250,23 @@ def test_r8_5_each_visit_of_a_batch_has_its_creation_in_its_history_and_the_trai
     assert report.records >= len(specs)
 
 
+def test_r9_2_a_drawn_team_keeps_its_drawn_order_even_when_the_arranger_is_drawn(history, team):
+    """The arranging officer leads a team they name; a drawn team is the published result,
+    so its first drawn officer leads even when the planner who publishes it was drawn
+    second."""
+    specs, codes = history
+    (u1, o1), (_u2, o2) = team
+    drawn = [
+        services.NewVisit(enterprise=s.enterprise, officer_ids=[o2.pk, o1.pk]) for s in specs[:2]
+    ]
+    for trigger, lead in (("annual_plan", o1.pk), ("random_draw", o2.pk)):
+        ids, snap = _rolled_back(lambda t=trigger: _batch(u1, drawn, codes, trigger=t))
+        assert [[t["officer_id"] for t in s["team"]] for s in snap] == [
+            [lead, o1.pk + o2.pk - lead]
+        ] * 2
+        assert [s["events"][0]["data"]["officers"][0] for s in snap] == [lead] * 2
+
+
 def _self_inspecting(enterprise, make_user):
     user = make_user(f"ent_si_{enterprise.pk}", Role.ENTERPRISE, enterprise=enterprise)
     SelfInspection.objects.create(

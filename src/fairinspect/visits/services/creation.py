@@ -323,7 +323,8 @@ class _Batch:
         self.items  # noqa: B018
         team = self._team(spec.officer_ids)
         me = self.me
-        team.sort(key=lambda o: me is None or o.pk != me.pk)  # the arranging officer leads
+        if self.trigger is not Trigger.RANDOM_DRAW:  # a drawn team keeps its published order
+            team.sort(key=lambda o: me is None or o.pk != me.pk)  # the arranging officer leads
         self.department  # noqa: B018
         wanted = {int(i) for i in spec.expert_ids}
         experts = [e for e in self.experts if e.pk in wanted]
