@@ -260,7 +260,7 @@ def test_r9_2_a_drawn_team_keeps_its_drawn_order_even_when_the_arranger_is_drawn
         services.NewVisit(enterprise=s.enterprise, officer_ids=[o2.pk, o1.pk]) for s in specs[:2]
     ]
     for trigger, lead in (("annual_plan", o1.pk), ("random_draw", o2.pk)):
-        ids, snap = _rolled_back(lambda t=trigger: _batch(u1, drawn, codes, trigger=t))
+        _ids, snap = _rolled_back(lambda t=trigger: _batch(u1, drawn, codes, trigger=t))
         assert [[t["officer_id"] for t in s["team"]] for s in snap] == [
             [lead, o1.pk + o2.pk - lead]
         ] * 2
