@@ -41,12 +41,17 @@ def roles_of(user) -> frozenset[Role]:
         return frozenset()
     cached = getattr(user, "_fairinspect_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = frozenset(r for r in Role if r.value in names)
-        if user.is_superuser:
-            cached = cached | {Role.ADMIN}
-        user._fairinspect_roles = cached
+        cached = user._fairinspect_roles = roles_named(
+            user.groups.values_list("name", flat=True), superuser=user.is_superuser
+        )
     return cached
+
+
+def roles_named(group_names, *, superuser: bool) -> frozenset[Role]:
+    """The roles a user's groups (their names) give; a superuser administers."""
+    names = set(group_names)
+    roles = frozenset(r for r in Role if r.value in names)
+    return roles | {Role.ADMIN} if superuser else roles
 
 
 def has_role(user, *roles: Role) -> bool:

@@ -1,0 +1,42 @@
+"""The login backend (AUTHENTICATION_BACKENDS): Django's ModelBackend, except that the user
+behind a session is read with their department and roles in one prepared statement
+(core/prepared.py) instead of one compiled query for the user and another for the roles
+(issue 13: the authenticated floor). Passwords, permissions and `is_active` are
+ModelBackend's own; `roles_of` then finds the roles already on the user."""
+
+from __future__ import annotations
+
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef
+
+from fairinspect.core.prepared import Prepared
+from fairinspect.core.roles import Role, roles_named
+from fairinspect.registry.models import User
+
+_FLAG = "_holds_role_"
+
+
+def _user_with_roles(pk: int):
+    member = User.groups.through.objects.filter(user_id=OuterRef("pk"))
+    flags = {f"{_FLAG}{r.value}": Exists(member.filter(group__name=r.value)) for r in Role}
+    return User.objects.select_related("department").annotate(**flags).filter(pk=pk)
+
+
+_USER_ROW = Prepared(_user_with_roles, pk=-1_000_001)  # no user has a negative id
+
+
+class Backend(ModelBackend):
+    def get_user(self, user_id):
+        try:
+            pk = int(user_id)
+        except (TypeError, ValueError):
+            return None
+        found = _USER_ROW.objects(pk=pk)
+        if not found:
+            return None
+        user = found[0]
+        user._fairinspect_roles = roles_named(
+            (r.value for r in Role if getattr(user, f"{_FLAG}{r.value}")),
+            superuser=user.is_superuser,
+        )
+        return user if self.user_can_authenticate(user) else None
