@@ -1,5 +1,5 @@
 """The login backend (AUTHENTICATION_BACKENDS): Django's ModelBackend, except that the user
-behind a session is read with their department and roles in one prepared statement
+behind a session is read with their department, enterprise and roles in one prepared statement
 (core/prepared.py) instead of one compiled query for the user and another for the roles
 (issue 13: the authenticated floor). Passwords, permissions and `is_active` are
 ModelBackend's own; `roles_of` then finds the roles already on the user."""
@@ -19,7 +19,7 @@ _FLAG = "_holds_role_"
 def _user_with_roles(pk: int):
     member = User.groups.through.objects.filter(user_id=OuterRef("pk"))
     flags = {f"{_FLAG}{r.value}": Exists(member.filter(group__name=r.value)) for r in Role}
-    return User.objects.select_related("department").annotate(**flags).filter(pk=pk)
+    return User.objects.select_related("department", "enterprise").annotate(**flags).filter(pk=pk)
 
 
 _USER_ROW = Prepared(_user_with_roles, pk=-1_000_001)  # no user has a negative id

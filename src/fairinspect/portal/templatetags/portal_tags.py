@@ -17,7 +17,7 @@ def _href(p) -> str:
 
 
 def _entries(pages, current: str):
-    return [{"p": p, "href": _href(p), "current": _href(p) == current} for p in pages]
+    return [{"p": p, "href": h, "current": h == current} for p in pages for h in [_href(p)]]
 
 
 @register.inclusion_tag("portal/_public_nav.html", takes_context=True)
