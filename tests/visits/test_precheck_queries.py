@@ -1,6 +1,6 @@
-"""The 扫码入企 pre-check stays at most 10 queries, the same for an enterprise with one visit
-this year and one with 200 (issue 13; R6.1): the year's visits are paged, the verdict still
-comes from rules.entry.decide_entry."""
+"""The 扫码入企 pre-check stays at most 8 queries (the issue allows 10), the same for an
+enterprise with one visit this year and one with 200 (issue 13; R6.1): the year's visits are
+paged, the verdict still comes from rules.entry.decide_entry."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from .test_services import fill
 
 pytestmark = pytest.mark.django_db
 
-MAX_QUERIES = 10
+MAX_QUERIES = 8  # the issue allows 10; session, user (with roles, officer, bureau), then six
 
 
 def _count(client, ent, query: str = "") -> tuple[int, str, list[str]]:

@@ -1,8 +1,9 @@
 """The login backend (AUTHENTICATION_BACKENDS): Django's ModelBackend, except that the user
-behind a session is read with their department, enterprise and roles in one prepared statement
-(core/prepared.py) instead of one compiled query for the user and another for the roles
-(issue 13: the authenticated floor). Passwords, permissions and `is_active` are
-ModelBackend's own; `roles_of` then finds the roles already on the user."""
+behind a session is read with their department (and its bureau), officer, enterprise and
+roles in one prepared statement (core/prepared.py), instead of one compiled query for the
+user, one for the roles and more for what the access checks read (issue 13: the
+authenticated floor). Passwords, permissions and `is_active` are ModelBackend's own;
+`roles_of` and `officer_of` then find what they need already on the user."""
 
 from __future__ import annotations
 
@@ -19,7 +20,11 @@ _FLAG = "_holds_role_"
 def _user_with_roles(pk: int):
     member = User.groups.through.objects.filter(user_id=OuterRef("pk"))
     flags = {f"{_FLAG}{r.value}": Exists(member.filter(group__name=r.value)) for r in Role}
-    return User.objects.select_related("department", "enterprise").annotate(**flags).filter(pk=pk)
+    return (
+        User.objects.select_related("department__parent", "officer", "enterprise")
+        .annotate(**flags)
+        .filter(pk=pk)
+    )
 
 
 _USER_ROW = Prepared(_user_with_roles, pk=-1_000_001)  # no user has a negative id

@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from fairinspect.core.errors import DomainError, Forbidden
-from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry import access as registry_access
 from fairinspect.registry.access import is_staff
@@ -24,27 +23,9 @@ from ..models import Visit
 from ._common import _flash
 
 
-def _staff_row(pk):
-    from fairinspect.registry.models import User
-
-    return User.objects.select_related("department__parent", "officer").filter(pk=pk)[:1]
-
-
-_STAFF_ROW = Prepared(_staff_row, pk=-7_000_001)
-
-
-def _load_staff(user) -> None:
-    """The user's department (with its bureau) and officer in one query (prepared: compiled
-    once per connection), into the user's own caches, so the visibility check and
-    officer_of read no more rows."""
-    (row,) = _STAFF_ROW.objects(pk=user.pk)
-    user._state.fields_cache.update(row._state.fields_cache)
-
-
 def qr_landing(request, token: str):
+    # The session's user came with their department, bureau and officer (registry.backends).
     staff = request.user.is_authenticated and is_staff(request.user)
-    if staff:
-        _load_staff(request.user)
     # Whether the user may see the enterprise comes with the enterprise's row (one query).
     ent = qr.enterprise_for(
         token, scope=registry_access.enterprise_scope(request.user) if staff else None
