@@ -90,3 +90,22 @@ def test_r13_1_a_deactivated_user_a_changed_password_or_a_removed_role_count_at_
     type(user).objects.filter(pk=user.pk).update(is_active=False)
     assert not _user_of(key).is_authenticated
     assert client.get("/work/today/").status_code == 302
+
+
+def test_r13_1_an_api_token_brings_its_users_roles_department_and_officer_in_one_query(
+    make_user, make_officer
+):
+    from fairinspect.registry.auth import issue_token, user_for_token
+
+    user = make_user("token_user", Role.OFFICER, Role.SUPERVISOR, department="650100-WH")
+    make_officer("令牌", department="650100-WH", user=user)
+    token = issue_token(user)
+    with CaptureQueriesContext(connection) as q:
+        found = user_for_token(token)
+        seen = (roles_of(found), found.department.bureau.code, found.officer.name)
+    assert seen == ({Role.OFFICER, Role.SUPERVISOR}, "650100", "令牌")
+    assert len(q.captured_queries) == 2, [c["sql"] for c in q.captured_queries]  # + last_used
+    user.groups.remove(Group.objects.get(name=Role.SUPERVISOR.value))
+    with CaptureQueriesContext(connection) as q:
+        assert roles_of(user_for_token(token)) == {Role.OFFICER}
+    assert len(q.captured_queries) == 1  # last_used_at is written at most every 5 minutes

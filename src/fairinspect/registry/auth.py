@@ -27,6 +27,7 @@ from django.utils import timezone
 from fairinspect.audit import trail
 from fairinspect.core.errors import DomainError, Forbidden, NotFound
 from fairinspect.core.prepared import Prepared
+from fairinspect.registry.backends import attach_roles, role_flags
 
 from .models import ApiToken, User
 
@@ -117,11 +118,13 @@ def issue_token(user: User, *, name: str = "", days: int = TOKEN_DAYS) -> str:
     return token
 
 
-# The token's row with its user and the user's department (the access checks read it):
+# The token's row with its user, the user's department, bureau, officer and roles (what the
+# access checks read):
 # prepared, compiled once per connection (core/prepared.py), as every API request runs it.
 _TOKEN_ROW = Prepared(
     lambda digest, now: (
-        ApiToken.objects.select_related("user", "user__department")
+        ApiToken.objects.select_related("user__department__parent", "user__officer")
+        .annotate(**role_flags("user_id"))
         .filter(key_hash=digest, expires_at__gt=now, revoked_at__isnull=True, user__is_active=True)
         .order_by("pk")[:1]
     ),
@@ -138,6 +141,7 @@ def user_for_token(token: str) -> User | None:
     row = found[0] if found else None
     if row is None or not secrets.compare_digest(row.password_mark, _password_mark(row.user)):
         return None
+    attach_roles(row.user, row)
     now = timezone.now()
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=5):
         ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)

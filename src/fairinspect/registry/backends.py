@@ -17,17 +17,28 @@ from fairinspect.registry.models import User
 _FLAG = "_holds_role_"
 
 
-def _user_with_roles(pk: int):
-    member = User.groups.through.objects.filter(user_id=OuterRef("pk"))
-    flags = {f"{_FLAG}{r.value}": Exists(member.filter(group__name=r.value)) for r in Role}
-    return (
-        User.objects.select_related("department__parent", "officer", "enterprise")
-        .annotate(**flags)
-        .filter(pk=pk)
+def role_flags(user_ref: str = "pk") -> dict[str, Exists]:
+    """One EXISTS per role, on the user that `user_ref` (a field of the queried model) names:
+    annotations for a query that reads a user (the session's, an API token's)."""
+    member = User.groups.through.objects.filter(user_id=OuterRef(user_ref))
+    return {f"{_FLAG}{r.value}": Exists(member.filter(group__name=r.value)) for r in Role}
+
+
+def attach_roles(user: User, row) -> None:
+    """Put on `user` the roles that `row` (annotated with `role_flags`) holds, for roles_of."""
+    user._fairinspect_roles = roles_named(  # type: ignore[attr-defined]
+        (r.value for r in Role if getattr(row, f"{_FLAG}{r.value}")), superuser=user.is_superuser
     )
 
 
-_USER_ROW = Prepared(_user_with_roles, pk=-1_000_001)  # no user has a negative id
+_USER_ROW = Prepared(
+    lambda pk: (
+        User.objects.select_related("department__parent", "officer", "enterprise")
+        .annotate(**role_flags())
+        .filter(pk=pk)
+    ),
+    pk=-1_000_001,  # no user has a negative id
+)
 
 
 class Backend(ModelBackend):
@@ -40,8 +51,5 @@ class Backend(ModelBackend):
         if not found:
             return None
         user = found[0]
-        user._fairinspect_roles = roles_named(
-            (r.value for r in Role if getattr(user, f"{_FLAG}{r.value}")),
-            superuser=user.is_superuser,
-        )
+        attach_roles(user, user)
         return user if self.user_can_authenticate(user) else None
