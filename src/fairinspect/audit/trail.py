@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -37,6 +37,8 @@ from .state import model_for, states_of
 
 # Events per INSERT when many are appended at once (record_many).
 _INSERT_BATCH = 1000
+# The fields of an event its hash covers, as stored on AuditEvent (the chain is its key).
+_STORED = [f.name for f in fields(EventContent) if f.name != "chain"]
 
 # Department id -> bureau code. Departments and their parents change only by migration or
 # the administrator; a stale entry would only put events in another partition, never make
@@ -211,24 +213,8 @@ def _append(*, actor, bureau: str, action: str, entries: Sequence[_Entry]) -> li
                 state_digest=digest,
             )
             h = event_hash(prev, content)
-            events.append(
-                AuditEvent(
-                    chain=chain,
-                    seq=seq,
-                    at=at,
-                    actor_id=actor_id,
-                    actor_name=actor_name,
-                    action=action,
-                    object_type=e.object_type,
-                    object_id=e.object_id,
-                    summary=e.summary,
-                    data=e.data,
-                    state=state,
-                    state_digest=digest,
-                    prev_hash=prev,
-                    hash=h,
-                )
-            )
+            stored = {f: getattr(content, f) for f in _STORED}
+            events.append(AuditEvent(chain=chain, **stored, state=state, prev_hash=prev, hash=h))
             prev = h
         AuditEvent.objects.bulk_create(events, batch_size=_INSERT_BATCH)
         Chain.objects.filter(pk=chain.pk).update(length=seq, head=prev, updated_at=at)
@@ -237,16 +223,4 @@ def _append(*, actor, bureau: str, action: str, entries: Sequence[_Entry]) -> li
 
 def content_of(event: Any, chain_key: str) -> EventContent:
     """What the stored event's hash should cover (used by verification)."""
-    return EventContent(
-        chain=chain_key,
-        seq=event.seq,
-        at=event.at,
-        actor_id=event.actor_id,
-        actor_name=event.actor_name,
-        action=event.action,
-        object_type=event.object_type,
-        object_id=event.object_id,
-        summary=event.summary,
-        data=event.data,
-        state_digest=event.state_digest,
-    )
+    return EventContent(chain=chain_key, **{f: getattr(event, f) for f in _STORED})
