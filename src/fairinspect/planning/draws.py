@@ -401,13 +401,15 @@ class PairingWriter(RowWriter):
         "enterprise_id",
         "credit_code",
         "officers",
+        "officer_names",
         "skipped",
         "unpaired",
     )
 
-    def __init__(self, draw: Draw) -> None:
+    def __init__(self, draw: Draw, names: Mapping[str, str]) -> None:
         super().__init__()
         self.draw_id = draw.pk
+        self.names = names
         self.digests = ResultDigests()
 
     def add(self, enterprise_pk: int, pairing: Mapping[str, Any]) -> None:
@@ -419,6 +421,9 @@ class PairingWriter(RowWriter):
                 enterprise_pk,
                 pairing["enterprise"],
                 json.dumps(pairing["officers"], ensure_ascii=False),
+                json.dumps(
+                    [self.names.get(o, "") for o in pairing["officers"]], ensure_ascii=False
+                ),
                 json.dumps(pairing["skipped"], ensure_ascii=False),
                 pairing["unpaired"],
             )
@@ -438,11 +443,12 @@ def enterprise_pks(codes) -> dict[str, int]:
     return out
 
 
-def write_pairings(draw: Draw, pairings: list[dict]) -> ResultDigests:
-    """Store a draw's result as rows and its digests on the draw (after the rows: the trigger
-    of migration 0009 empties the digests when a row is written while they are set)."""
+def write_pairings(draw: Draw, pairings: list[dict], names: Mapping[str, str]) -> ResultDigests:
+    """Store a draw's result as rows (with the officers' names, `names` {pool id: name}) and
+    its digests on the draw (after the rows: the trigger of migration 0009 empties the
+    digests when a row is written while they are set)."""
     pks = enterprise_pks(p["enterprise"] for p in pairings)
-    writer = PairingWriter(draw)
+    writer = PairingWriter(draw, names)
     for p in pairings:
         writer.add(pks[p["enterprise"]], p)
     writer.close()
@@ -727,7 +733,8 @@ def run(*, actor, draw: Draw) -> Draw:
             count=len(result.selected),
             drawn_at=timezone.now(),
         )
-        write_pairings(draw, _pairings_json(result))
+        names = officer_names(pools_of(draw.task, light=True)[1])
+        write_pairings(draw, _pairings_json(result), names)
         trail.record(
             actor=actor,
             action="draw",
@@ -889,6 +896,7 @@ def pairings_page(draw: Draw, first: int, size: int) -> list[DrawPairing]:
             "position",
             "credit_code",
             "officers",
+            "officer_names",
             "skipped",
             "unpaired",
             "enterprise__name",

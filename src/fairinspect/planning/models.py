@@ -465,6 +465,9 @@ class DrawPairing(models.Model):
     enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+")
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
     officers = models.JSONField(_("执法人员"), default=list)  # [certificate numbers]
+    # Their names as frozen in the officer pool, in the same order: shown on the public page
+    # beside the numbers, so a page never reads the pool's facts (every officer's history).
+    officer_names = models.JSONField(_("执法人员姓名"), default=list)
     skipped = models.JSONField(_("回避等跳过"), default=list)  # [[id, code, message]]
     unpaired = models.TextField(_("未匹配原因"), blank=True, default="")
 

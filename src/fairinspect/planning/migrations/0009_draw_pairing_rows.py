@@ -60,8 +60,11 @@ def to_rows(apps, schema_editor):
     Draw = apps.get_model("planning", "Draw")
     DrawPairing = apps.get_model("planning", "DrawPairing")
     Enterprise = apps.get_model("registry", "Enterprise")
+    Pool = apps.get_model("planning", "Pool")
     for draw in Draw.objects.exclude(pairings=[]).iterator(chunk_size=10):
         pairings = list(draw.pairings or [])
+        facts = Pool.objects.filter(task_id=draw.task_id, kind="officers").first()
+        names = {k: v.get("name", "") for k, v in (facts.facts if facts else {}).items()}
         codes = [p["enterprise"] for p in pairings]
         pks = dict(Enterprise.objects.filter(credit_code__in=codes).values_list("credit_code", "pk"))
         if missing := [c for c in codes if c not in pks]:
@@ -74,6 +77,7 @@ def to_rows(apps, schema_editor):
                     enterprise_id=pks[p["enterprise"]],
                     credit_code=p["enterprise"],
                     officers=list(p.get("officers") or []),
+                    officer_names=[names.get(o, "") for o in p.get("officers") or []],
                     skipped=list(p.get("skipped") or []),
                     unpaired=p.get("unpaired") or "",
                 )
@@ -143,6 +147,7 @@ class Migration(migrations.Migration):
                 ("position", models.PositiveIntegerField()),
                 ("credit_code", models.CharField(max_length=18, verbose_name="统一社会信用代码")),
                 ("officers", models.JSONField(default=list, verbose_name="执法人员")),
+                ("officer_names", models.JSONField(default=list, verbose_name="执法人员姓名")),
                 ("skipped", models.JSONField(default=list, verbose_name="回避等跳过")),
                 ("unpaired", models.TextField(blank=True, default="", verbose_name="未匹配原因")),
                 (

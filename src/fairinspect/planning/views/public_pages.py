@@ -95,7 +95,6 @@ def public_draw(request, draw_id: int):
         page = 1
     first = (page - 1) * DRAW_PAGE
     shown = draws.pairings_page(draw, first, DRAW_PAGE)
-    officer_names = draws.officer_names(off) if any(r.officers for r in shown) else {}
     return render(
         request,
         "planning/public_draw.html",
@@ -106,7 +105,7 @@ def public_draw(request, draw_id: int):
             "off_pool": off,
             "check": check,
             "rows": [
-                (r.position + 1, r, [(o, officer_names.get(o, "")) for o in r.officers])
+                (r.position + 1, r, list(zip(r.officers, r.officer_names, strict=False)))
                 for r in shown
             ],
             "page": page,
