@@ -202,3 +202,13 @@ def test_r9_2_migration_0009_moves_the_json_result_into_rows_and_back(published)
     assert published.pairings_sha256 == _canonical_sha256(expected[::-1])
     assert (published.selected_sha256, published.pairings_sha256) != digests
     assert not draws.verify(published).ok  # the reversed result is not the draw's
+
+
+def test_r9_2_the_page_rows_escape_what_they_show(client, published):
+    from fairinspect.registry.models import Enterprise
+
+    row = published.pairing_rows.select_related("enterprise").get(position=0)
+    Enterprise.objects.filter(pk=row.enterprise_id).update(name="<b>危化</b>&公司")
+    body = client.get(f"/planning/public/draws/{published.pk}/").content.decode()
+    assert "&lt;b&gt;危化&lt;/b&gt;&amp;公司" in body and "<b>危化" not in body
+    assert f'<code class="small">{row.credit_code}</code>' in body
