@@ -10,7 +10,7 @@ from django.core.management import call_command
 
 from fairinspect.core.errors import Conflict, Forbidden, ValidationFailed
 from fairinspect.planning import access, draws
-from fairinspect.planning.models import Draw, OfficerConflict, Pool, SamplingTask
+from fairinspect.planning.models import Draw, DrawPairing, OfficerConflict, Pool, SamplingTask
 from fairinspect.rules import sampling
 
 SEEDS = [f"{n:020d}" for n in range(31415926, 31415926 + 25)]
@@ -262,7 +262,9 @@ def test_r9_2_a_rejected_redraw_leaves_the_draw_in_force(published_task, city_pl
 def test_r9_2_a_published_draw_verifies_and_a_tampered_one_does_not(published_task, city_planner):
     draw = draws.publish_result(actor=city_planner, draw=_draw(published_task, city_planner))
     assert draws.verify(draw).ok
-    Draw.objects.filter(pk=draw.pk).update(selected=list(reversed(draw.selected)))
+    first, second = draw.pairing_rows.order_by("position")[:2]
+    DrawPairing.objects.filter(pk=first.pk).update(credit_code=second.credit_code)
+    DrawPairing.objects.filter(pk=second.pk).update(credit_code=first.credit_code)
     draw.refresh_from_db()
     assert not draws.verify(draw).ok
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from fairinspect.planning import draws
-from fairinspect.planning.models import Draw, Pool
+from fairinspect.planning.models import Draw, DrawPairing, Pool
 
 pytestmark = pytest.mark.django_db
 
@@ -78,7 +78,9 @@ def test_r9_2_an_altered_pool_text_shows_a_mismatch_even_with_a_stored_verificat
 
 
 def test_r9_2_an_altered_stored_result_shows_a_mismatch(client, published):
-    Draw.objects.filter(pk=published.pk).update(selected=list(reversed(published.selected)))
+    first, second = published.pairing_rows.order_by("position")[:2]
+    DrawPairing.objects.filter(pk=first.pk).update(credit_code=second.credit_code)
+    DrawPairing.objects.filter(pk=second.pk).update(credit_code=first.credit_code)
     body = client.get(f"/planning/public/draws/{published.pk}/").content.decode()
     assert 'class="verdict bad"' in body and "验证失败" in body
 

@@ -144,9 +144,9 @@ def public_draws() -> QuerySet[Draw]:
 
 
 def get_public_draw(draw_id: int) -> Draw:
-    # The pairings (hundreds of KB for a large draw) are read only if something needs them:
-    # on PostgreSQL the public page reads a page of them and their digest in SQL.
-    draw = public_draws().defer("pairings", "visit_ids").filter(pk=draw_id).first()
+    # The result is rows (DrawPairing): the public page reads a page of them and checks the
+    # digests stored on the draw; the visits' ids (as many as the selected) stay unread.
+    draw = public_draws().defer("visit_ids").filter(pk=draw_id).first()
     if draw is None:
         raise NotFound()
     return draw

@@ -34,7 +34,6 @@ class SamplingTaskAdmin(ReadOnly):
 class DrawAdmin(ReadOnly):
     list_display = ("task", "sequence", "status", "seed", "drawn_at", "published_at")
     list_filter = ("status",)
-    exclude = ("selected", "pairings")
 
 
 @admin.register(SpecialInspection)

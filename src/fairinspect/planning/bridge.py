@@ -256,7 +256,9 @@ def _visit_services():
     return services if hasattr(services, "create_visits") else None
 
 
-def create_draw_visits(*, draw, actor, today: dt.date | None = None) -> list[int]:
+def create_draw_visits(
+    *, draw, actor, today: dt.date | None = None, pairings: list[dict] | None = None
+) -> list[int]:
     """Create the visits of a published draw (trigger random_draw) with visits' own service,
     as one batch (`create_visits`: checked once for what the visits share, all or none);
     returns their ids in the order of the pairings. Unpaired enterprises get none: the
@@ -271,15 +273,18 @@ def create_draw_visits(*, draw, actor, today: dt.date | None = None) -> list[int
     task = draw.task
     today = today or timezone.localdate()
     officers = task.pools.only("facts").get(kind="officers").facts
+    if pairings is None:
+        pairings = draw.pairings  # its rows (DrawPairing), in drawn order
     enterprises = {
-        e.credit_code: e for e in Enterprise.objects.filter(credit_code__in=draw.selected)
+        e.credit_code: e
+        for e in Enterprise.objects.filter(credit_code__in=[p["enterprise"] for p in pairings])
     }
     visits = [
         services.NewVisit(
             enterprise=enterprises[pairing["enterprise"]],
             officer_ids=[officers[o]["officer"] for o in pairing["officers"]],
         )
-        for pairing in draw.pairings
+        for pairing in pairings
         if pairing["officers"]
     ]
     created = services.create_visits(

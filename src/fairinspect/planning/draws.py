@@ -22,7 +22,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -32,7 +32,7 @@ from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, ValidationFailed
 from fairinspect.core.roles import Role
 from fairinspect.enterprise.queries import self_inspecting_enterprise_ids
-from fairinspect.registry.models import Officer
+from fairinspect.registry.models import Enterprise, Officer
 from fairinspect.rules import sampling
 from fairinspect.rules.caps import CapStage, at_cap, cap_count_parameters
 from fairinspect.rules.certificates import GENERAL_SCOPE
@@ -40,7 +40,7 @@ from fairinspect.rules.domains import Domain
 from fairinspect.rules.results import reason_dicts
 
 from . import access, bridge, capstate, queries
-from .models import Draw, OfficerConflict, Pool, PoolExclusion, SamplingTask
+from .models import Draw, DrawPairing, OfficerConflict, Pool, PoolExclusion, SamplingTask
 from .services import clean_date, clean_int, clean_ratio, clean_text, transition
 
 ALL_DOMAINS = frozenset(d.value for d in Domain)
@@ -295,29 +295,26 @@ def pool_text_and_sha256(ids) -> tuple[str, str]:
     return out.getvalue(), h.hexdigest()
 
 
-class ExclusionWriter:
-    """A pool's exclusions written as rows, set-based (issue 13 item 3): every few thousand
-    rows one ``COPY planning_poolexclusion FROM STDIN`` on PostgreSQL, one ``executemany`` of
-    plain tuples elsewhere (SQLite) — no model instance, no per-row INSERT. (Batches, not one
-    COPY: the territory is read from a server-side cursor on the same connection, which must
-    stay free while it is fetched.) Which enterprise is excluded and why is still decided by
-    the one rule (rules.sampling.enterprise_reasons); the rows, their positions (0, 1, … in
-    the order given) and their reasons are those ``bulk_create`` wrote
-    (tests/planning/test_draw_rows.py holds the two equal)."""
+class RowWriter:
+    """Rows written set-based (issue 13 item 3): every few thousand rows one ``COPY <table>
+    FROM STDIN`` on PostgreSQL, one ``executemany`` of plain tuples elsewhere (SQLite) — no
+    model instance, no per-row INSERT. (Batches, not one COPY: a pool's territory is read from
+    a server-side cursor on the same connection, which must stay free while it is fetched.)
+    A subclass names the model and its COLUMNS and turns what it is given into a tuple."""
 
-    COLUMNS = ("pool_id", "position", "ident", "reasons")
+    model: type[models.Model]
+    COLUMNS: tuple[str, ...] = ()
     BATCH = 5000
 
-    def __init__(self, pool: Pool) -> None:
-        self.pool_id = pool.pk
+    def __init__(self) -> None:
         self.count = 0
         self._batch: list[tuple] = []
         q = connection.ops.quote_name
-        self._table = q(PoolExclusion._meta.db_table)
+        self._table = q(self.model._meta.db_table)
         self._cols = ", ".join(q(c) for c in self.COLUMNS)
 
-    def add(self, ident: str, reasons) -> None:
-        self._batch.append((self.pool_id, self.count, ident, json.dumps(reason_dicts(reasons))))
+    def _append(self, row: tuple) -> None:
+        self._batch.append(row)
         self.count += 1
         if len(self._batch) >= self.BATCH:
             self._flush()
@@ -340,6 +337,125 @@ class ExclusionWriter:
     def close(self) -> int:
         self._flush()
         return self.count
+
+
+class ExclusionWriter(RowWriter):
+    """A pool's exclusions written as rows. Which enterprise is excluded and why is still
+    decided by the one rule (rules.sampling.enterprise_reasons); the rows, their positions
+    (0, 1, … in the order given) and their reasons are those ``bulk_create`` wrote
+    (tests/planning/test_draw_rows.py holds the two equal)."""
+
+    model = PoolExclusion
+    COLUMNS = ("pool_id", "position", "ident", "reasons")
+
+    def __init__(self, pool: Pool) -> None:
+        super().__init__()
+        self.pool_id = pool.pk
+
+    def add(self, ident: str, reasons) -> None:
+        self._append((self.pool_id, self.count, ident, json.dumps(reason_dicts(reasons))))
+
+
+def canonical_json(value) -> str:
+    """The canonical JSON the pairings digest hashes (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+
+
+class ResultDigests:
+    """The two digests of a draw's result, fed pairing by pairing in drawn order:
+    `selected` is the SHA-256 of the selection file (one credit code a line, what
+    `draw-verify` prints and /selected.txt serves), `pairings` that of canonical_json of
+    the whole pairings list (the list's text is never built)."""
+
+    def __init__(self) -> None:
+        self._selected = hashlib.sha256()
+        self._pairings = hashlib.sha256(b"[")
+        self.count = 0
+
+    def add(self, pairing: Mapping[str, Any]) -> None:
+        self._selected.update(f"{pairing['enterprise']}\n".encode())
+        if self.count:
+            self._pairings.update(b",")
+        self._pairings.update(canonical_json(pairing).encode("utf-8"))
+        self.count += 1
+
+    @property
+    def selected(self) -> str:
+        return self._selected.hexdigest()
+
+    @property
+    def pairings(self) -> str:
+        h = self._pairings.copy()
+        h.update(b"]")
+        return h.hexdigest()
+
+
+class PairingWriter(RowWriter):
+    """A draw's result written as rows (DrawPairing), positions 0, 1, … in drawn order,
+    hashed as they are written (ResultDigests)."""
+
+    model = DrawPairing
+    COLUMNS = (
+        "draw_id",
+        "position",
+        "enterprise_id",
+        "credit_code",
+        "officers",
+        "officer_names",
+        "skipped",
+        "unpaired",
+    )
+
+    def __init__(self, draw: Draw, names: Mapping[str, str]) -> None:
+        super().__init__()
+        self.draw_id = draw.pk
+        self.names = names
+        self.digests = ResultDigests()
+
+    def add(self, enterprise_pk: int, pairing: Mapping[str, Any]) -> None:
+        self.digests.add(pairing)
+        self._append(
+            (
+                self.draw_id,
+                self.count,
+                enterprise_pk,
+                pairing["enterprise"],
+                json.dumps(pairing["officers"], ensure_ascii=False),
+                json.dumps(
+                    [self.names.get(o, "") for o in pairing["officers"]], ensure_ascii=False
+                ),
+                json.dumps(pairing["skipped"], ensure_ascii=False),
+                pairing["unpaired"],
+            )
+        )
+
+
+def enterprise_pks(codes) -> dict[str, int]:
+    """{credit code: pk} of the given enterprises, a few thousand codes a query."""
+    codes = list(codes)
+    out: dict[str, int] = {}
+    for i in range(0, len(codes), RowWriter.BATCH):
+        out.update(
+            Enterprise.objects.filter(credit_code__in=codes[i : i + RowWriter.BATCH]).values_list(
+                "credit_code", "pk"
+            )
+        )
+    return out
+
+
+def write_pairings(draw: Draw, pairings: list[dict], names: Mapping[str, str]) -> ResultDigests:
+    """Store a draw's result as rows (with the officers' names, `names` {pool id: name}) and
+    its digests on the draw (after the rows: the trigger of migration 0009 empties the
+    digests when a row is written while they are set)."""
+    pks = enterprise_pks(p["enterprise"] for p in pairings)
+    writer = PairingWriter(draw, names)
+    for p in pairings:
+        writer.add(pks[p["enterprise"]], p)
+    writer.close()
+    Draw.objects.filter(pk=draw.pk).update(
+        selected_sha256=writer.digests.selected, pairings_sha256=writer.digests.pairings
+    )
+    return writer.digests
 
 
 def _save_exclusions(pool: Pool, excluded) -> None:
@@ -505,10 +621,12 @@ def record_seed(*, actor, draw: Draw, seed: str, entered_by: str) -> Draw:
 
 def pools_of(task: SamplingTask, *, light: bool = False) -> tuple[Pool, Pool]:
     """The two pools; `light` leaves the texts and the officers' pairing facts unread (the
-    public pages; the facts hold every officer's past enterprises: megabytes of JSON)."""
+    public pages; the facts hold every officer's past enterprises: megabytes of JSON). The
+    texts are read on SQLite all the same: there the verification key hashes them
+    (stored_text_digest), and they come with this query rather than one query each."""
     qs = task.pools.all()
     if light:
-        qs = qs.defer("text", "facts")
+        qs = qs.defer("text", "facts") if connection.vendor == "postgresql" else qs.defer("facts")
     pools = {p.kind: p for p in qs}
     return pools[Pool.Kind.ENTERPRISES], pools[Pool.Kind.OFFICERS]
 
@@ -613,10 +731,10 @@ def run(*, actor, draw: Draw) -> Draw:
             "seeded",
             "drawn",
             count=len(result.selected),
-            selected=list(result.selected),
-            pairings=_pairings_json(result),
             drawn_at=timezone.now(),
         )
+        names = officer_names(pools_of(draw.task, light=True)[1])
+        write_pairings(draw, _pairings_json(result), names)
         trail.record(
             actor=actor,
             action="draw",
@@ -640,16 +758,17 @@ def publish_result(*, actor, draw: Draw, today: dt.date | None = None) -> Draw:
         transition(Draw, draw.pk, "drawn", "published", published_at=timezone.now())
         SamplingTask.objects.filter(pk=draw.task_id).update(status="result_published")
         draw.refresh_from_db()
-        created = bridge.create_draw_visits(draw=draw, actor=actor, today=today)
+        pairings = draw.pairings
+        created = bridge.create_draw_visits(draw=draw, actor=actor, today=today, pairings=pairings)
         Draw.objects.filter(pk=draw.pk).update(visit_ids=created)
         # The public page reads this stored verification instead of re-running the draw.
-        store_verification(draw)
+        store_verification(draw, pairings=pairings)
         trail.record(
             actor=actor,
             action="publish_result",
             obj=draw,
             summary=f"公布抽取结果：{draw}",
-            data={"selected": draw.selected, "visits": created},
+            data={"selected": [p["enterprise"] for p in pairings], "visits": created},
             also=[draw.task],
         )
     draw.refresh_from_db()
@@ -740,15 +859,18 @@ class Verification:
     message: str
 
 
-def verify(draw: Draw) -> Verification:
-    """Recompute a run draw from its published inputs and compare with the stored result."""
+def verify(draw: Draw, pairings: list[dict] | None = None) -> Verification:
+    """Recompute a run draw from its published inputs and compare with the stored result
+    (its rows, or `pairings` read from them by the caller)."""
     try:
         result = compute(draw.task, draw.seed)
     except (sampling.PoolFileError, sampling.DrawInputError) as exc:
         # A stored pool text no longer in published form (altered): a failed verification,
         # never a server error on the public page.
         return Verification(False, (), f"验证失败：名录库文件不是公布时的规范格式（{exc}）。")
-    same = list(result.selected) == list(draw.selected) and _pairings_json(result) == draw.pairings
+    if pairings is None:
+        pairings = draw.pairings
+    same = _pairings_json(result) == pairings and draw.count == len(pairings)
     enterprise_pool, officer_pool_row = pools_of(draw.task)
     hashes_ok = (
         sampling.pool_file_sha256(enterprise_pool.text) == enterprise_pool.sha256
@@ -764,48 +886,65 @@ def verify(draw: Draw) -> Verification:
     return Verification(same and hashes_ok, result.selected, message)
 
 
-def _result_parts(draw: Draw) -> tuple[str, str]:
-    """The stored result as the key reads it. On PostgreSQL the SHA-256 of the stored jsonb
-    values' canonical text, computed by the database (the public page then never ships the
-    pairings to Python); elsewhere the canonical JSON of the values."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute(
-                "SELECT encode(sha256(convert_to(selected::text, 'UTF8')), 'hex'), "
-                "encode(sha256(convert_to(pairings::text, 'UTF8')), 'hex') "
-                "FROM planning_draw WHERE id = %s",
-                [draw.pk],
-            )
-            selected, pairings = c.fetchone()
-        return "pg:" + selected, "pg:" + pairings
-    return (
-        json.dumps(draw.selected, ensure_ascii=False, separators=(",", ":")),
-        json.dumps(draw.pairings, ensure_ascii=False, separators=(",", ":"), sort_keys=True),
+def pairings_page(draw: Draw, first: int, size: int) -> list[DrawPairing]:
+    """The rows at positions first … first + size − 1, with their enterprise's name: one
+    query over the (draw, position) index, whatever the size of the draw."""
+    return list(
+        DrawPairing.objects.filter(draw_id=draw.pk, position__gte=first, position__lt=first + size)
+        .select_related("enterprise")
+        .only(
+            "position",
+            "credit_code",
+            "officers",
+            "officer_names",
+            "skipped",
+            "unpaired",
+            "enterprise__name",
+        )
+        .order_by("position")
     )
 
 
-def pairings_page(draw: Draw, first: int, size: int) -> tuple[list[dict], int]:
-    """One page of the stored pairings and how many there are. On PostgreSQL the database
-    cuts the page out of the jsonb array (the rest never reaches Python)."""
+SELECTED_SLICE = 5000  # rows per query of the streamed selection file
+
+
+def selected_lines(draw_pk: int) -> Iterator[bytes]:
+    """The selection file (one credit code a line, in drawn order), a slice of rows a query
+    by position (keyset): never the whole list at once."""
+    after = -1
+    while True:
+        rows = list(
+            DrawPairing.objects.filter(draw_id=draw_pk, position__gt=after)
+            .order_by("position")
+            .values_list("position", "credit_code")[:SELECTED_SLICE]
+        )
+        if not rows:
+            return
+        yield "".join(f"{code}\n" for _, code in rows).encode("utf-8")
+        after = rows[-1][0]
+
+
+def result_digests(pairings) -> ResultDigests:
+    digests = ResultDigests()
+    for p in pairings:
+        digests.add(p)
+    return digests
+
+
+def stored_result_digests(draw: Draw) -> tuple[str, str]:
+    """The digests of the draw's result as stored now (selected, pairings). PostgreSQL keeps
+    them on the draw, emptied by the rows' trigger (migration 0009) when a row is written
+    after them: nothing reads the rows. Elsewhere the rows are hashed here (one query)."""
     if connection.vendor == "postgresql":
-        with connection.cursor() as c:
-            c.execute(
-                "SELECT jsonb_array_length(pairings), COALESCE((SELECT jsonb_agg(e.v ORDER BY e.n) "
-                "FROM jsonb_array_elements(d.pairings) WITH ORDINALITY e(v, n) "
-                "WHERE e.n > %s AND e.n <= %s), '[]'::jsonb) FROM planning_draw d WHERE d.id = %s",
-                [first, first + size, draw.pk],
-            )
-            total, page = c.fetchone()
-        if isinstance(page, str):
-            page = json.loads(page)
-        return list(page), int(total)
-    return list(draw.pairings[first : first + size]), len(draw.pairings)
+        return draw.selected_sha256, draw.pairings_sha256
+    digests = result_digests(draw.pairings)
+    return digests.selected, digests.pairings
 
 
 def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> str:
     """What the stored verification vouches for: the SHA-256 of the pool texts as stored now
     (hashing 1,000,000 lines takes tens of milliseconds, the draw itself seconds), the
-    published pool hashes, the seed, the count and the stored result."""
+    published pool hashes, the seed, the count and the digests of the stored result."""
     h = hashlib.sha256()
     for part in (
         stored_text_digest(enterprise_pool),
@@ -814,24 +953,33 @@ def verification_key(draw: Draw, enterprise_pool: Pool, officer_pool: Pool) -> s
         officer_pool.sha256,
         draw.seed,
         str(draw.count),
-        *_result_parts(draw),
+        *stored_result_digests(draw),
     ):
         h.update(part.encode("utf-8"))
         h.update(b"\x00")
     return h.hexdigest()
 
 
-def store_verification(draw: Draw) -> Verification:
-    """Verify the draw now (recomputing it) and store the result with its key."""
+def store_verification(draw: Draw, pairings: list[dict] | None = None) -> Verification:
+    """Verify the draw now (recomputing it), store its result's digests as read from the
+    rows, and the verification with its key."""
     enterprise_pool, officer_pool = pools_of(draw.task)
-    check = verify(draw)
+    if pairings is None:
+        pairings = draw.pairings
+    digests = result_digests(pairings)
+    draw.selected_sha256, draw.pairings_sha256 = digests.selected, digests.pairings
+    check = verify(draw, pairings)
     stored = {
         "key": verification_key(draw, enterprise_pool, officer_pool),
         "ok": check.ok,
         "message": check.message,
         "at": timezone.now().isoformat(),
     }
-    Draw.objects.filter(pk=draw.pk).update(verification=stored)
+    Draw.objects.filter(pk=draw.pk).update(
+        verification=stored,
+        selected_sha256=draw.selected_sha256,
+        pairings_sha256=draw.pairings_sha256,
+    )
     draw.verification = stored
     trail.record(
         actor=None,
@@ -843,16 +991,26 @@ def store_verification(draw: Draw) -> Verification:
     return check
 
 
-def cached_verification(draw: Draw) -> Verification:
+@dataclass(frozen=True)
+class Verdict:
+    """What the public pages show of a verification."""
+
+    ok: bool
+    message: str
+
+
+def cached_verification(draw: Draw, pools: tuple[Pool, Pool] | None = None) -> Verdict:
     """The public pages' verification: the stored one while its key still matches the
-    stored inputs and result; otherwise (anything changed, or never verified) verify again
-    and store. A second view never recomputes the draw."""
+    stored inputs and the result's digests; otherwise (anything changed, or never verified)
+    verify again and store. A second view never recomputes the draw nor reads its rows.
+    `pools` (light) saves reading them again."""
     stored = draw.verification or {}
     if stored.get("key"):
-        enterprise_pool, officer_pool = pools_of(draw.task, light=True)
+        enterprise_pool, officer_pool = pools or pools_of(draw.task, light=True)
         if stored["key"] == verification_key(draw, enterprise_pool, officer_pool):
-            return Verification(bool(stored["ok"]), tuple(draw.selected), stored["message"])
-    return store_verification(draw)
+            return Verdict(bool(stored["ok"]), stored["message"])
+    check = store_verification(draw)
+    return Verdict(check.ok, check.message)
 
 
 def recompute(task: SamplingTask, *, seed: str, count: int) -> tuple[str, ...]:

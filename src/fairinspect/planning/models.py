@@ -385,9 +385,14 @@ class Draw(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+"
     )
     count = models.PositiveIntegerField(_("抽取数量"), null=True, blank=True)
-    selected = models.JSONField(_("抽中企业（按抽中顺序）"), default=list)
-    # [{"enterprise": id, "officers": [ids], "skipped": [[id, code, message]], "unpaired": msg}]
-    pairings = models.JSONField(_("执法人员匹配"), default=list)
+    # The result is rows (DrawPairing, one per selected enterprise in drawn order), with two
+    # digests stored when they are written, so no page reads the whole list (issue 13):
+    # `selected_sha256` is the SHA-256 of the selection file (selected.txt: one credit code
+    # a line, what `draw-verify` prints) and `pairings_sha256` that of the canonical JSON of
+    # `pairings`. A trigger (migration 0009) empties both when any row is written after
+    # them, so an altered row changes the verification key and the draw is verified again.
+    selected_sha256 = models.CharField(max_length=64, blank=True, default="")
+    pairings_sha256 = models.CharField(max_length=64, blank=True, default="")
     drawn_at = models.DateTimeField(_("抽取时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("公布时间"), null=True, blank=True)
     superseded_at = models.DateTimeField(_("被取代时间"), null=True, blank=True)
@@ -436,6 +441,55 @@ class Draw(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} 第{self.sequence}次抽取"
+
+    @property
+    def pairings(self) -> list[dict]:
+        """[{"enterprise": id, "officers": [ids], "skipped": [[id, code, message]],
+        "unpaired": msg}] in drawn order, read from the rows (one query each time: bind it
+        once; the public page reads a page of rows instead)."""
+        return [r.as_dict() for r in self.pairing_rows.order_by("position")]
+
+    @property
+    def selected(self) -> list[str]:
+        """The selected credit codes in drawn order (one query over the rows)."""
+        return list(self.pairing_rows.order_by("position").values_list("credit_code", flat=True))
+
+
+class DrawPairing(models.Model):
+    """One selected enterprise of a draw, at its place in the drawn order, with the officers
+    paired to it (issue 13: a 100,000-enterprise task's result is rows, paged and streamed,
+    never one JSON value). Carries enterprise_id so it can be distributed by enterprise."""
+
+    draw = models.ForeignKey(Draw, models.CASCADE, related_name="pairing_rows")
+    position = models.PositiveIntegerField()  # 0-based drawn order
+    enterprise = models.ForeignKey(Enterprise, models.PROTECT, related_name="+")
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18)
+    officers = models.JSONField(_("执法人员"), default=list)  # [certificate numbers]
+    # Their names as frozen in the officer pool, in the same order: shown on the public page
+    # beside the numbers, so a page never reads the pool's facts (every officer's history).
+    officer_names = models.JSONField(_("执法人员姓名"), default=list)
+    skipped = models.JSONField(_("回避等跳过"), default=list)  # [[id, code, message]]
+    unpaired = models.TextField(_("未匹配原因"), blank=True, default="")
+
+    class Meta:
+        verbose_name = _("抽中企业")
+        verbose_name_plural = _("抽中企业")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["draw", "position"], name="planning_drawpairing_position"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.draw_id}#{self.position} {self.credit_code}"
+
+    def as_dict(self) -> dict:
+        return {
+            "enterprise": self.credit_code,
+            "officers": list(self.officers),
+            "skipped": [list(s) for s in self.skipped],
+            "unpaired": self.unpaired,
+        }
 
 
 class SpecialQuota(models.Model):

@@ -46,6 +46,11 @@ urlpatterns = [
         name="public_pool_file",
     ),
     path("public/draws/<int:draw_id>/", views.public_draw, name="public_draw"),
+    path(
+        "public/draws/<int:draw_id>/selected.txt",
+        views.public_draw_selected,
+        name="public_draw_selected",
+    ),
     path("public/special/", views.public_specials, name="public_specials"),
     path("public/cross-department-items/", views.public_cross_items, name="public_cross_items"),
 ]

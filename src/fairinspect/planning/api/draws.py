@@ -183,8 +183,9 @@ class PublicDrawOut(Schema):
 
 
 def _public_draw(draw: Draw) -> dict:
-    ent, off = draws.pools_of(draw.task, light=True)
-    check = draws.cached_verification(draw)
+    pools = ent, off = draws.pools_of(draw.task, light=True)
+    check = draws.cached_verification(draw, pools)
+    pairings = draw.pairings  # its rows, one query
     return {
         "id": draw.pk,
         "task_id": draw.task_id,
@@ -197,8 +198,8 @@ def _public_draw(draw: Draw) -> dict:
         "count": draw.count,
         "enterprise_pool_sha256": ent.sha256,
         "officer_pool_sha256": off.sha256,
-        "selected": draw.selected,
-        "officers": {p["enterprise"]: p["officers"] for p in draw.pairings},
+        "selected": [p["enterprise"] for p in pairings],
+        "officers": {p["enterprise"]: p["officers"] for p in pairings},
         "verified": check.ok,
         "message": check.message,
     }

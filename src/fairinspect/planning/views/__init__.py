@@ -45,6 +45,7 @@ from .public_pages import (  # noqa: F401
     __all__,
     public_cross_items,
     public_draw,
+    public_draw_selected,
     public_index,
     public_plan,
     public_pool_file,

@@ -81,20 +81,20 @@ DRAW_PAGE = 50  # selected enterprises per page of the public draw page
 
 
 def public_draw(request, draw_id: int):
+    """One page of the result by position (the rows' (draw, position) index), the stored
+    verification checked against the stored digests: a handful of queries, whatever the
+    size of the draw (the full selection is the streamed selected.txt)."""
     draw = access.get_public_draw(draw_id)
-    ent, off = draws.pools_of(draw.task, light=True)
-    check = draws.cached_verification(draw)
-    officer_names = draws.officer_names(off)
+    pools = ent, off = draws.pools_of(draw.task, light=True)
+    check = draws.cached_verification(draw, pools)
+    total = draw.count or 0
+    pages = max(1, -(-total // DRAW_PAGE))
     try:
-        page = max(1, int(request.GET.get("page") or 1))
+        page = min(pages, max(1, int(request.GET.get("page") or 1)))
     except ValueError:
         page = 1
-    shown, total = draws.pairings_page(draw, (page - 1) * DRAW_PAGE, DRAW_PAGE)
-    pages = max(1, -(-total // DRAW_PAGE))
-    if page > pages:
-        page = pages
-        shown, total = draws.pairings_page(draw, (page - 1) * DRAW_PAGE, DRAW_PAGE)
     first = (page - 1) * DRAW_PAGE
+    shown = draws.pairings_page(draw, first, DRAW_PAGE)
     return render(
         request,
         "planning/public_draw.html",
@@ -104,19 +104,28 @@ def public_draw(request, draw_id: int):
             "ent_pool": ent,
             "off_pool": off,
             "check": check,
-            "names": _names(p["enterprise"] for p in shown),
-            "officer_names": officer_names,
             "rows": [
-                (first + i + 1, p, [(o, officer_names.get(o, "")) for o in p["officers"]])
-                for i, p in enumerate(shown)
+                (r.position + 1, r, list(zip(r.officers, r.officer_names, strict=False)))
+                for r in shown
             ],
             "page": page,
             "pages": pages,
             "total": total,
-            # joined once here: the filter `join` would escape each of the codes
-            "selected_csv": ",".join(draw.selected),
         },
     )
+
+
+def public_draw_selected(request, draw_id: int):
+    """The selection file: one credit code a line in drawn order (what `draw-verify` prints
+    from the published pool, seed and count), streamed a slice of rows at a time."""
+    from django.http import StreamingHttpResponse
+
+    draw = access.get_public_draw(draw_id)
+    resp = StreamingHttpResponse(
+        draws.selected_lines(draw.pk), content_type="text/plain; charset=utf-8"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="draw-{draw.pk}-selected.txt"'
+    return resp
 
 
 POOL_SLICE = 1 << 20  # characters per slice of a streamed pool file

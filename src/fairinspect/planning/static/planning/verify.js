@@ -1,6 +1,7 @@
 // Verify a published draw in the visitor's own browser (R9.2): download the published pool
 // file, hash it, and re-run Rivest's SHA-256 sampler. Nothing here trusts the server's own
-// computation: only the published file, seed and count are used.
+// computation: only the published file, seed and count are used, and the result is compared
+// with the published selection file (selected.txt).
 "use strict";
 
 async function sha256hex(bytes) {
@@ -102,7 +103,9 @@ document.addEventListener("DOMContentLoaded", () => {
             count,
           )
         : await rivestSelect(section.dataset.seed, ids, count);
-      const published = section.dataset.selected ? section.dataset.selected.split(",") : [];
+      // The published selection: the streamed selection file (one id a line, drawn order).
+      const listed = await (await fetch(section.dataset.selectedUrl)).text();
+      const published = listed === "" ? [] : listed.slice(0, -1).split("\n");
       const hashOk = hash === section.dataset.sha256;
       const same = selected.join(",") === published.join(",");
       show(out, hashOk && same, [
