@@ -23,7 +23,9 @@ def pairing_rows(rows):
     from django.utils.safestring import mark_safe
     from django.utils.translation import gettext
 
-    l_ent, l_off, l_skip = (escape(gettext(s)) for s in ("企业", "执法人员", "跳过"))
+    l_ent, l_off, l_skip = (
+        escape(s) for s in (gettext("企业"), gettext("执法人员"), gettext("跳过"))
+    )
     out = []
     for n, p, officers in rows:
         if officers:

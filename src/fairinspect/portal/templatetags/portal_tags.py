@@ -4,8 +4,11 @@ the site's main navigation) and `{% public_cards %}` (the public home's cards)."
 
 from __future__ import annotations
 
+import functools
+
 from django import template
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from ..public_map import PAGES, groups
 
@@ -13,7 +16,18 @@ register = template.Library()
 
 
 def _href(p) -> str:
-    return reverse(p.url_name, kwargs=dict(p.kwargs)) if p.kwargs else reverse(p.url_name)
+    return _address(p.url_name, p.kwargs)
+
+
+def _address(url_name: str, kwargs: tuple[tuple[str, str], ...] = ()) -> str:
+    return _reversed(url_name, kwargs, get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+
+
+@functools.cache
+def _reversed(url_name: str, kwargs, prefix: str, urlconf: str) -> str:
+    """A public page's address, reversed once per process, script prefix and URLconf: every
+    public page lists them all."""
+    return reverse(url_name, kwargs=dict(kwargs), urlconf=urlconf)
 
 
 def _entries(pages, current: str):
@@ -26,8 +40,8 @@ def public_nav(context):
     # A page may name the section it belongs to (an article: its kind's list).
     current = context.get("public_section") or (request.path if request else "")
     return {
-        "home": reverse("public:home"),
-        "at_home": current == reverse("public:home"),
+        "home": (home := _address("public:home")),
+        "at_home": current == home,
         "groups": [(g, _entries(ps, current)) for g, ps in groups()],
     }
 
@@ -35,7 +49,7 @@ def public_nav(context):
 @register.inclusion_tag("portal/_public_main_links.html")
 def public_main_links():
     return {
-        "home": reverse("public:home"),
+        "home": _address("public:home"),
         "entries": _entries([p for p in PAGES if p.primary], ""),
     }
 
