@@ -263,7 +263,13 @@ def main() -> None:
             procs.append(proc)
             print(f"  {label or 'current '}server: {server} on {rs.HOST}:{port}, DEBUG=0")
         print(f"  {args.requests} requests each, same client")
-        cookie = {"Cookie": rs.session_cookie("bench_officer", "bench-password-1")}
+        # A session per server: each version logs in through its own login backend.
+        cookies = {}
+        for _label, _src, port, _sql in versions:
+            rs.PORT, default_port = port, rs.PORT
+            cookies[port] = {"Cookie": rs.session_cookie("bench_officer", "bench-password-1")}
+            rs.PORT = default_port
+        cookie = cookies[versions[-1][2]]
         bearer = {"Authorization": f"Bearer {rs.bearer_token('bench_officer', 'bench-password-1')}"}
         pages = [f"/visits/q/{qr.token_for(e)}/" for e in ents]
         apis = [f"/api/v1/enterprises/{e.credit_code}/quota" for e in ents]
@@ -272,10 +278,10 @@ def main() -> None:
             first, later = openapi_times(port, 50)
             print(f"  {_label or 'current '}openapi.json: first {first:.1f} ms, p50 {later:.2f} ms")
             for paths, h in (
-                (pages, cookie),
+                (pages, cookies[port]),
                 (apis, bearer),
                 (["/bench/empty"], {}),
-                (["/bench/empty-auth"], cookie),
+                (["/bench/empty-auth"], cookies[port]),
                 (search_paths, bearer),
             ):
                 vp.run_paths(paths, h, 20, 1, port=port)
@@ -296,13 +302,14 @@ def main() -> None:
         for conc in concs:
             res: dict[str, float] = {}
             port0 = versions[-1][2]
-            for key, path, h in (
-                ("empty", "/bench/empty", {}),
-                ("empty-auth", "/bench/empty-auth", cookie),
-            ):
-                lat, wall = timed(key, [path], h, conc, port0)
-                rs.report("scale", key, f"Django {key} view", conc, lat, wall)
-                res[key] = p50(lat)
+            lat, wall = timed("empty", ["/bench/empty"], {}, conc, port0)
+            rs.report("scale", "empty", "Django empty view", conc, lat, wall)
+            res["empty"] = p50(lat)
+            for vlabel, _src, port, _sql in versions:  # the floor behind the login, each
+                k = f"{vlabel}empty-auth"
+                lat, wall = timed(k, ["/bench/empty-auth"], cookies[port], conc, port)
+                rs.report("scale", k, f"{vlabel}Django empty-auth view", conc, lat, wall)
+                res[k] = p50(lat)
             kinds = [
                 ("precheck", "pre-check /visits/q/…", pages, cookie, "page"),
                 ("quota", "quota endpoint", apis, bearer, "api"),
@@ -310,6 +317,7 @@ def main() -> None:
             for key, label, paths, h, sql_key in kinds:
                 for vlabel, _src, port, sql in versions:
                     k = f"{vlabel}{key}"
+                    h = cookies[port] if h is cookie else h
                     lat, wall = timed(k, paths, h, conc, port)
                     rs.report("scale", k, f"{vlabel}{label}", conc, lat, wall)
                     res[k] = p50(lat)
@@ -330,9 +338,17 @@ def main() -> None:
                 f"empty-auth view {res['empty-auth']:.2f} ms, of its own SQL):"
             )
             keys = ["precheck", "quota", *[f"search {q}" for q in searches]]
-            for key in [f"{v[0]}{k}" for k in keys for v in versions]:
+            pairs = [(v[0], f"{v[0]}{k}") for k in keys for v in versions]
+            if len(versions) > 1:
+                print(
+                    "  empty-auth view: "
+                    + ", ".join(
+                        f"{v[0] or 'current '}{res[v[0] + 'empty-auth']:.2f} ms" for v in versions
+                    )
+                )
+            for vlabel, key in pairs:
                 to_empty = res[key] / res["empty"]
-                to_auth = res[key] / res["empty-auth"]
+                to_auth = res[key] / res[f"{vlabel}empty-auth"]
                 to_sql = res[key] / res[f"sql({key})"]
                 print(
                     f"    {key:28} {res[key]:7.2f} ms  ×{to_empty:5.1f} empty  "
@@ -346,9 +362,16 @@ def main() -> None:
                 f"SQL: client + backend), empty {cpu['empty']:.3f} ms, empty-auth "
                 f"{cpu['empty-auth']:.3f} ms:"
             )
-            for key in [f"{v[0]}{k}" for k in keys for v in versions]:
+            if len(versions) > 1:
+                print(
+                    "  empty-auth CPU: "
+                    + ", ".join(
+                        f"{v[0] or 'current '}{cpu[v[0] + 'empty-auth']:.3f} ms" for v in versions
+                    )
+                )
+            for vlabel, key in pairs:
                 c_empty = cpu[key] / cpu["empty"]
-                c_auth = cpu[key] / cpu["empty-auth"]
+                c_auth = cpu[key] / cpu[f"{vlabel}empty-auth"]
                 c_sql = cpu[key] / cpu[f"sql({key})"]
                 print(
                     f"    {key:28} {cpu[key]:7.3f} ms  ×{c_empty:5.1f} empty  "
