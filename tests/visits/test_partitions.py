@@ -236,3 +236,14 @@ def test_issue13_a_new_year_partition_takes_its_visits_out_of_default(new_visit)
     assert _hidden("visits_visitofficer", far.pk) == {dt.date(2040, 5, 1)}
     assert Visit.objects.get(pk=far.pk).team.count() == 1
     _checked()
+
+
+def test_issue13_the_audit_partitions_command_creates_the_visits_years_ahead():
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("audit_partitions", "--years-ahead", "11", stdout=out)  # 2025 … 2036
+    assert "partition(s) created" in out.getvalue()
+    assert _one("SELECT to_regclass('visits_visit_p2036')")[0] is not None

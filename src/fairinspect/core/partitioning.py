@@ -275,7 +275,10 @@ def add_partitions(connection, table: str, bounds: Iterable[tuple[str, dt.date, 
             "WHERE p.partrelid = %s::regclass",
             [table],
         )
-        col = c.fetchone()[0]
+        row = c.fetchone()
+        if row is None:
+            return 0  # not (or no longer) partitioned
+        col = row[0]
         for suffix, lo, hi in bounds:
             part = f"{table}_{suffix}"
             c.execute("SELECT to_regclass(%s)", [part])
