@@ -15,10 +15,11 @@ table, column, bounds)` turns an existing table into one partitioned by RANGE (c
   table (id, column) MATCH FULL ON UPDATE CASCADE`, keeping its ON DELETE and deferral. The
   hidden column `<fk minus _id>_<column>` is added to the referencing table, back-filled
   from the referenced row, and kept by a BEFORE INSERT OR UPDATE OF <fk> trigger
-  (`fi_fill_reference_key`): Django never writes it. Moving a row to another partition
+  (`fi_fill_key_<table>`): Django never writes it. Moving a row to another partition
   (an UPDATE of the column) cascades the new value into the referencing rows;
 - one partition per bound plus a DEFAULT partition, so an insert outside the bounds never
-  fails; the rows are copied and the identity sequence continues after the largest id.
+  fails; the partitions are made first, then the rows copied (each straight into its own
+  partition) and the identity sequence continues after the largest id.
 
 Why not pg_partman: Django's ORM and migrations need nothing from it, and a clean machine
 needs no extension; pg_partman (`postgresql-15-partman`) can adopt these tables later for
@@ -33,33 +34,12 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-FILL = r"""
-CREATE OR REPLACE FUNCTION fi_fill_reference_key() RETURNS trigger AS $$
--- BEFORE INSERT OR UPDATE OF <fk> on a table referencing a partitioned one: copy the
--- referenced row's partition key into the hidden column. Arguments: the fk column, the
--- hidden column, the referenced table, its partition key column.
-DECLARE
-    ref text := to_jsonb(NEW) ->> TG_ARGV[0];
-    val text;
-BEGIN
-    IF TG_OP = 'UPDATE' AND ref IS NOT DISTINCT FROM to_jsonb(OLD) ->> TG_ARGV[0] THEN
-        RETURN NEW;  -- same reference (an ON UPDATE CASCADE sets the hidden column itself)
-    END IF;
-    IF TG_OP = 'INSERT' AND to_jsonb(NEW) ->> TG_ARGV[1] IS NOT NULL THEN
-        RETURN NEW;  -- given (a row copied back by add_partitions); the foreign key checks it
-    END IF;
-    IF ref IS NOT NULL THEN
-        EXECUTE format('SELECT %I FROM %I WHERE id = $1', TG_ARGV[3], TG_ARGV[2])
-            INTO val USING ref::bigint;
-    END IF;
-    RETURN jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[1], val));
-END $$ LANGUAGE plpgsql;
-"""
-
 CONVERT = r"""
 DROP FUNCTION IF EXISTS fi_partition_by_range(text, text);
-CREATE OR REPLACE FUNCTION fi_partition_by_range(tbl text, col text, referenced boolean)
-RETURNS void AS $$
+DROP FUNCTION IF EXISTS fi_partition_by_range(text, text, boolean);
+CREATE OR REPLACE FUNCTION fi_partition_by_range(
+    tbl text, col text, referenced boolean, suffixes text[], los text[], his text[]
+) RETURNS void AS $$
 DECLARE
     old text := tbl || '_unpartitioned';
     colnum smallint;
@@ -82,6 +62,31 @@ BEGIN
     END IF;
     SELECT attnum, format_type(atttypid, atttypmod) INTO colnum, coltype
     FROM pg_attribute WHERE attrelid = tbl::regclass AND attname = col;
+    IF referenced THEN
+        -- BEFORE INSERT OR UPDATE OF <fk> on a referencing table: copy the referenced row's
+        -- key into the hidden column (arguments: the fk column, the hidden column). Static
+        -- SQL, so PL/pgSQL keeps its plan (a dynamic EXECUTE re-plans over every partition
+        -- on each row).
+        EXECUTE format($f$
+            CREATE OR REPLACE FUNCTION %I() RETURNS trigger AS $body$
+            DECLARE
+                ref text := to_jsonb(NEW) ->> TG_ARGV[0];
+                val %s;
+            BEGIN
+                IF TG_OP = 'UPDATE' AND ref IS NOT DISTINCT FROM to_jsonb(OLD) ->> TG_ARGV[0]
+                THEN
+                    RETURN NEW;  -- same reference (ON UPDATE CASCADE sets the key itself)
+                END IF;
+                IF TG_OP = 'INSERT' AND to_jsonb(NEW) ->> TG_ARGV[1] IS NOT NULL THEN
+                    RETURN NEW;  -- given (copied back by add_partitions); the FK checks it
+                END IF;
+                IF ref IS NOT NULL THEN
+                    SELECT p.%I INTO val FROM %I p WHERE p.id = ref::bigint;
+                END IF;
+                RETURN jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[1], val));
+            END $body$ LANGUAGE plpgsql
+        $f$, 'fi_fill_key_' || tbl, coltype, col, tbl);
+    END IF;
     -- Foreign keys into the table: drop them, give each referencing table the hidden key
     -- column (filled from the referenced row), recreate them on two columns afterwards.
     FOR r IN SELECT c.conname, rel.relname AS child, a.attname AS fk, c.confdeltype,
@@ -109,8 +114,8 @@ BEGIN
                  ELSE 'DEFERRABLE INITIALLY IMMEDIATE' END);
         refs := refs || format(
             'CREATE TRIGGER %I BEFORE INSERT OR UPDATE OF %I ON %I FOR EACH ROW '
-            'EXECUTE FUNCTION fi_fill_reference_key(%L, %L, %L, %L)',
-            'fi_fill_' || hid, r.fk, r.child, r.fk, hid, tbl, col);
+            'EXECUTE FUNCTION %I(%L, %L)',
+            'fi_fill_' || hid, r.fk, r.child, 'fi_fill_key_' || tbl, r.fk, hid);
     END LOOP;
     FOR r IN SELECT i.indisunique, i.indisprimary, colnum = ANY(i.indkey) AS has_col,
                     pg_get_indexdef(i.indexrelid) AS d
@@ -131,6 +136,11 @@ BEGIN
                    'INCLUDING GENERATED INCLUDING STORAGE INCLUDING COMMENTS '
                    'INCLUDING CONSTRAINTS) PARTITION BY RANGE (%I)', tbl, old, col);
     EXECUTE format('CREATE TABLE %I PARTITION OF %I DEFAULT', tbl || '_default', tbl);
+    -- The partitions before the rows: each row is written once, into its own partition.
+    FOR i IN 1 .. coalesce(cardinality(suffixes), 0) LOOP
+        EXECUTE format('CREATE TABLE %I PARTITION OF %I FOR VALUES FROM (%L) TO (%L)',
+                       tbl || '_' || suffixes[i], tbl, los[i], his[i]);
+    END LOOP;
     EXECUTE format('INSERT INTO %I SELECT * FROM %I', tbl, old);
     seq := pg_get_serial_sequence(tbl, 'id');
     IF seq IS NOT NULL THEN
@@ -208,6 +218,7 @@ BEGIN
     FOREACH def IN ARRAY idx LOOP EXECUTE def; END LOOP;
     FOREACH def IN ARRAY fks LOOP EXECUTE def; END LOOP;
     FOREACH def IN ARRAY refs LOOP EXECUTE def; END LOOP;
+    EXECUTE format('DROP FUNCTION IF EXISTS %I()', 'fi_fill_key_' || tbl);
 END $$ LANGUAGE plpgsql;
 """
 
@@ -229,7 +240,7 @@ def years(first: int, last: int) -> list[tuple[str, dt.date, dt.date]]:
 
 def install(schema_editor) -> None:
     with schema_editor.connection.cursor() as c:
-        for sql in (FILL, CONVERT, UNCONVERT):
+        for sql in (CONVERT, UNCONVERT):
             c.execute(sql)  # no parameters: the % of format() stay as they are
 
 
@@ -245,10 +256,20 @@ def convert(
     `referenced`: the foreign keys into `table` become two-column ones (module docstring)."""
     if schema_editor.connection.vendor != "postgresql":
         return
+    bounds = list(bounds)
     install(schema_editor)
     with schema_editor.connection.cursor() as c:
-        c.execute("SELECT fi_partition_by_range(%s, %s, %s)", [table, column, referenced])
-    add_partitions(schema_editor.connection, table, bounds)
+        c.execute(
+            "SELECT fi_partition_by_range(%s, %s, %s, %s, %s, %s)",
+            [
+                table,
+                column,
+                referenced,
+                [suffix for suffix, _lo, _hi in bounds],
+                [lo.isoformat() for _s, lo, _hi in bounds],
+                [hi.isoformat() for _s, _lo, hi in bounds],
+            ],
+        )
 
 
 def unconvert(schema_editor, table: str, column: str) -> None:
