@@ -1,4 +1,5 @@
-"""Create the yearly partitions of the audit events ahead of time (PostgreSQL; issue 13).
+"""Create the yearly partitions of the audit events and of the visits ahead of time
+(PostgreSQL; issue 13).
 
     manage.py audit_partitions [--years-ahead 2]
 
@@ -14,9 +15,14 @@ from django.utils import timezone
 
 from fairinspect.core import partitioning
 
+TABLES = ("audit_auditevent", "visits_visit")
+
 
 class Command(BaseCommand):
-    help = "Create the audit events' partitions for this year and the next ones (PostgreSQL)."
+    help = (
+        "Create the audit events' and the visits' partitions for this year and the next ones "
+        "(PostgreSQL)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--years-ahead", type=int, default=2)
@@ -26,8 +32,10 @@ class Command(BaseCommand):
             self.stdout.write("not PostgreSQL: the audit events are not partitioned")
             return
         year = timezone.now().year
-        with transaction.atomic():
-            made = partitioning.add_partitions(
-                connection, "audit_auditevent", partitioning.years(year, year + years_ahead)
-            )
+        made = 0
+        for table in TABLES:
+            with transaction.atomic():
+                made += partitioning.add_partitions(
+                    connection, table, partitioning.years(year, year + years_ahead)
+                )
         self.stdout.write(f"{made} partition(s) created")
