@@ -8,26 +8,39 @@ authenticated floor). Passwords, permissions and `is_active` are ModelBackend's 
 from __future__ import annotations
 
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef
+from django.db.models import Case, IntegerField, OuterRef, Subquery, Sum, Value, When
 
 from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role, roles_named
 from fairinspect.registry.models import User
 
-_FLAG = "_holds_role_"
+_MASK = "_fairinspect_role_mask"
+_BITS = {r: 1 << i for i, r in enumerate(Role)}
 
 
-def role_flags(user_ref: str = "pk") -> dict[str, Exists]:
-    """One EXISTS per role, on the user that `user_ref` (a field of the queried model) names:
-    annotations for a query that reads a user (the session's, an API token's)."""
-    member = User.groups.through.objects.filter(user_id=OuterRef(user_ref))
-    return {f"{_FLAG}{r.value}": Exists(member.filter(group__name=r.value)) for r in Role}
+def role_flags(user_ref: str = "pk") -> dict[str, Subquery]:
+    """The roles of the user that `user_ref` (a field of the queried model) names, as one
+    bit mask computed by one aggregate subquery (cheaper to plan than an EXISTS a role):
+    an annotation for a query that reads a user (the session's, an API token's)."""
+    bits = Case(
+        *(When(group__name=r.value, then=Value(bit)) for r, bit in _BITS.items()),
+        default=Value(0),
+    )
+    mask = (
+        User.groups.through.objects.filter(user_id=OuterRef(user_ref))
+        .order_by()
+        .values("user_id")
+        .annotate(mask=Sum(bits))
+        .values("mask")[:1]
+    )
+    return {_MASK: Subquery(mask, output_field=IntegerField())}
 
 
 def attach_roles(user: User, row) -> None:
     """Put on `user` the roles that `row` (annotated with `role_flags`) holds, for roles_of."""
+    mask = getattr(row, _MASK) or 0
     user._fairinspect_roles = roles_named(  # type: ignore[attr-defined]
-        (r.value for r in Role if getattr(row, f"{_FLAG}{r.value}")), superuser=user.is_superuser
+        (r.value for r, bit in _BITS.items() if mask & bit), superuser=user.is_superuser
     )
 
 
