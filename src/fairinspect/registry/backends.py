@@ -27,7 +27,7 @@ def role_flags(user_ref: str = "pk") -> dict[str, Subquery]:
         default=Value(0),
     )
     mask = (
-        User.groups.through.objects.filter(user_id=OuterRef(user_ref))
+        User.groups.through.objects.filter(user_id=OuterRef(user_ref))  # type: ignore[misc]
         .order_by()
         .values("user_id")
         .annotate(mask=Sum(bits))
