@@ -27,7 +27,7 @@ from django.utils import timezone
 from fairinspect.audit import trail
 from fairinspect.core.errors import DomainError, Forbidden, NotFound
 from fairinspect.core.prepared import Prepared
-from fairinspect.registry.backends import attach_roles, role_flags
+from fairinspect.registry.backends import attach_roles, role_mask
 
 from .models import ApiToken, User
 
@@ -124,7 +124,7 @@ def issue_token(user: User, *, name: str = "", days: int = TOKEN_DAYS) -> str:
 _TOKEN_ROW = Prepared(
     lambda digest, now: (
         ApiToken.objects.select_related("user__department__parent", "user__officer")
-        .annotate(**role_flags("user_id"))
+        .annotate(**role_mask("user_id"))
         .filter(key_hash=digest, expires_at__gt=now, revoked_at__isnull=True, user__is_active=True)
         .order_by("pk")[:1]
     ),

@@ -18,7 +18,7 @@ _MASK = "_fairinspect_role_mask"
 _BITS = {r: 1 << i for i, r in enumerate(Role)}
 
 
-def role_flags(user_ref: str = "pk") -> dict[str, Subquery]:
+def role_mask(user_ref: str = "pk") -> dict[str, Subquery]:
     """The roles of the user that `user_ref` (a field of the queried model) names, as one
     bit mask computed by one aggregate subquery (cheaper to plan than an EXISTS a role):
     an annotation for a query that reads a user (the session's, an API token's)."""
@@ -37,7 +37,7 @@ def role_flags(user_ref: str = "pk") -> dict[str, Subquery]:
 
 
 def attach_roles(user: User, row) -> None:
-    """Put on `user` the roles that `row` (annotated with `role_flags`) holds, for roles_of."""
+    """Put on `user` the roles that `row` (annotated with `role_mask`) holds, for roles_of."""
     mask = getattr(row, _MASK) or 0
     user._fairinspect_roles = roles_named(  # type: ignore[attr-defined]
         (r.value for r, bit in _BITS.items() if mask & bit), superuser=user.is_superuser
@@ -47,7 +47,7 @@ def attach_roles(user: User, row) -> None:
 _USER_ROW = Prepared(
     lambda pk: (
         User.objects.select_related("department__parent", "officer", "enterprise")
-        .annotate(**role_flags())
+        .annotate(**role_mask())
         .filter(pk=pk)
     ),
     pk=-1_000_001,  # no user has a negative id
