@@ -119,6 +119,13 @@ def capture_all(ents, searches: list[str]) -> dict:
     return {"n_page": n_page, "page": page_sql, "n_api": n_api, "api": api_sql, "search": search}
 
 
+def print_floors(what: str, table: dict[str, float], versions, digits: int) -> None:
+    """The empty-auth floor of each version, when more than one is measured."""
+    if len(versions) > 1:
+        each = (f"{v[0] or 'current '}{table[v[0] + 'empty-auth']:.{digits}f} ms" for v in versions)
+        print(f"  empty-auth {what}: " + ", ".join(each))
+
+
 def start_server(src: Path, port: int):
     """gunicorn (the venv's) on `port` serving the code under `src` with bench_settings."""
     gunicorn = shutil.which("gunicorn", path=str(Path(sys.executable).parent))
@@ -339,13 +346,7 @@ def main() -> None:
             )
             keys = ["precheck", "quota", *[f"search {q}" for q in searches]]
             pairs = [(v[0], f"{v[0]}{k}") for k in keys for v in versions]
-            if len(versions) > 1:
-                print(
-                    "  empty-auth view: "
-                    + ", ".join(
-                        f"{v[0] or 'current '}{res[v[0] + 'empty-auth']:.2f} ms" for v in versions
-                    )
-                )
+            print_floors("view", res, versions, 2)
             for vlabel, key in pairs:
                 to_empty = res[key] / res["empty"]
                 to_auth = res[key] / res[f"{vlabel}empty-auth"]
@@ -362,13 +363,7 @@ def main() -> None:
                 f"SQL: client + backend), empty {cpu['empty']:.3f} ms, empty-auth "
                 f"{cpu['empty-auth']:.3f} ms:"
             )
-            if len(versions) > 1:
-                print(
-                    "  empty-auth CPU: "
-                    + ", ".join(
-                        f"{v[0] or 'current '}{cpu[v[0] + 'empty-auth']:.3f} ms" for v in versions
-                    )
-                )
+            print_floors("CPU", cpu, versions, 3)
             for vlabel, key in pairs:
                 c_empty = cpu[key] / cpu["empty"]
                 c_auth = cpu[key] / cpu[f"{vlabel}empty-auth"]
