@@ -34,6 +34,7 @@ from fairinspect.core.roles import Role
 from fairinspect.enterprise.queries import self_inspecting_enterprise_ids
 from fairinspect.registry.models import Enterprise, Officer
 from fairinspect.rules import sampling
+from fairinspect.rules.audit_hashing import canonical_json
 from fairinspect.rules.caps import CapStage, at_cap, cap_count_parameters
 from fairinspect.rules.certificates import GENERAL_SCOPE
 from fairinspect.rules.domains import Domain
@@ -354,11 +355,6 @@ class ExclusionWriter(RowWriter):
 
     def add(self, ident: str, reasons) -> None:
         self._append((self.pool_id, self.count, ident, json.dumps(reason_dicts(reasons))))
-
-
-def canonical_json(value) -> str:
-    """The canonical JSON the pairings digest hashes (sorted keys, no spaces, UTF-8)."""
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 class ResultDigests:
