@@ -491,3 +491,12 @@ def test_r9_2_no_pairing_gives_an_uncertified_or_conflicted_officer(
             load[officer_id] = load.get(officer_id, 0) + 1
     if max_visits is not None:
         assert all(n <= max_visits for n in load.values())
+
+
+def test_r9_2_a_drawn_team_keeps_its_order_and_a_named_team_is_led_by_its_arranger():
+    from fairinspect.rules.sampling import lead_order
+
+    assert lead_order([6, 1, 9], 1, drawn=True) == [6, 1, 9]
+    assert lead_order([6, 1, 9], 1, drawn=False) == [1, 6, 9]
+    assert lead_order([6, 1, 9], 4, drawn=False) == [6, 1, 9]  # the arranger is not on it
+    assert lead_order([6, 1, 9], None, drawn=False) == [6, 1, 9]

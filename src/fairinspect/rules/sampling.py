@@ -763,3 +763,12 @@ def run_draw(
             seed, selected, officer_pool, officers_per_visit, max_visits_per_officer
         ),
     )
+
+
+def lead_order(team: Sequence[int], arranger: int | None, *, drawn: bool) -> list[int]:
+    """The team's officers with its lead first: a drawn team keeps its drawn order (the
+    published result: the first drawn leads, whoever publishes it); a team an officer names
+    is led by that officer when they are on it."""
+    if drawn or arranger is None:
+        return list(team)
+    return sorted(team, key=lambda o: o != arranger)

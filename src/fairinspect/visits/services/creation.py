@@ -53,6 +53,7 @@ from fairinspect.rules.caps import (
 from fairinspect.rules.certificates import Eligibility
 from fairinspect.rules.exemptions import JustifyingRecord, RecordDecision
 from fairinspect.rules.guidance import EntryKind, clean_entry_kind
+from fairinspect.rules.sampling import lead_order
 
 from .. import queries
 from ..guidance import entry_kinds
@@ -321,10 +322,10 @@ class _Batch:
             enterprise_id=enterprise.pk,
         )
         self.items  # noqa: B018
-        team = self._team(spec.officer_ids)
+        by_pk = {o.pk: o for o in self._team(spec.officer_ids)}
         me = self.me
-        if self.trigger is not Trigger.RANDOM_DRAW:  # a drawn team keeps its published order
-            team.sort(key=lambda o: me is None or o.pk != me.pk)  # the arranging officer leads
+        drawn = self.trigger is Trigger.RANDOM_DRAW
+        team = [by_pk[i] for i in lead_order(list(by_pk), me.pk if me else None, drawn=drawn)]
         self.department  # noqa: B018
         wanted = {int(i) for i in spec.expert_ids}
         experts = [e for e in self.experts if e.pk in wanted]
