@@ -105,3 +105,34 @@ def test_r6_1_pre_check_page_shows_the_hazards_and_orders_of_the_union(
     assert body.index("指令1号") < body.index("指令2号") < body.index("指令0号")
     assert "已整改号" not in body
     assert "未整改隐患（3）" in body and "整改中的指令书（3）" in body
+
+
+@pytest.mark.postgres_only
+def test_issue_13_pre_check_statements_are_prepared_on_the_server_with_generic_plans(
+    client, team, make_enterprise, approved_visit
+):
+    """On PostgreSQL the request's hot statements (core/prepared.py) are prepared on the
+    server at their first execution and re-run with generic plans (the planner once per
+    connection: the year's visits, on a partitioned table, were planned anew every request);
+    while queries are logged the literal statement runs, so the log can be replayed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    (u1, _o1), _ = team
+    client.force_login(u1)
+    ent = make_enterprise(supervising_level="city")
+    approved_visit(ent)
+    fill(ent, 3)
+    url = f"/visits/q/{qr.token_for(ent)}/"
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    with connection.cursor() as c:
+        c.execute("SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements")
+        prepared = c.fetchall()
+    year = [row for row in prepared if 'FROM "visits_visit"' in row[0]]
+    sessions = [row for row in prepared if 'FROM "django_session"' in row[0]]
+    assert year and sessions, prepared
+    # Planned once each, never again per request (custom plans: the planner each time).
+    assert all(row[2] == 0 for row in prepared), prepared
+    assert max(row[1] for row in year) >= 3 and sessions[0][1] >= 3, prepared
+    n, _body, sql = _count(client, ent)
+    assert n <= MAX_QUERIES and not any("$1" in s for s in sql), sql

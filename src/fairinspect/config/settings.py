@@ -118,7 +118,16 @@ elif "postgresql" in DATABASES["default"]["ENGINE"]:
     # PostgreSQL's JIT spends longer compiling the big set-based reads (a draw's freeze over a
     # city) than they gain: 1.6 s of a 6 s read at 1,000,000 enterprises; the requests' small
     # statements never use it. Off for this application's connections (docs/performance.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    pg_options = ["-c jit=off"]
+    if os.environ.get("FAIRINSPECT_DB_PREPARE", "on") != "off":
+        # The hot statements of every request (core/prepared.py: the session, the user, the
+        # pre-check's, the quota's) are prepared on the server at their first execution on a
+        # connection and keep one generic plan: the planner once per connection, not once
+        # per request. Every other query stays client-side bound (Django's default). "off"
+        # behind a PgBouncer older than 1.21 in transaction mode (docs/deploy.md).
+        DATABASES["default"].setdefault("OPTIONS", {}).setdefault("prepare_threshold", 0)
+        pg_options.append("-c plan_cache_mode=force_generic_plan")
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", " ".join(pg_options))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "registry.User"

@@ -71,6 +71,26 @@ class _Compiled:
             self.init = [f[0].target.attname for f in compiler.select[start:end]]
 
 
+def _cursor(conn):
+    """A cursor for a prepared statement. On PostgreSQL with `prepare_threshold` set in the
+    database's OPTIONS (settings.py sets 0 for the application's connections), psycopg's
+    server-side binding cursor: the statement is prepared on the server at its first
+    execution on the connection and later executions skip the planner. Wrapped as Django
+    wraps every cursor (execute_wrappers, error mapping). Everywhere else, and while queries
+    are logged (DEBUG, a test capturing them: the log must hold the literal statement,
+    which a server-bound query does not have), the connection's ordinary cursor."""
+    if conn.vendor != "postgresql" or conn.queries_logged:
+        return conn.cursor()
+    conn.ensure_connection()
+    if conn.connection.prepare_threshold is None:
+        return conn.cursor()
+    import psycopg
+
+    with conn.wrap_database_errors:
+        # Django's own wrapping of a new cursor (private, but what conn.cursor() calls).
+        return conn._prepare_cursor(psycopg.Cursor(conn.connection))
+
+
 def _adapt(conn, value):
     """The parameter form the backend gives a value (SQLite passes dates as text)."""
     if isinstance(value, dt.datetime):
@@ -104,7 +124,7 @@ class Prepared:
         for i, name, adapt, wrap in c.slots:
             v = _adapt(conn, values[name]) if adapt else values[name]
             params[i] = wrap(v) if wrap is not None else v
-        with conn.cursor() as cur:
+        with _cursor(conn) as cur:
             cur.execute(c.sql, params)
             rows = cur.fetchall()
         return c, c.compiler.results_iter([rows])
