@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from fairinspect.core.errors import Forbidden, NotFound
+from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.access import is_staff
 from fairinspect.registry.models import Department
@@ -143,13 +144,17 @@ def public_draws() -> QuerySet[Draw]:
     return Draw.objects.filter(drawn_at__isnull=False).select_related("task__department")
 
 
+# The public draw page's read, prepared (core/prepared.py): anyone may open it, often.
+_PUBLIC_DRAW = Prepared(lambda pk: public_draws().defer("visit_ids").filter(pk=pk), pk=-1_000_021)
+
+
 def get_public_draw(draw_id: int) -> Draw:
     # The result is rows (DrawPairing): the public page reads a page of them and checks the
     # digests stored on the draw; the visits' ids (as many as the selected) stay unread.
-    draw = public_draws().defer("visit_ids").filter(pk=draw_id).first()
-    if draw is None:
+    found = _PUBLIC_DRAW.objects(pk=draw_id)
+    if not found:
         raise NotFound()
-    return draw
+    return found[0]
 
 
 def public_specials() -> QuerySet[SpecialInspection]:

@@ -30,6 +30,7 @@ from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
 from fairinspect.core.duties import require as require_duty
 from fairinspect.core.errors import Conflict, ValidationFailed
+from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role
 from fairinspect.enterprise.queries import self_inspecting_enterprise_ids
 from fairinspect.registry.models import Enterprise, Officer
@@ -620,11 +621,18 @@ def pools_of(task: SamplingTask, *, light: bool = False) -> tuple[Pool, Pool]:
     public pages; the facts hold every officer's past enterprises: megabytes of JSON). The
     texts are read on SQLite all the same: there the verification key hashes them
     (stored_text_digest), and they come with this query rather than one query each."""
-    qs = task.pools.all()
-    if light:
-        qs = qs.defer("text", "facts") if connection.vendor == "postgresql" else qs.defer("facts")
-    pools = {p.kind: p for p in qs}
+    found = _LIGHT_POOLS.objects(task=task.pk) if light else task.pools.all()
+    pools = {p.kind: p for p in found}
     return pools[Pool.Kind.ENTERPRISES], pools[Pool.Kind.OFFICERS]
+
+
+def _light_pools_qs(task: int) -> models.QuerySet[Pool]:
+    qs = Pool.objects.filter(task_id=task)
+    return qs.defer("text", "facts") if connection.vendor == "postgresql" else qs.defer("facts")
+
+
+# The public pages' reads, prepared (core/prepared.py: compiled once per connection).
+_LIGHT_POOLS = Prepared(_light_pools_qs, task=-1_000_022)
 
 
 def officer_names(pool: Pool) -> dict[str, str]:
@@ -885,8 +893,12 @@ def verify(draw: Draw, pairings: list[dict] | None = None) -> Verification:
 def pairings_page(draw: Draw, first: int, size: int) -> list[DrawPairing]:
     """The rows at positions first … first + size − 1, with their enterprise's name: one
     query over the (draw, position) index, whatever the size of the draw."""
-    return list(
-        DrawPairing.objects.filter(draw_id=draw.pk, position__gte=first, position__lt=first + size)
+    return _PAIRINGS_PAGE.objects(draw=draw.pk, first=first, end=first + size)
+
+
+_PAIRINGS_PAGE = Prepared(
+    lambda draw, first, end: (
+        DrawPairing.objects.filter(draw_id=draw, position__gte=first, position__lt=end)
         .select_related("enterprise")
         .only(
             "position",
@@ -898,7 +910,12 @@ def pairings_page(draw: Draw, first: int, size: int) -> list[DrawPairing]:
             "enterprise__name",
         )
         .order_by("position")
-    )
+    ),
+    # positions are never negative (and a negative bound would compile to "no rows")
+    draw=-1_000_023,
+    first=2_000_000_001,
+    end=2_000_000_002,
+)
 
 
 SELECTED_SLICE = 5000  # rows per query of the streamed selection file
