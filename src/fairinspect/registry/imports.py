@@ -723,14 +723,29 @@ _PLAIN = frozenset({"CharField", "TextField", "SlugField"})
 
 def _prepare(field: Field) -> Callable[[Any], Any]:
     """The value as the database stores it, as `get_db_prep_save` gives it, without a
-    model instance: a text column's str as it is (most columns), the rest converted."""
+    model instance: a text column's str as it is (most columns), the rest converted once
+    per distinct value (dates, levels, flags and empty lists repeat from row to row)."""
     if field.get_internal_type() in _PLAIN:
 
         def text(v: Any) -> Any:
             return v if type(v) is str else field.get_db_prep_save(v, connection)
 
         return text
-    return lambda v: field.get_db_prep_save(v, connection)
+    seen: dict[Any, Any] = {}
+
+    def converted(v: Any) -> Any:
+        key = (type(v), tuple(v) if type(v) is list and len(v) < 4 else v)
+        try:
+            return seen[key]
+        except TypeError:  # a value that cannot be a key: converted each time
+            return field.get_db_prep_save(v, connection)
+        except KeyError:
+            prepared = field.get_db_prep_save(v, connection)
+            if len(seen) < 10_000:
+                seen[key] = prepared
+            return prepared
+
+    return converted
 
 
 def stage_new(rows: list[tuple], now) -> None:
@@ -754,9 +769,8 @@ def stage_new(rows: list[tuple], now) -> None:
 
     with connection.cursor() as cur:
         _shaped_like_enterprises(cur, NEW_TABLE, cols)
+        # No ANALYZE: the INSERT reads the whole table whatever its statistics say.
         _load(cur, NEW_TABLE, cols, values())
-        if connection.vendor == "postgresql":
-            cur.execute(f"ANALYZE {NEW_TABLE}")
 
 
 def stage_changed(rows: list[tuple], now, fields: list[str]) -> None:
