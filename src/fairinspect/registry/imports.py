@@ -18,14 +18,18 @@ outside the write; write in one short transaction; a lease that a dead runner le
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import Any, cast
 
 from django.conf import settings
@@ -39,7 +43,7 @@ from fairinspect.rules.credit_code import normalise as normalise_code
 from fairinspect.rules.credit_code import normalise_with_notes
 from fairinspect.rules.search import key_grams, search_key
 
-from . import queries, tabular
+from . import cleaning, queries, tabular
 from .inputs import (
     ENTERPRISE_LABELS,
     OFFICER_LABELS,
@@ -279,7 +283,10 @@ def _execute(job: ImportJob, run: _Run) -> None:
     labels = labels_for(job.kind)
     importer = EnterpriseImporter(job) if job.kind == "enterprises" else OfficerImporter()
     _, rows, _ = read_job_rows(job, data)
-    result = importer.validate(rows, labels, run)
+    if isinstance(importer, EnterpriseImporter):
+        result = importer.validate(rows, labels, run, job.total_rows)
+    else:
+        result = importer.validate(rows, labels, run)
     job.total_rows = result.total
     if result.errors:
         ImportJob.objects.filter(pk=job.pk, runner=run.runner).update(
@@ -431,6 +438,22 @@ def error_rows(n: int, errs: list[FieldError], labels: Mapping[str, str], raw) -
     ]
 
 
+def _on_record(codes: list[str]) -> dict[str, dict]:
+    """The enterprises on record among these codes ({code: {"obj": enterprise}}). On
+    PostgreSQL the codes are first looked up as one array (a file of new enterprises finds
+    none, and no model is built nor a statement of a thousand parameters parsed)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT credit_code FROM {Enterprise._meta.db_table} WHERE credit_code = ANY(%s)",
+                [codes],
+            )
+            codes = [code for (code,) in cur.fetchall()]
+        if not codes:
+            return {}
+    return {e.credit_code: {"obj": e} for e in Enterprise.objects.filter(credit_code__in=codes)}
+
+
 def _chunks(it: Iterator, size: int) -> Iterator[list]:
     while batch := list(islice(it, size)):
         yield batch
@@ -453,6 +476,7 @@ class EnterpriseImporter:
             name: code for code, name in queries.district_names().items() if code in self.districts
         }
         self.industry_by_name = queries.industry_names()
+        self.workers = 0
 
     def _base(self, raw: dict, current: dict | None) -> dict:
         from .services import export_enterprise_row
@@ -482,62 +506,124 @@ class EnterpriseImporter:
         division = normalise_code(tabular.cell_text(raw.get("credit_code")))[2:8]
         return division if division in self.districts else ""
 
-    def validate(self, rows, labels, run: _Run) -> Validated:
+    def validate(self, rows, labels, run: _Run, expected_rows: int = 0) -> Validated:
+        """`expected_rows`: the file's rows as counted at the upload (a large file is
+        cleaned in worker processes)."""
         out = Validated()
         seen: dict[str, int] = {}
         now = timezone.now()
-        for batch in _chunks(iter(rows), CHUNK):
-            # Each code read and normalised once: the lookup of the batch's enterprises on
-            # record and the row's note both use it.
-            raw_codes = [tabular.cell_text(r.get("credit_code")) for _, r in batch]
-            normalised = [normalise_with_notes(c) for c in raw_codes]
-            current = {
-                e.credit_code: {"obj": e}
-                for e in Enterprise.objects.filter(credit_code__in=[c for c, _ in normalised])
-            }
-            for (n, raw), raw_code, (code, notes) in zip(batch, raw_codes, normalised, strict=True):
-                out.total += 1
-                cur = current.get(code)
-                merged = self._base(raw, cur) if (self.mapping or cur) else raw
-                cleaned, errs = clean_enterprise(
-                    merged, district_codes=self.districts, industries=self.industries
-                )
-                if notes and len(out.notes) < 1000:
-                    out.notes.append(
-                        {
-                            "row": n,
-                            "field": "credit_code",
-                            "value": raw_code[:60],
-                            "message": f"统一社会信用代码：{'，'.join(notes)}（已按“{code}”保存）。",
-                        }
-                    )
-                key = cleaned.get("credit_code")
-                if key and key in seen:
-                    errs.append(
-                        FieldError(
-                            "credit_code",
-                            "duplicate_in_file",
-                            f"统一社会信用代码：与第{seen[key]}行重复。",
+        with self._pool(expected_rows) as pool:
+            for batch, raw_codes, normalised, current, pre in self._batches(rows, pool):
+                for i, ((n, raw), raw_code, (code, notes)) in enumerate(
+                    zip(batch, raw_codes, normalised, strict=True)
+                ):
+                    out.total += 1
+                    cur = current.get(code)
+                    merged = self._base(raw, cur) if (self.mapping or cur) else raw
+                    if i in pre:  # cleaned (and keyed) by a worker
+                        cleaned, errs, key = pre[i]
+                    else:
+                        cleaned, errs = clean_enterprise(
+                            merged, district_codes=self.districts, industries=self.industries
                         )
-                    )
-                elif key:
-                    seen[key] = n
-                if errs:
-                    out.errors.extend(error_rows(n, errs, labels, merged))
-                elif not out.errors:  # after the first error only errors are collected
-                    self._diff(out, cleaned, cur, now, n)
-                if len(out.errors) > 5000:
-                    break
-                run.beat(out.total, "validating")
+                        key = None
+                    if notes and len(out.notes) < 1000:
+                        out.notes.append(
+                            {
+                                "row": n,
+                                "field": "credit_code",
+                                "value": raw_code[:60],
+                                "message": f"统一社会信用代码：{'，'.join(notes)}（已按“{code}”保存）。",
+                            }
+                        )
+                    given = cleaned.get("credit_code")
+                    if given and given in seen:
+                        errs.append(
+                            FieldError(
+                                "credit_code",
+                                "duplicate_in_file",
+                                f"统一社会信用代码：与第{seen[given]}行重复。",
+                            )
+                        )
+                    elif given:
+                        seen[given] = n
+                    if errs:
+                        out.errors.extend(error_rows(n, errs, labels, merged))
+                    elif not out.errors:  # after the first error only errors are collected
+                        self._diff(out, cleaned, cur, now, n, key)
+                    if len(out.errors) > 5000:
+                        break
+                    run.beat(out.total, "validating")
         run.beat(out.total, "validating", force=True)
         return out
+
+    def _pool(self, rows: int) -> AbstractContextManager[ProcessPoolExecutor | None]:
+        """Worker processes for the cleaning of a large file of a source without a mapping
+        (settings.IMPORT_WORKERS of them from IMPORT_PARALLEL_ROWS rows on), else none."""
+        self.workers = workers = int(getattr(settings, "IMPORT_WORKERS", 0))
+        if self.mapping is not None or workers < 2:
+            return nullcontext()
+        if rows < int(getattr(settings, "IMPORT_PARALLEL_ROWS", 20_000)):
+            return nullcontext()
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["fairinspect.registry.cleaning"])
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=cleaning.start_worker,
+            initargs=(self.districts, self.industries),
+        )
+
+    def _batches(self, rows, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
+        """The file in batches of CHUNK rows, each with its codes as read and normalised,
+        the enterprises on record among them and, with a pool, the new enterprises' rows
+        already cleaned ({index in the batch: (cleaned, errors, key)}). A few batches are
+        in the workers while the importer collects the one before."""
+        ahead: deque[tuple] = deque()
+        try:
+            for batch in _chunks(iter(rows), CHUNK):
+                # Each code read and normalised once: the lookup of the batch's enterprises
+                # on record and the row's note both use it.
+                raw_codes = [tabular.cell_text(r.get("credit_code")) for _, r in batch]
+                normalised = [normalise_with_notes(c) for c in raw_codes]
+                current = {
+                    e.credit_code: {"obj": e}
+                    for e in Enterprise.objects.filter(credit_code__in=[c for c, _ in normalised])
+                }
+                if pool is None:
+                    yield batch, raw_codes, normalised, current, {}
+                    continue
+                new = [i for i, (c, _) in enumerate(normalised) if c not in current]
+                task = pool.submit(cleaning.clean_rows, [batch[i][1] for i in new])
+                ahead.append((batch, raw_codes, normalised, current, new, task))
+                if len(ahead) > 2 * self.workers:
+                    yield self._collected(ahead.popleft())
+            while ahead:
+                yield self._collected(ahead.popleft())
+        finally:
+            for *_, task in ahead:
+                task.cancel()
+
+    @staticmethod
+    def _collected(item: tuple) -> tuple:
+        batch, raw_codes, normalised, current, new, task = item
+        return batch, raw_codes, normalised, current, dict(zip(new, task.result(), strict=True))
 
     def _values(self, cleaned: dict) -> dict[str, Any]:
         values = {k: v for k, v in cleaned.items() if k != "industry_code"}
         values["industry_id"] = cleaned["industry_code"]
         return values
 
-    def _diff(self, out: Validated, cleaned: dict, cur: dict | None, now, row: int = 0) -> None:
+    def _diff(
+        self,
+        out: Validated,
+        cleaned: dict,
+        cur: dict | None,
+        now,
+        row: int = 0,
+        key: tuple[str, str] | None = None,
+    ) -> None:
+        """`key`: a new enterprise's search key and pieces when a worker computed them."""
         v = self._values(cleaned)
         out.codes.append(v["credit_code"])
         given = list(v.pop("former_identifiers", None) or [])
@@ -546,14 +632,8 @@ class EnterpriseImporter:
             v["former_identifiers"] = given
             v["source"] = self.source
             v["missing_from_source_since"] = None
-            v["search_key"] = search_key(
-                name=v["name"],
-                credit_code=v["credit_code"],
-                address=v["address"],
-                former_identifiers=given,
-            )
-            v["search_grams"] = key_grams(v["search_key"])
-            out.creates.append(tuple(v.get(f) for f in CREATE_FIELDS))
+            v["search_key"], v["search_grams"] = key or cleaning.new_key(cleaned)
+            out.creates.append(tuple(map(v.get, CREATE_FIELDS)))
             self._note_identifiers(out, row, given)
             return
         e: Enterprise = cur["obj"]
@@ -753,19 +833,31 @@ def stage_new(rows: list[tuple], now) -> None:
     prepared field by field (no model instance per row), in credit-code order so that the
     write transaction appends to the code's unique index instead of seeking in it."""
     fields = [f for f in Enterprise._meta.concrete_fields if not f.primary_key]
-    cols = [f.column for f in fields]
     position = {name: i for i, name in enumerate(CREATE_FIELDS)}
-    plan: list[tuple[int, Callable[[Any], Any]] | tuple[None, Any]] = []
-    for f in fields:
-        if f.attname in position:
-            plan.append((position[f.attname], _prepare(f)))
-        else:  # not read from the file: its default, the same for every row
-            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            plan.append((None, f.get_db_prep_save(now if auto else f.get_default(), connection)))
+    read = [f for f in fields if f.attname in position]
+    fixed = [f for f in fields if f.attname not in position]  # not read from the file
+    cols = [f.column for f in [*read, *fixed]]
+    pick = itemgetter(*(position[f.attname] for f in read))
+    plan = [(f.get_internal_type() in _PLAIN, _prepare(f)) for f in read]
+    # The columns not read from the file: their defaults, the same for every row.
+    defaults = [
+        f.get_db_prep_save(
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default(),
+            connection,
+        )
+        for f in fixed
+    ]
 
     def values() -> Iterator[list]:
-        for row in sorted(rows, key=lambda r: r[0]):
-            yield [prep(row[i]) if i is not None else prep for i, prep in plan]
+        for row in sorted(rows, key=itemgetter(0)):
+            out = [
+                v if text and type(v) is str else prep(v)
+                for (text, prep), v in zip(plan, pick(row), strict=True)
+            ]
+            out += defaults
+            yield out
 
     with connection.cursor() as cur:
         _shaped_like_enterprises(cur, NEW_TABLE, cols)
