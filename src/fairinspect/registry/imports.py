@@ -44,6 +44,7 @@ from fairinspect.rules.credit_code import normalise_with_notes
 from fairinspect.rules.search import key_grams, search_key
 
 from . import cleaning, queries, tabular
+from .cleaning import CREATE_FIELDS, UPDATE_COLUMNS, WRITTEN
 from .inputs import (
     ENTERPRISE_LABELS,
     OFFICER_LABELS,
@@ -60,41 +61,6 @@ CHUNK = 1000
 # Seconds of the last import's write transaction (while it holds row locks) and of the
 # search index's merge after it, in this process: what bench/registry_reimport.py reports.
 TIMINGS: dict[str, float] = {}
-# Fields an import writes (besides the code, the key, former names and the source flags).
-WRITTEN = [
-    "name",
-    "address",
-    "district_code",
-    "industry_id",
-    "high_risk",
-    "high_risk_override_reason",
-    "standardization_grade",
-    "grade_valid_from",
-    "grade_valid_to",
-    "risk_level",
-    "credit_level",
-    "supervising_level",
-    "main_person",
-    "main_person_phone",
-    "contact_name",
-    "contact_phone",
-    "status",
-    "registered_on",
-    "enterprise_type",
-    "legal_representative",
-    "registered_capital",
-    "business_scope",
-    "registration_authority",
-]
-UPDATE_COLUMNS = [
-    *WRITTEN,
-    "former_names",
-    "former_identifiers",
-    "search_key",
-    "search_grams",
-    "source",
-    "missing_from_source_since",
-]
 
 
 def lease() -> timedelta:
@@ -147,12 +113,44 @@ def start_import(
     job.mapping = mapping
     _, _, total = read_job_rows(job, data)  # header and type errors now
     job.total_rows = total
-    job.save()
+    if connection.vendor == "postgresql":
+        job.data = b""
+        job.save()
+        _store_file(job, data)
+    else:
+        job.save()
     if enqueue:
         from .tasks import run_import
 
         transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
+
+
+def _store_file(job: ImportJob, data: bytes) -> None:
+    """PostgreSQL: the upload as one binary parameter (Django's client-side binding would
+    spell a 180 MB file out as a hex literal twice its size for the server to parse)."""
+    import psycopg
+
+    with psycopg.Cursor(connection.connection) as cur:
+        cur.execute(
+            f"UPDATE {ImportJob._meta.db_table} SET data = %b WHERE id = %s", [data, job.pk]
+        )
+    job.data = data
+
+
+def stored_file(job_id: int) -> bytes:
+    """The upload of a job, read in binary on PostgreSQL (not as hex text)."""
+    if connection.vendor != "postgresql":
+        return bytes(ImportJob.objects.values_list("data", flat=True).get(pk=job_id))
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cur:
+        cur.execute(
+            f"SELECT data FROM {ImportJob._meta.db_table} WHERE id = %s", [job_id], binary=True
+        )
+        (data,) = cur.fetchone() or (b"",)
+    return bytes(data)
 
 
 def queue_import(*, actor, job: ImportJob) -> None:
@@ -251,7 +249,7 @@ def run_import_job(job_id: int, progress: Progress | None = None, runner: str = 
     runner = runner or runner_name()
     if not claim_import(job_id, runner):
         return ImportJob.objects.defer("data").get(pk=job_id)
-    job = ImportJob.objects.select_related("mapping", "created_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("mapping", "created_by").defer("data").get(pk=job_id)
     run = _Run(job, runner, progress)
     try:
         _execute(job, run)
@@ -279,7 +277,7 @@ def run_import_job(job_id: int, progress: Progress | None = None, runner: str = 
 def _execute(job: ImportJob, run: _Run) -> None:
     from .officer_import import OfficerImporter
 
-    data = bytes(job.data)
+    data = stored_file(job.pk)
     labels = labels_for(job.kind)
     importer = EnterpriseImporter(job) if job.kind == "enterprises" else OfficerImporter()
     _, rows, _ = read_job_rows(job, data)
@@ -459,9 +457,6 @@ def _chunks(it: Iterator, size: int) -> Iterator[list]:
         yield batch
 
 
-CREATE_FIELDS = ["credit_code", *UPDATE_COLUMNS]
-
-
 class EnterpriseImporter:
     """Rows keyed by credit code. With a mapping (a source's own export) the row is laid
     over the enterprise on record, or over the mapping's defaults for a new one, so the
@@ -520,13 +515,14 @@ class EnterpriseImporter:
                     out.total += 1
                     cur = current.get(code)
                     merged = self._base(raw, cur) if (self.mapping or cur) else raw
-                    if i in pre:  # cleaned (and keyed) by a worker
-                        cleaned, errs, key = pre[i]
+                    made = None
+                    if i in pre:  # a new enterprise, cleaned and keyed by a worker
+                        given, errs, made = pre[i]
                     else:
                         cleaned, errs = clean_enterprise(
                             merged, district_codes=self.districts, industries=self.industries
                         )
-                        key = None
+                        given = cleaned.get("credit_code")
                     if notes and len(out.notes) < 1000:
                         out.notes.append(
                             {
@@ -536,7 +532,6 @@ class EnterpriseImporter:
                                 "message": f"统一社会信用代码：{'，'.join(notes)}（已按“{code}”保存）。",
                             }
                         )
-                    given = cleaned.get("credit_code")
                     if given and given in seen:
                         errs.append(
                             FieldError(
@@ -549,8 +544,12 @@ class EnterpriseImporter:
                         seen[given] = n
                     if errs:
                         out.errors.extend(error_rows(n, errs, labels, merged))
-                    elif not out.errors:  # after the first error only errors are collected
-                        self._diff(out, cleaned, cur, now, n, key)
+                    elif out.errors:  # after the first error only errors are collected
+                        pass
+                    elif made is not None:
+                        self._create(out, made, n)
+                    else:
+                        self._diff(out, cleaned, cur, now, n)
                     if len(out.errors) > 5000:
                         break
                     run.beat(out.total, "validating")
@@ -571,13 +570,13 @@ class EnterpriseImporter:
             max_workers=workers,
             mp_context=context,
             initializer=cleaning.start_worker,
-            initargs=(self.districts, self.industries),
+            initargs=(self.districts, self.industries, self.source),
         )
 
     def _batches(self, rows, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
         """The file in batches of CHUNK rows, each with its codes as read and normalised,
         the enterprises on record among them and, with a pool, the new enterprises' rows
-        already cleaned ({index in the batch: (cleaned, errors, key)}). A few batches are
+        already cleaned ({index in the batch: cleaning.clean_rows' result}). A few batches are
         in the workers while the importer collects the one before."""
         ahead: deque[tuple] = deque()
         try:
@@ -614,28 +613,13 @@ class EnterpriseImporter:
         values["industry_id"] = cleaned["industry_code"]
         return values
 
-    def _diff(
-        self,
-        out: Validated,
-        cleaned: dict,
-        cur: dict | None,
-        now,
-        row: int = 0,
-        key: tuple[str, str] | None = None,
-    ) -> None:
-        """`key`: a new enterprise's search key and pieces when a worker computed them."""
+    def _diff(self, out: Validated, cleaned: dict, cur: dict | None, now, row: int = 0) -> None:
+        if cur is None:
+            self._create(out, cleaning.new_row(cleaned, self.source), row)
+            return
         v = self._values(cleaned)
         out.codes.append(v["credit_code"])
         given = list(v.pop("former_identifiers", None) or [])
-        if cur is None:
-            v["former_names"] = []
-            v["former_identifiers"] = given
-            v["source"] = self.source
-            v["missing_from_source_since"] = None
-            v["search_key"], v["search_grams"] = key or cleaning.new_key(cleaned)
-            out.creates.append(tuple(map(v.get, CREATE_FIELDS)))
-            self._note_identifiers(out, row, given)
-            return
         e: Enterprise = cur["obj"]
         former = list(e.former_names or [])
         if v["name"] != e.name and e.name not in former:
@@ -682,6 +666,12 @@ class EnterpriseImporter:
             v["search_grams"] = key_grams(v["search_key"])
         out.changed.update(f for f in UPDATE_COLUMNS if v[f] != getattr(e, f))
         out.updates.append((e.pk, *(v[f] for f in UPDATE_COLUMNS)))
+
+    def _create(self, out: Validated, made: tuple, row: int) -> None:
+        """A new enterprise: its values in the order of CREATE_FIELDS (cleaning.new_row)."""
+        out.codes.append(made[0])
+        out.creates.append(made)
+        self._note_identifiers(out, row, list(made[cleaning.FORMER_IDENTIFIERS]))
 
     @staticmethod
     def changed_fields(result: Validated) -> list[str]:
