@@ -564,8 +564,13 @@ class EnterpriseImporter:
             return nullcontext()
         if rows < int(getattr(settings, "IMPORT_PARALLEL_ROWS", 20_000)):
             return nullcontext()
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["fairinspect.registry.cleaning"])
+        # A fresh interpreter, never a fork of this one (its connection, its threads).
+        method = (
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            multiprocessing.set_forkserver_preload(["fairinspect.registry.cleaning"])
         return ProcessPoolExecutor(
             max_workers=workers,
             mp_context=context,
