@@ -101,6 +101,14 @@ def print_machine(db_label: str = "") -> None:
     )
 
 
+def loadavg() -> str:
+    """The machine's 1-minute load average (others' work shares its two cores)."""
+    try:
+        return Path("/proc/loadavg").read_text().split()[0]
+    except OSError:
+        return "?"
+
+
 def database_label() -> str:
     from django.db import connection
 

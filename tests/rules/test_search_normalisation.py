@@ -1,5 +1,8 @@
 """The one normalisation of search keys and queries, and codes as people paste them (issue 15)."""
 
+import sys
+import unicodedata
+
 import pytest
 
 from fairinspect.rules.credit_code import (
@@ -8,7 +11,17 @@ from fairinspect.rules.credit_code import (
     organisation_check,
     registration_number_valid,
 )
-from fairinspect.rules.search import bigrams, normalise_text, parse_query, search_key
+from fairinspect.rules.search import (
+    CLOSE,
+    DASHES,
+    DOTS,
+    OPEN,
+    bigrams,
+    key_grams,
+    normalise_text,
+    parse_query,
+    search_key,
+)
 
 CODE = "9144030071526726XG"
 
@@ -32,6 +45,39 @@ CODE = "9144030071526726XG"
 )
 def test_r3_1_a_name_typed_any_way_normalises_to_the_stored_form(typed, stored):
     assert normalise_text(typed) == normalise_text(stored)
+
+
+def _one_character_at_a_time(ch: str) -> str:
+    """The normalisation's per-character rule as the module text states it (the oracle
+    of its one-table implementation)."""
+    if ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp"):
+        return ""
+    if ch in OPEN:
+        return "("
+    if ch in CLOSE:
+        return ")"
+    if ch in DOTS:
+        return ""
+    return "-" if ch in DASHES else ch
+
+
+def test_r3_1_every_character_normalises_as_the_per_character_rule_says():
+    for cp in range(sys.maxunicode + 1):
+        if 0xD800 <= cp <= 0xDFFF:  # surrogates are no characters of a str read from a file
+            continue
+        ch = chr(cp)
+        text = f"a{ch}b"
+        folded = unicodedata.normalize("NFKC", text)
+        expected = "".join(_one_character_at_a_time(c) for c in folded).casefold()
+        if "." not in expected:  # the full stop's rule: the tests below
+            assert normalise_text(text) == expected, hex(cp)
+
+
+def test_r3_1_the_key_grams_are_the_distinct_bigrams_of_each_part():
+    key = search_key(name="乌鲁木齐澄源化工有限公司", credit_code=CODE, address="天山区北京路1号")
+    expected = list(dict.fromkeys(g for part in key.split("\n") for g in bigrams(part)))
+    assert key_grams(key).split(" ") == expected
+    assert bigrams("abab") == ("ab", "ba")
 
 
 def test_r3_1_a_decimal_point_between_digits_stays_a_point():

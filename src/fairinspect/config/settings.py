@@ -197,6 +197,10 @@ IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024))
 # An import's runner renews its lease while it works; a job whose lease ran out this long ago
 # (its runner died) is failed by registry.imports.reap_stale_imports and can be run again.
 IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
+# A file of at least IMPORT_PARALLEL_ROWS rows (of a source without a column mapping) is
+# cleaned by IMPORT_WORKERS worker processes (registry/cleaning.py); fewer than 2: serial.
+IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
+IMPORT_PARALLEL_ROWS = int(os.environ.get("IMPORT_PARALLEL_ROWS", "20000"))
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -18,14 +18,18 @@ outside the write; write in one short transaction; a lease that a dead runner le
 from __future__ import annotations
 
 import logging
+import multiprocessing
 import os
 import socket
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from datetime import timedelta
 from itertools import islice
+from operator import itemgetter
 from typing import Any, cast
 
 from django.conf import settings
@@ -39,7 +43,8 @@ from fairinspect.rules.credit_code import normalise as normalise_code
 from fairinspect.rules.credit_code import normalise_with_notes
 from fairinspect.rules.search import key_grams, search_key
 
-from . import queries, tabular
+from . import cleaning, queries, tabular
+from .cleaning import CREATE_FIELDS, UPDATE_COLUMNS, WRITTEN
 from .inputs import (
     ENTERPRISE_LABELS,
     OFFICER_LABELS,
@@ -56,41 +61,6 @@ CHUNK = 1000
 # Seconds of the last import's write transaction (while it holds row locks) and of the
 # search index's merge after it, in this process: what bench/registry_reimport.py reports.
 TIMINGS: dict[str, float] = {}
-# Fields an import writes (besides the code, the key, former names and the source flags).
-WRITTEN = [
-    "name",
-    "address",
-    "district_code",
-    "industry_id",
-    "high_risk",
-    "high_risk_override_reason",
-    "standardization_grade",
-    "grade_valid_from",
-    "grade_valid_to",
-    "risk_level",
-    "credit_level",
-    "supervising_level",
-    "main_person",
-    "main_person_phone",
-    "contact_name",
-    "contact_phone",
-    "status",
-    "registered_on",
-    "enterprise_type",
-    "legal_representative",
-    "registered_capital",
-    "business_scope",
-    "registration_authority",
-]
-UPDATE_COLUMNS = [
-    *WRITTEN,
-    "former_names",
-    "former_identifiers",
-    "search_key",
-    "search_grams",
-    "source",
-    "missing_from_source_since",
-]
 
 
 def lease() -> timedelta:
@@ -143,12 +113,44 @@ def start_import(
     job.mapping = mapping
     _, _, total = read_job_rows(job, data)  # header and type errors now
     job.total_rows = total
-    job.save()
+    if connection.vendor == "postgresql":
+        job.data = b""
+        job.save()
+        _store_file(job, data)
+    else:
+        job.save()
     if enqueue:
         from .tasks import run_import
 
         transaction.on_commit(lambda: run_import.enqueue(job.pk))
     return job
+
+
+def _store_file(job: ImportJob, data: bytes) -> None:
+    """PostgreSQL: the upload as one binary parameter (Django's client-side binding would
+    spell a 180 MB file out as a hex literal twice its size for the server to parse)."""
+    import psycopg
+
+    with psycopg.Cursor(connection.connection) as cur:
+        cur.execute(
+            f"UPDATE {ImportJob._meta.db_table} SET data = %b WHERE id = %s", [data, job.pk]
+        )
+    job.data = data
+
+
+def stored_file(job_id: int) -> bytes:
+    """The upload of a job, read in binary on PostgreSQL (not as hex text)."""
+    if connection.vendor != "postgresql":
+        return bytes(ImportJob.objects.values_list("data", flat=True).get(pk=job_id))
+    import psycopg
+
+    connection.ensure_connection()
+    with psycopg.Cursor(connection.connection) as cur:
+        cur.execute(
+            f"SELECT data FROM {ImportJob._meta.db_table} WHERE id = %s", [job_id], binary=True
+        )
+        (data,) = cur.fetchone() or (b"",)
+    return bytes(data)
 
 
 def queue_import(*, actor, job: ImportJob) -> None:
@@ -247,7 +249,7 @@ def run_import_job(job_id: int, progress: Progress | None = None, runner: str = 
     runner = runner or runner_name()
     if not claim_import(job_id, runner):
         return ImportJob.objects.defer("data").get(pk=job_id)
-    job = ImportJob.objects.select_related("mapping", "created_by").get(pk=job_id)
+    job = ImportJob.objects.select_related("mapping", "created_by").defer("data").get(pk=job_id)
     run = _Run(job, runner, progress)
     try:
         _execute(job, run)
@@ -275,11 +277,14 @@ def run_import_job(job_id: int, progress: Progress | None = None, runner: str = 
 def _execute(job: ImportJob, run: _Run) -> None:
     from .officer_import import OfficerImporter
 
-    data = bytes(job.data)
+    data = stored_file(job.pk)
     labels = labels_for(job.kind)
     importer = EnterpriseImporter(job) if job.kind == "enterprises" else OfficerImporter()
     _, rows, _ = read_job_rows(job, data)
-    result = importer.validate(rows, labels, run)
+    if isinstance(importer, EnterpriseImporter):
+        result = importer.validate(rows, labels, run, job.total_rows)
+    else:
+        result = importer.validate(rows, labels, run)
     job.total_rows = result.total
     if result.errors:
         ImportJob.objects.filter(pk=job.pk, runner=run.runner).update(
@@ -431,12 +436,25 @@ def error_rows(n: int, errs: list[FieldError], labels: Mapping[str, str], raw) -
     ]
 
 
+def _on_record(codes: list[str]) -> dict[str, dict]:
+    """The enterprises on record among these codes ({code: {"obj": enterprise}}). On
+    PostgreSQL the codes are first looked up as one array (a file of new enterprises finds
+    none, and no model is built nor a statement of a thousand parameters parsed)."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT credit_code FROM {Enterprise._meta.db_table} WHERE credit_code = ANY(%s)",
+                [codes],
+            )
+            codes = [code for (code,) in cur.fetchall()]
+        if not codes:
+            return {}
+    return {e.credit_code: {"obj": e} for e in Enterprise.objects.filter(credit_code__in=codes)}
+
+
 def _chunks(it: Iterator, size: int) -> Iterator[list]:
     while batch := list(islice(it, size)):
         yield batch
-
-
-CREATE_FIELDS = ["credit_code", *UPDATE_COLUMNS]
 
 
 class EnterpriseImporter:
@@ -453,6 +471,7 @@ class EnterpriseImporter:
             name: code for code, name in queries.district_names().items() if code in self.districts
         }
         self.industry_by_name = queries.industry_names()
+        self.workers = 0
 
     def _base(self, raw: dict, current: dict | None) -> dict:
         from .services import export_enterprise_row
@@ -482,55 +501,117 @@ class EnterpriseImporter:
         division = normalise_code(tabular.cell_text(raw.get("credit_code")))[2:8]
         return division if division in self.districts else ""
 
-    def validate(self, rows, labels, run: _Run) -> Validated:
+    def validate(self, rows, labels, run: _Run, expected_rows: int = 0) -> Validated:
+        """`expected_rows`: the file's rows as counted at the upload (a large file is
+        cleaned in worker processes)."""
         out = Validated()
         seen: dict[str, int] = {}
         now = timezone.now()
-        for batch in _chunks(iter(rows), CHUNK):
-            # Each code read and normalised once: the lookup of the batch's enterprises on
-            # record and the row's note both use it.
-            raw_codes = [tabular.cell_text(r.get("credit_code")) for _, r in batch]
-            normalised = [normalise_with_notes(c) for c in raw_codes]
-            current = {
-                e.credit_code: {"obj": e}
-                for e in Enterprise.objects.filter(credit_code__in=[c for c, _ in normalised])
-            }
-            for (n, raw), raw_code, (code, notes) in zip(batch, raw_codes, normalised, strict=True):
-                out.total += 1
-                cur = current.get(code)
-                merged = self._base(raw, cur) if (self.mapping or cur) else raw
-                cleaned, errs = clean_enterprise(
-                    merged, district_codes=self.districts, industries=self.industries
-                )
-                if notes and len(out.notes) < 1000:
-                    out.notes.append(
-                        {
-                            "row": n,
-                            "field": "credit_code",
-                            "value": raw_code[:60],
-                            "message": f"统一社会信用代码：{'，'.join(notes)}（已按“{code}”保存）。",
-                        }
-                    )
-                key = cleaned.get("credit_code")
-                if key and key in seen:
-                    errs.append(
-                        FieldError(
-                            "credit_code",
-                            "duplicate_in_file",
-                            f"统一社会信用代码：与第{seen[key]}行重复。",
+        with self._pool(expected_rows) as pool:
+            for batch, raw_codes, normalised, current, pre in self._batches(rows, pool):
+                for i, ((n, raw), raw_code, (code, notes)) in enumerate(
+                    zip(batch, raw_codes, normalised, strict=True)
+                ):
+                    out.total += 1
+                    cur = current.get(code)
+                    merged = self._base(raw, cur) if (self.mapping or cur) else raw
+                    made = None
+                    if i in pre:  # a new enterprise, cleaned and keyed by a worker
+                        given, errs, made = pre[i]
+                    else:
+                        cleaned, errs = clean_enterprise(
+                            merged, district_codes=self.districts, industries=self.industries
                         )
-                    )
-                elif key:
-                    seen[key] = n
-                if errs:
-                    out.errors.extend(error_rows(n, errs, labels, merged))
-                elif not out.errors:  # after the first error only errors are collected
-                    self._diff(out, cleaned, cur, now, n)
-                if len(out.errors) > 5000:
-                    break
-                run.beat(out.total, "validating")
+                        given = cleaned.get("credit_code")
+                    if notes and len(out.notes) < 1000:
+                        out.notes.append(
+                            {
+                                "row": n,
+                                "field": "credit_code",
+                                "value": raw_code[:60],
+                                "message": f"统一社会信用代码：{'，'.join(notes)}（已按“{code}”保存）。",
+                            }
+                        )
+                    if given and given in seen:
+                        errs.append(
+                            FieldError(
+                                "credit_code",
+                                "duplicate_in_file",
+                                f"统一社会信用代码：与第{seen[given]}行重复。",
+                            )
+                        )
+                    elif given:
+                        seen[given] = n
+                    if errs:
+                        out.errors.extend(error_rows(n, errs, labels, merged))
+                    elif out.errors:  # after the first error only errors are collected
+                        pass
+                    elif made is not None:
+                        self._create(out, made, n)
+                    else:
+                        self._diff(out, cleaned, cur, now, n)
+                    if len(out.errors) > 5000:
+                        break
+                    run.beat(out.total, "validating")
         run.beat(out.total, "validating", force=True)
         return out
+
+    def _pool(self, rows: int) -> AbstractContextManager[ProcessPoolExecutor | None]:
+        """Worker processes for the cleaning of a large file of a source without a mapping
+        (settings.IMPORT_WORKERS of them from IMPORT_PARALLEL_ROWS rows on), else none."""
+        self.workers = workers = int(getattr(settings, "IMPORT_WORKERS", 0))
+        if self.mapping is not None or workers < 2:
+            return nullcontext()
+        if rows < int(getattr(settings, "IMPORT_PARALLEL_ROWS", 20_000)):
+            return nullcontext()
+        # A fresh interpreter, never a fork of this one (its connection, its threads).
+        method = (
+            "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+        )
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            multiprocessing.set_forkserver_preload(["fairinspect.registry.cleaning"])
+        return ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=context,
+            initializer=cleaning.start_worker,
+            initargs=(self.districts, self.industries, self.source),
+        )
+
+    def _batches(self, rows, pool: ProcessPoolExecutor | None) -> Iterator[tuple]:
+        """The file in batches of CHUNK rows, each with its codes as read and normalised,
+        the enterprises on record among them and, with a pool, the new enterprises' rows
+        already cleaned ({index in the batch: cleaning.clean_rows' result}). A few batches are
+        in the workers while the importer collects the one before."""
+        ahead: deque[tuple] = deque()
+        try:
+            for batch in _chunks(iter(rows), CHUNK):
+                # Each code read and normalised once: the lookup of the batch's enterprises
+                # on record and the row's note both use it.
+                raw_codes = [tabular.cell_text(r.get("credit_code")) for _, r in batch]
+                normalised = [normalise_with_notes(c) for c in raw_codes]
+                current = {
+                    e.credit_code: {"obj": e}
+                    for e in Enterprise.objects.filter(credit_code__in=[c for c, _ in normalised])
+                }
+                if pool is None:
+                    yield batch, raw_codes, normalised, current, {}
+                    continue
+                new = [i for i, (c, _) in enumerate(normalised) if c not in current]
+                task = pool.submit(cleaning.clean_rows, [batch[i][1] for i in new])
+                ahead.append((batch, raw_codes, normalised, current, new, task))
+                if len(ahead) > 2 * self.workers:
+                    yield self._collected(ahead.popleft())
+            while ahead:
+                yield self._collected(ahead.popleft())
+        finally:
+            for *_, task in ahead:
+                task.cancel()
+
+    @staticmethod
+    def _collected(item: tuple) -> tuple:
+        batch, raw_codes, normalised, current, new, task = item
+        return batch, raw_codes, normalised, current, dict(zip(new, task.result(), strict=True))
 
     def _values(self, cleaned: dict) -> dict[str, Any]:
         values = {k: v for k, v in cleaned.items() if k != "industry_code"}
@@ -538,24 +619,12 @@ class EnterpriseImporter:
         return values
 
     def _diff(self, out: Validated, cleaned: dict, cur: dict | None, now, row: int = 0) -> None:
+        if cur is None:
+            self._create(out, cleaning.new_row(cleaned, self.source), row)
+            return
         v = self._values(cleaned)
         out.codes.append(v["credit_code"])
         given = list(v.pop("former_identifiers", None) or [])
-        if cur is None:
-            v["former_names"] = []
-            v["former_identifiers"] = given
-            v["source"] = self.source
-            v["missing_from_source_since"] = None
-            v["search_key"] = search_key(
-                name=v["name"],
-                credit_code=v["credit_code"],
-                address=v["address"],
-                former_identifiers=given,
-            )
-            v["search_grams"] = key_grams(v["search_key"])
-            out.creates.append(tuple(v.get(f) for f in CREATE_FIELDS))
-            self._note_identifiers(out, row, given)
-            return
         e: Enterprise = cur["obj"]
         former = list(e.former_names or [])
         if v["name"] != e.name and e.name not in former:
@@ -602,6 +671,12 @@ class EnterpriseImporter:
             v["search_grams"] = key_grams(v["search_key"])
         out.changed.update(f for f in UPDATE_COLUMNS if v[f] != getattr(e, f))
         out.updates.append((e.pk, *(v[f] for f in UPDATE_COLUMNS)))
+
+    def _create(self, out: Validated, made: tuple, row: int) -> None:
+        """A new enterprise: its values in the order of CREATE_FIELDS (cleaning.new_row)."""
+        out.codes.append(made[0])
+        out.creates.append(made)
+        self._note_identifiers(out, row, list(made[cleaning.FORMER_IDENTIFIERS]))
 
     @staticmethod
     def changed_fields(result: Validated) -> list[str]:
@@ -723,14 +798,29 @@ _PLAIN = frozenset({"CharField", "TextField", "SlugField"})
 
 def _prepare(field: Field) -> Callable[[Any], Any]:
     """The value as the database stores it, as `get_db_prep_save` gives it, without a
-    model instance: a text column's str as it is (most columns), the rest converted."""
+    model instance: a text column's str as it is (most columns), the rest converted once
+    per distinct value (dates, levels, flags and empty lists repeat from row to row)."""
     if field.get_internal_type() in _PLAIN:
 
         def text(v: Any) -> Any:
             return v if type(v) is str else field.get_db_prep_save(v, connection)
 
         return text
-    return lambda v: field.get_db_prep_save(v, connection)
+    seen: dict[Any, Any] = {}
+
+    def converted(v: Any) -> Any:
+        key = (type(v), tuple(v) if type(v) is list and len(v) < 4 else v)
+        try:
+            return seen[key]
+        except TypeError:  # a value that cannot be a key: converted each time
+            return field.get_db_prep_save(v, connection)
+        except KeyError:
+            prepared = field.get_db_prep_save(v, connection)
+            if len(seen) < 10_000:
+                seen[key] = prepared
+            return prepared
+
+    return converted
 
 
 def stage_new(rows: list[tuple], now) -> None:
@@ -738,25 +828,36 @@ def stage_new(rows: list[tuple], now) -> None:
     prepared field by field (no model instance per row), in credit-code order so that the
     write transaction appends to the code's unique index instead of seeking in it."""
     fields = [f for f in Enterprise._meta.concrete_fields if not f.primary_key]
-    cols = [f.column for f in fields]
     position = {name: i for i, name in enumerate(CREATE_FIELDS)}
-    plan: list[tuple[int, Callable[[Any], Any]] | tuple[None, Any]] = []
-    for f in fields:
-        if f.attname in position:
-            plan.append((position[f.attname], _prepare(f)))
-        else:  # not read from the file: its default, the same for every row
-            auto = getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
-            plan.append((None, f.get_db_prep_save(now if auto else f.get_default(), connection)))
+    read = [f for f in fields if f.attname in position]
+    fixed = [f for f in fields if f.attname not in position]  # not read from the file
+    cols = [f.column for f in [*read, *fixed]]
+    pick = itemgetter(*(position[f.attname] for f in read))
+    plan = [(f.get_internal_type() in _PLAIN, _prepare(f)) for f in read]
+    # The columns not read from the file: their defaults, the same for every row.
+    defaults = [
+        f.get_db_prep_save(
+            now
+            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+            else f.get_default(),
+            connection,
+        )
+        for f in fixed
+    ]
 
     def values() -> Iterator[list]:
-        for row in sorted(rows, key=lambda r: r[0]):
-            yield [prep(row[i]) if i is not None else prep for i, prep in plan]
+        for row in sorted(rows, key=itemgetter(0)):
+            out = [
+                v if text and type(v) is str else prep(v)
+                for (text, prep), v in zip(plan, pick(row), strict=True)
+            ]
+            out += defaults
+            yield out
 
     with connection.cursor() as cur:
         _shaped_like_enterprises(cur, NEW_TABLE, cols)
+        # No ANALYZE: the INSERT reads the whole table whatever its statistics say.
         _load(cur, NEW_TABLE, cols, values())
-        if connection.vendor == "postgresql":
-            cur.execute(f"ANALYZE {NEW_TABLE}")
 
 
 def stage_changed(rows: list[tuple], now, fields: list[str]) -> None:

@@ -114,14 +114,25 @@ def _read_csv(data: bytes, labels, aliases, ignore_unknown):
 
     def rows():
         for values in reader:
-            if not any(v.strip() for v in values):
+            stripped = [v.strip() for v in values]
+            if not any(stripped):
                 continue
+            # cell_text of a CSV cell (always a str): stripped, the export's apostrophe off.
             yield (
                 reader.line_num,
-                {cols[i]: cell_text(v) for i, v in enumerate(values) if i in cols},
+                {
+                    field: s if (s := stripped[i])[:1] != "'" else _unquoted(s)
+                    for i, field in columns
+                    if i < len(stripped)
+                },
             )
 
+    columns = sorted(cols.items())
     return cols, rows(), total
+
+
+def _unquoted(s: str) -> str:
+    return s[1:] if s[:1] == "'" and s[1:2] in FORMULA_START else s
 
 
 def _read_xlsx(data: bytes, labels, aliases, ignore_unknown):

@@ -45,8 +45,11 @@ def _invisible(ch: str) -> bool:
 def normalise_with_notes(raw: str) -> tuple[str, tuple[str, ...]]:
     """A code as people paste it (full-width digits, lower case, spaces, hyphens, zero-width
     characters) in its canonical form, with a Chinese note for each kind of change."""
-    notes: list[str] = []
     raw = raw or ""
+    if raw.isascii() and raw.isalnum():  # nothing to remove or fold but the case
+        upper = raw.upper()
+        return upper, ("已将小写字母转为大写",) if upper != raw else ()
+    notes: list[str] = []
     if any(_invisible(c) for c in raw):
         notes.append("已去除不可见字符")
         raw = "".join(c for c in raw if not _invisible(c))

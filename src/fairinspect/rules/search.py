@@ -16,10 +16,12 @@ an 18-character name of Chinese characters is a name.
 
 from __future__ import annotations
 
+import sys
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add
 
 from .credit_code import looks_like_credit_code, looks_like_legacy_identifier, normalise
 
@@ -31,30 +33,35 @@ DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d
 SEPARATOR = "\n"
 
 
-def _drop(ch: str) -> bool:
-    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Cc", "Zs", "Zl", "Zp")
+DROPPED = frozenset({"Cf", "Cc", "Zs", "Zl", "Zp"})  # the categories removed, with spaces
+
+
+@lru_cache(maxsize=1)
+def _table() -> dict[int, str | None]:
+    """The per-character part of the normalisation as one `str.translate` table: every
+    character of the DROPPED categories and every space removed (before anything else),
+    the brackets, the middle dots and the dashes. Built once, in about 0.15 s."""
+    category = unicodedata.category
+    table: dict[int, str | None] = {ord(ch): "(" for ch in OPEN}
+    table |= {ord(ch): ")" for ch in CLOSE}
+    table |= {ord(ch): None for ch in DOTS} | {ord(ch): "-" for ch in DASHES}
+    table |= {
+        cp: None
+        for cp in range(sys.maxunicode + 1)
+        if category(ch := chr(cp)) in DROPPED or ch.isspace()
+    }
+    return table
 
 
 def normalise_text(raw: str) -> str:
     """The canonical form of a name, an address or a query (see the module text)."""
     if not raw:
         return ""
-    folded = unicodedata.normalize("NFKC", raw)
-    out: list[str] = []
-    for ch in folded:
-        if _drop(ch):
-            continue
-        if ch in OPEN:
-            out.append("(")
-        elif ch in CLOSE:
-            out.append(")")
-        elif ch in DOTS:
-            continue
-        elif ch in DASHES:
-            out.append("-")
-        else:
-            out.append(ch)
-    text = "".join(out).casefold()
+    if raw.isascii() and raw.isalnum():  # a code, a plain word: only the case folds
+        return raw.lower()
+    text = unicodedata.normalize("NFKC", raw).translate(_table()).casefold()
+    if "." not in text:
+        return text
     # A full stop between two non-digits stands for a middle dot (阿不都.热合曼); 1.5 stays.
     return "".join(
         ch
@@ -76,11 +83,16 @@ def pinyin_initials(name: str) -> str:
     text into words (its phrase dictionary) and converts each word by itself, so the
     conversion of a word (有限公司, 乌鲁木齐 …) is kept and reused — an import of 100,000
     names converts a few thousand distinct words instead of every name."""
+    return _initials(normalise_text(name))
+
+
+def _initials(normalised: str) -> str:
+    """pinyin_initials of a name already normalised (the key normalises it once)."""
     try:
         from pypinyin.seg.simpleseg import seg
     except ImportError:  # pragma: no cover - pypinyin is a dependency; the key just lacks it
         return ""
-    return "".join(_word_initials(word) for word in seg(normalise_text(name)))
+    return "".join(_word_initials(word) for word in seg(normalised))
 
 
 @lru_cache(maxsize=100_000)
@@ -106,11 +118,12 @@ def search_key(
 ) -> str:
     """The stored key of an enterprise: each part normalised, one per line. Former
     identifiers (a 15-digit 工商注册号, an organisation code) come after the code."""
-    parts = [normalise_text(name)]
+    named = normalise_text(name)
+    parts = [named]
     parts += [normalise_text(n) for n in former_names if n]
     parts += [normalise_text(credit_code)]
     parts += [normalise_text(i) for i in former_identifiers if i]
-    parts += [normalise_text(address), pinyin_initials(name)]
+    parts += [normalise_text(address), _initials(named)]
     return SEPARATOR.join(p for p in parts if p)
 
 
@@ -144,14 +157,10 @@ def key_grams(key: str) -> str:
     pieces (which never hold the separator) are always among them when the key holds it."""
     seen: dict[str, None] = {}
     for part in key.split(SEPARATOR):
-        for gram in bigrams(part):
-            seen.setdefault(gram, None)
+        seen.update(dict.fromkeys(map(add, part, part[1:])))
     return " ".join(seen)
 
 
 def bigrams(text: str) -> tuple[str, ...]:
     """The distinct two-character pieces of a text, in order (the index the search uses)."""
-    seen: dict[str, None] = {}
-    for i in range(len(text) - 1):
-        seen.setdefault(text[i : i + 2], None)
-    return tuple(seen)
+    return tuple(dict.fromkeys(map(add, text, text[1:])))
