@@ -7,6 +7,7 @@ Invariants are database constraints with explicit names.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -328,7 +329,11 @@ class VisitChildQuerySet(models.QuerySet):
             for o in objs
             if o.visit_planned_date is None and o.visit_id is not None and not field.is_cached(o)
         }
-        dates = dict(Visit.objects.filter(pk__in=wanted).values_list("pk", "planned_date"))
+        ids = sorted(wanted)
+        dates: dict[int, dt.date] = {}
+        for i in range(0, len(ids), 10_000):  # SQLite's limit on a statement's parameters
+            chunk = Visit.objects.filter(pk__in=ids[i : i + 10_000])
+            dates.update(chunk.values_list("pk", "planned_date"))
         for o in objs:
             if o.visit_planned_date is None and o.visit_id is not None:
                 o.visit_planned_date = (
