@@ -221,12 +221,15 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
             .values_list("pk", flat=True)
         )
         c.execute(
-            f"INSERT INTO visits_visit_items (visit_id, inspectionitem_id) "
-            f"SELECT id, (ARRAY{items})[1 + id % {len(items)}] FROM visits_visit"
+            # visit_planned_date: the partition key of the children (visits 0010), which
+            # the INSERT must carry on PostgreSQL (a BEFORE trigger may not route a row).
+            f"INSERT INTO visits_visit_items (visit_id, inspectionitem_id, visit_planned_date) "
+            f"SELECT id, (ARRAY{items})[1 + id % {len(items)}], planned_date FROM visits_visit"
         )
         c.execute(
             f"INSERT INTO visits_visitofficer (visit_id, officer_id, is_lead, "
-            f"certificate_number) SELECT v.id, o.id, o.id = {people[0].pk}, 'B' "
+            f"certificate_number, visit_planned_date) "
+            f"SELECT v.id, o.id, o.id = {people[0].pk}, 'B', v.planned_date "
             f"FROM visits_visit v CROSS JOIN (VALUES ({people[0].pk}), ({people[1].pk})) o(id)"
         )
         c.execute(

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import ProtectedError
@@ -247,3 +248,202 @@ def test_issue13_the_audit_partitions_command_creates_the_visits_years_ahead():
     call_command("audit_partitions", "--years-ahead", "11", stdout=out)  # 2025 … 2036
     assert "partition(s) created" in out.getvalue()
     assert _one("SELECT to_regclass('visits_visit_p2036')")[0] is not None
+
+
+# Visits 0010: the team and the items are partitioned by the visit's date too.
+
+CHILDREN = ("visits_visitofficer", "visits_visit_items")
+Y0, Y1 = dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31)
+
+
+def _child_partitions(table: str, visit_id: int) -> set[str]:
+    return {
+        r[0]
+        for r in _all(
+            f"SELECT tableoid::regclass::text FROM {table} WHERE visit_id = %s", [visit_id]
+        )
+    }
+
+
+def test_issue13_the_team_and_items_have_one_partition_a_year_and_a_default():
+    for table in CHILDREN:
+        assert _one(
+            "SELECT pg_get_partkeydef(partrelid) FROM pg_partitioned_table "
+            "WHERE partrelid = %s::regclass",
+            [table],
+        ) == ("RANGE (visit_planned_date)",)
+        parts = {
+            r[0]
+            for r in _all(
+                "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                "WHERE i.inhparent = %s::regclass",
+                [table],
+            )
+        }
+        assert parts == {f"{table}_p{y}" for y in range(2020, 2036)} | {f"{table}_default"}
+        defs = {
+            r[0]
+            for r in _all(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+                "WHERE conrelid = %s::regclass AND conparentid = 0",
+                [table],
+            )
+        }
+        assert "PRIMARY KEY (id, visit_planned_date)" in defs
+        assert (
+            "FOREIGN KEY (visit_id, visit_planned_date) REFERENCES visits_visit(id, planned_date) "
+            "MATCH FULL ON UPDATE CASCADE DEFERRABLE INITIALLY DEFERRED"
+        ) in defs
+        # Nothing references them (a foreign key into them would need the date as well).
+        assert _one(
+            "SELECT count(*) FROM pg_constraint WHERE contype = 'f' AND confrelid = %s::regclass",
+            [table],
+        ) == (0,)
+    assert _one(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'visit_officer_unique'"
+    ) == ("UNIQUE (visit_id, officer_id, visit_planned_date)",)
+
+
+def test_issue13_a_visit_s_team_and_items_rows_are_in_its_year_s_partition(new_visit):
+    v = new_visit()
+    assert _child_partitions("visits_visitofficer", v.pk) == {"visits_visitofficer_p2025"}
+    assert _child_partitions("visits_visit_items", v.pk) == {"visits_visit_items_p2025"}
+    assert v.team.count() == 2 and v.items.count() >= 1
+    _checked()
+
+
+def test_issue13_moving_a_visit_to_another_year_moves_its_team_and_items_rows(new_visit, team):
+    v = new_visit()
+    member = VisitOfficer.objects.filter(visit=v).order_by("id").first()
+    assert member is not None and member.visit_planned_date == TODAY
+    Visit.objects.filter(pk=v.pk).update(planned_date=dt.date(2026, 2, 3))
+    assert _child_partitions("visits_visitofficer", v.pk) == {"visits_visitofficer_p2026"}
+    assert _child_partitions("visits_visit_items", v.pk) == {"visits_visit_items_p2026"}
+    # A team row read before the move and saved after it keeps the moved date (an UPDATE
+    # never writes the column back).
+    member.certificate_number = "X-1"
+    member.save()
+    assert _hidden("visits_visitofficer", v.pk) == {dt.date(2026, 2, 3)}
+    _checked()
+
+
+def test_issue13_the_team_still_refuses_a_duplicate_member(new_visit, team):
+    (_u1, o1), _ = team
+    v = new_visit()
+    assert v.team.filter(officer=o1).exists()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        VisitOfficer.objects.create(visit=v, officer=o1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        item = v.items.first()
+        Visit.items.through.objects.create(visit=v, inspectionitem=item)
+
+
+def test_issue13_items_add_remove_set_and_clear_on_the_partitioned_table(new_visit, items):
+    v = new_visit()
+    all_items = items["onsite"]
+    v.items.set(all_items[:1])
+    assert list(v.items.all()) == all_items[:1]
+    v.items.add(*all_items)
+    v.items.add(*all_items)  # already there: nothing added twice
+    assert sorted(i.pk for i in v.items.all()) == sorted(i.pk for i in all_items)
+    v.items.remove(all_items[0])
+    assert all_items[0] not in v.items.all()
+    assert _child_partitions("visits_visit_items", v.pk) == {"visits_visit_items_p2025"}
+    v.items.clear()
+    assert not v.items.exists()
+    all_items[1].visits.add(v)  # from the other side
+    assert _hidden("visits_visit_items", v.pk) == {TODAY}
+    _checked()
+
+
+def _explain(qs, **options) -> str:
+    return qs.explain(**options)
+
+
+def test_issue13_the_precheck_s_items_and_team_queries_read_one_year_s_partition(
+    new_visit, team, city_enterprise
+):
+    from fairinspect.visits import queries
+
+    (_u1, o1), _ = team
+    v = new_visit()
+    items_qs = queries._YEAR_ITEMS.build(e=city_enterprise.pk, start=Y0, end=Y1)
+    team_qs = queries._teams_qs(Y0, Y1, v.pk)
+    for table, qs in (("visits_visit_items", items_qs), ("visits_visitofficer", team_qs)):
+        plan = _explain(qs)
+        assert f"{table}_p2025" in plan, plan
+        others = [f"{table}_p{y}" for y in range(2020, 2036) if y != 2025]
+        assert not [p for p in [*others, f"{table}_default"] if p in plan], plan
+    # "Is the officer on this visit's team", a subquery per visit of the year: bounded to the
+    # year too, so planned over the 2025 team partition only.
+    mine = queries._year_visits_qs(city_enterprise.pk, Y0, Y1, o1.pk)
+    plan = _explain(mine)
+    assert "visits_visitofficer_p2025" in plan, plan
+    others = [f"visits_visitofficer_p{y}" for y in range(2020, 2036) if y != 2025]
+    assert not [p for p in [*others, "visits_visitofficer_default"] if p in plan], plan
+    pc = queries.precheck(city_enterprise, officer=o1, today=TODAY)
+    assert [m.pk for m in pc.mine] == [v.pk] and len(pc.mine[0].pc_team) == 2
+
+
+def test_issue13_a_new_year_partition_takes_the_team_and_items_out_of_default(new_visit):
+    import io
+
+    from django.core.management import call_command
+
+    v = new_visit()
+    far = _twin(v, dt.date(2040, 5, 1))
+    far.save()
+    VisitOfficer.objects.create(visit=far, officer=v.officers.first())
+    far.items.set(v.items.all())
+    assert _child_partitions("visits_visitofficer", far.pk) == {"visits_visitofficer_default"}
+    _checked()
+    with time_machine.travel(dt.datetime(2040, 1, 2, tzinfo=dt.UTC)):
+        call_command("audit_partitions", "--years-ahead", "0", stdout=io.StringIO())
+    assert _partition_of(far.pk) == "visits_visit_p2040"
+    assert _child_partitions("visits_visitofficer", far.pk) == {"visits_visitofficer_p2040"}
+    assert _child_partitions("visits_visit_items", far.pk) == {"visits_visit_items_p2040"}
+    assert Visit.objects.get(pk=far.pk).team.count() == 1
+    _checked()
+
+
+def test_issue13_the_audit_partitions_command_creates_the_team_and_items_years_ahead():
+    import io
+
+    from django.core.management import call_command
+
+    call_command("audit_partitions", "--years-ahead", "11", stdout=io.StringIO())
+    for table in CHILDREN:
+        assert _one("SELECT to_regclass(%s)", [f"{table}_p2036"])[0] is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_issue13_the_children_s_partitioning_reverses_with_rows_in_it(new_visit, team):
+    from django.db.migrations.executor import MigrationExecutor
+
+    v = new_visit()
+    before = (
+        sorted(VisitOfficer.objects.filter(visit=v).values_list("id", "officer_id")),
+        sorted(Visit.items.through.objects.filter(visit=v).values_list("id", "inspectionitem_id")),
+    )
+    executor = MigrationExecutor(connection)
+    executor.migrate([("visits", "0009_partition_by_year")])
+    for table in CHILDREN:
+        assert _one(
+            "SELECT count(*) FROM pg_partitioned_table WHERE partrelid = %s::regclass", [table]
+        ) == (0,)
+    assert _one(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = 'visit_officer_unique'"
+    ) == ("UNIQUE (visit_id, officer_id)",)
+    assert _hidden("visits_visitofficer", v.pk) == {TODAY}
+    executor = MigrationExecutor(connection)
+    executor.loader.build_graph()
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    after = (
+        sorted(VisitOfficer.objects.filter(visit=v).values_list("id", "officer_id")),
+        sorted(Visit.items.through.objects.filter(visit=v).values_list("id", "inspectionitem_id")),
+    )
+    assert after == before
+    assert _child_partitions("visits_visitofficer", v.pk) == {"visits_visitofficer_p2025"}
+    # The identity continues after the rows copied back and forth.
+    other = new_visit()
+    assert min(m.pk for m in other.team.all()) > max(i for i, _o in before[0])

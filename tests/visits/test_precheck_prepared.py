@@ -57,10 +57,12 @@ def test_r6_1_prepared_year_visits_match_the_queryset(team, make_enterprise, app
     mine = [v for v in queries._year_visits(ent, TODAY.year, o1) if v.pc_mine]
     assert len(mine) == 1 and mine[0].status == "approved"
     assert queries._year_items(ent, TODAY.year)[mine[0].pk]
-    assert queries._team_rows([mine[0].pk]) == list(queries._teams_qs(mine[0].pk))
+    assert queries._team_rows([mine[0].pk], TODAY.year) == list(
+        queries._teams_qs(Y0, Y1, mine[0].pk)
+    )
     # IN lists of other sizes: one statement per power of two, padded with the last id.
     pks = [v.pk for v in queries._year_visits(ent, TODAY.year, None)]
-    assert queries._team_rows(pks[:3]) == list(queries._teams_qs(*pks[:3]))
+    assert queries._team_rows(pks[:3], TODAY.year) == list(queries._teams_qs(Y0, Y1, *pks[:3]))
     facts = queries.visit_facts(ent.pk, TODAY.year)
     assert sorted(f.visit_id for f in facts) == sorted(str(p) for p in pks)
 

@@ -48,6 +48,7 @@ DECLARE
     idx text[] := '{}';
     fks text[] := '{}';
     refs text[] := '{}';
+    trg text[] := '{}';
     hid text;
     def text;
     seq text;
@@ -119,7 +120,9 @@ BEGIN
     END LOOP;
     FOR r IN SELECT i.indisunique, i.indisprimary, colnum = ANY(i.indkey) AS has_col,
                     pg_get_indexdef(i.indexrelid) AS d
-             FROM pg_index i WHERE i.indrelid = tbl::regclass LOOP
+             FROM pg_index i WHERE i.indrelid = tbl::regclass
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint u WHERE u.conrelid = tbl::regclass
+                             AND u.contype = 'u' AND u.conindid = i.indexrelid) LOOP
         CONTINUE WHEN r.indisprimary;
         def := r.d;
         IF r.indisunique AND NOT r.has_col THEN
@@ -127,9 +130,27 @@ BEGIN
         END IF;
         idx := idx || def;
     END LOOP;
+    -- A unique constraint stays a constraint (what Django's migrations drop by name), with
+    -- the partition key appended to its columns when it lacks it.
+    FOR r IN SELECT conname, colnum = ANY(conkey) AS has_col, pg_get_constraintdef(oid) AS d
+             FROM pg_constraint WHERE conrelid = tbl::regclass AND contype = 'u' LOOP
+        def := r.d;
+        IF NOT r.has_col THEN
+            def := regexp_replace(def, '\)', ', ' || quote_ident(col) || ')');
+        END IF;
+        idx := idx || format('ALTER TABLE %I ADD CONSTRAINT %I %s', tbl, r.conname, def);
+    END LOOP;
+    -- conparentid = 0: not the clones a foreign key into a partitioned table has per
+    -- partition (PostgreSQL makes them again).
     FOR r IN SELECT conname, pg_get_constraintdef(oid) AS d FROM pg_constraint
-             WHERE conrelid = tbl::regclass AND contype = 'f' LOOP
+             WHERE conrelid = tbl::regclass AND contype = 'f' AND conparentid = 0 LOOP
         fks := fks || format('ALTER TABLE %I ADD CONSTRAINT %I %s', tbl, r.conname, r.d);
+    END LOOP;
+    -- The table's own triggers (a referencing table's hidden-key fill): on the new parent,
+    -- which clones a row trigger onto every partition.
+    FOR r IN SELECT pg_get_triggerdef(oid) AS d FROM pg_trigger
+             WHERE tgrelid = tbl::regclass AND NOT tgisinternal LOOP
+        trg := trg || r.d;
     END LOOP;
     EXECUTE format('ALTER TABLE %I RENAME TO %I', tbl, old);
     EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING IDENTITY '
@@ -151,6 +172,7 @@ BEGIN
     EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (id, %I)', tbl, col);
     FOREACH def IN ARRAY idx LOOP EXECUTE def; END LOOP;
     FOREACH def IN ARRAY fks LOOP EXECUTE def; END LOOP;
+    FOREACH def IN ARRAY trg LOOP EXECUTE def; END LOOP;
     FOREACH def IN ARRAY refs LOOP EXECUTE def; END LOOP;
 END $$ LANGUAGE plpgsql;
 """
@@ -165,6 +187,7 @@ DECLARE
     idx text[] := '{}';
     fks text[] := '{}';
     refs text[] := '{}';
+    trg text[] := '{}';
     def text;
     seq text;
 BEGIN
@@ -195,13 +218,23 @@ BEGIN
                  ELSE 'DEFERRABLE INITIALLY IMMEDIATE' END);
     END LOOP;
     FOR r IN SELECT i.indisprimary, pg_get_indexdef(i.indexrelid) AS d
-             FROM pg_index i WHERE i.indrelid = tbl::regclass LOOP
+             FROM pg_index i WHERE i.indrelid = tbl::regclass
+             AND NOT EXISTS (SELECT 1 FROM pg_constraint u WHERE u.conrelid = tbl::regclass
+                             AND u.contype = 'u' AND u.conindid = i.indexrelid) LOOP
         CONTINUE WHEN r.indisprimary;
         idx := idx || replace(r.d, ' ON ONLY ', ' ON ');
     END LOOP;
     FOR r IN SELECT conname, pg_get_constraintdef(oid) AS d FROM pg_constraint
+             WHERE conrelid = tbl::regclass AND contype = 'u' LOOP
+        idx := idx || format('ALTER TABLE %I ADD CONSTRAINT %I %s', tbl, r.conname, r.d);
+    END LOOP;
+    FOR r IN SELECT conname, pg_get_constraintdef(oid) AS d FROM pg_constraint
              WHERE conrelid = tbl::regclass AND contype = 'f' AND conparentid = 0 LOOP
         fks := fks || format('ALTER TABLE %I ADD CONSTRAINT %I %s', tbl, r.conname, r.d);
+    END LOOP;
+    FOR r IN SELECT pg_get_triggerdef(oid) AS d FROM pg_trigger
+             WHERE tgrelid = tbl::regclass AND NOT tgisinternal AND tgparentid = 0 LOOP
+        trg := trg || r.d;
     END LOOP;
     EXECUTE format('ALTER TABLE %I RENAME TO %I', tbl, tmp);
     EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING IDENTITY '
@@ -217,6 +250,7 @@ BEGIN
     EXECUTE format('ALTER TABLE %I ADD PRIMARY KEY (id)', tbl);
     FOREACH def IN ARRAY idx LOOP EXECUTE def; END LOOP;
     FOREACH def IN ARRAY fks LOOP EXECUTE def; END LOOP;
+    FOREACH def IN ARRAY trg LOOP EXECUTE def; END LOOP;
     FOREACH def IN ARRAY refs LOOP EXECUTE def; END LOOP;
     EXECUTE format('DROP FUNCTION IF EXISTS %I()', 'fi_fill_key_' || tbl);
 END $$ LANGUAGE plpgsql;

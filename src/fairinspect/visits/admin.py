@@ -10,6 +10,7 @@ from .models import (
     InspectionPlan,
     RectificationOrder,
     Visit,
+    VisitItem,
     VisitOfficer,
 )
 
@@ -59,13 +60,21 @@ class VisitOfficerInline(admin.TabularInline):
     readonly_fields = ("confirmed_at",)
 
 
+class VisitItemInline(admin.TabularInline):
+    """`Visit.items` has its own through model (visits 0010): the admin edits it here."""
+
+    model = VisitItem
+    extra = 0
+    raw_id_fields = ("inspectionitem",)
+
+
 @admin.register(Visit)
 class VisitAdmin(admin.ModelAdmin):
     list_display = ("id", "enterprise", "planned_date", "kind", "trigger", "status", "department")
     list_filter = ("status", "kind", "trigger")
     search_fields = ("enterprise__name", "enterprise__credit_code")
     raw_id_fields = ("enterprise", "parent_visit", "follow_up_order")
-    inlines = [VisitOfficerInline]
+    inlines = [VisitOfficerInline, VisitItemInline]
     # State changes go through visits/services.py for their checks and audit.
     readonly_fields = ("status", "checked_in_at", "checked_out_at", "missing_recording")
 

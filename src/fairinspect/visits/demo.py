@@ -167,7 +167,7 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
     through = Visit.items.through
     through.objects.bulk_create(
         [
-            through(visit_id=v.pk, inspectionitem_id=i.pk)
+            through(visit=v, inspectionitem_id=i.pk)
             for v, (its, _t, _h) in zip(visits, meta, strict=True)
             for i in its
         ],
@@ -176,7 +176,7 @@ def build(*, rng, today: dt.date, enterprises: int, out) -> None:
     VisitOfficer.objects.bulk_create(
         [
             VisitOfficer(
-                visit_id=v.pk,
+                visit=v,
                 officer_id=o,
                 is_lead=n == 0,
                 certificate_number=certs.get(o, ""),

@@ -7,6 +7,7 @@ Invariants are database constraints with explicit names.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from fairinspect.rules.caps import (
 )
 
 if TYPE_CHECKING:
+    from fairinspect.catalog.models import InspectionItem
     from fairinspect.registry.models import Officer
 
 TRIGGER_CHOICES = [(t.value, label) for t, label in TRIGGER_LABELS.items()]
@@ -119,8 +121,11 @@ class Visit(models.Model):
         "registry.Department", models.PROTECT, related_name="visits", verbose_name=_("检查单位")
     )
     inspecting_level = models.CharField(_("执法层级"), max_length=10, choices=Level.choices)
-    items = models.ManyToManyField(
-        "catalog.InspectionItem", related_name="visits", verbose_name=_("检查事项")
+    items: models.ManyToManyField[InspectionItem, VisitItem] = models.ManyToManyField(
+        "catalog.InspectionItem",
+        through="VisitItem",
+        related_name="visits",
+        verbose_name=_("检查事项"),
     )
     officers: models.ManyToManyField[Officer, VisitOfficer] = models.ManyToManyField(
         "registry.Officer",
@@ -275,6 +280,87 @@ class Visit(models.Model):
         return self.trigger in EXEMPT_TRIGGER_VALUES
 
 
+class VisitDateField(models.DateField):
+    """A copy of the visit's `planned_date` on a row that belongs to the visit: on PostgreSQL
+    the partition key of the visits' biggest children (visits 0010; docs/scale.md).
+
+    PostgreSQL routes a row to its partition before any trigger runs (a BEFORE trigger may
+    not move it), so the INSERT itself must carry the date: Django writes it. On insert it is
+    taken from the visit (the cached instance, else one query; `VisitChildQuerySet.bulk_create`
+    reads a batch's dates in one query first). An UPDATE never rewrites it (`SET col = col`):
+    on PostgreSQL the two-column foreign key keeps it equal to the visit's date (ON UPDATE
+    CASCADE), an instance in memory may hold an older one. On SQLite it is written at insert
+    and not kept when a visit moves: only PostgreSQL reads it (`visits.queries`)."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("null", True)
+        kwargs.setdefault("editable", False)
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, _path, args, kwargs = super().deconstruct()
+        return name, "django.db.models.DateField", args, kwargs
+
+    def pre_save(self, model_instance, add):
+        if not add:
+            return F(self.attname)
+        value = getattr(model_instance, self.attname)
+        if value is None and model_instance.visit_id is not None:
+            visit = model_instance._meta.get_field("visit")
+            if visit.is_cached(model_instance):
+                value = model_instance.visit.planned_date
+            else:
+                value = (
+                    Visit.objects.filter(pk=model_instance.visit_id)
+                    .values_list("planned_date", flat=True)
+                    .first()
+                )
+            setattr(model_instance, self.attname, value)
+        return value
+
+
+class VisitChildQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Reads the visits' dates of a batch in one query (`VisitDateField`)."""
+        objs = list(objs)
+        field = self.model._meta.get_field("visit")
+        wanted = {
+            o.visit_id
+            for o in objs
+            if o.visit_planned_date is None and o.visit_id is not None and not field.is_cached(o)
+        }
+        ids = sorted(wanted)
+        dates: dict[int, dt.date] = {}
+        for i in range(0, len(ids), 10_000):  # SQLite's limit on a statement's parameters
+            chunk = Visit.objects.filter(pk__in=ids[i : i + 10_000])
+            dates.update(chunk.values_list("pk", "planned_date"))
+        for o in objs:
+            if o.visit_planned_date is None and o.visit_id is not None:
+                o.visit_planned_date = (
+                    o.visit.planned_date if field.is_cached(o) else dates.get(o.visit_id)
+                )
+        return super().bulk_create(objs, *args, **kwargs)
+
+
+class VisitItem(models.Model):
+    """An inspection item of a visit (`Visit.items`; Django's auto-created table until visits
+    0010 gave it the visit's date, which the rows must carry to be partitioned by it)."""
+
+    visit = models.ForeignKey(Visit, models.CASCADE)
+    inspectionitem = models.ForeignKey("catalog.InspectionItem", models.CASCADE)
+    visit_planned_date = VisitDateField()
+
+    objects = VisitChildQuerySet.as_manager()
+    audit_derived_fields = ("visit_planned_date",)
+
+    class Meta:
+        db_table = "visits_visit_items"
+        unique_together = [("visit", "inspectionitem")]
+
+    def __str__(self) -> str:
+        return f"{self.inspectionitem_id} @ {self.visit_id}"
+
+
 class VisitOfficer(models.Model):
     """An officer assigned to a visit, with the certificate that qualified them."""
 
@@ -283,6 +369,10 @@ class VisitOfficer(models.Model):
     is_lead = models.BooleanField(_("主办"), default=False)
     certificate_number = models.CharField(_("执法证号"), max_length=30, blank=True)
     confirmed_at = models.DateTimeField(_("确认入企时间"), null=True, blank=True)
+    visit_planned_date = VisitDateField()
+
+    objects = VisitChildQuerySet.as_manager()
+    audit_derived_fields = ("visit_planned_date",)
 
     class Meta:
         verbose_name = _("检查人员")

@@ -394,7 +394,8 @@ class _Batch:
 def _link(through, target: str, links: Iterable[tuple[Visit, Iterable[Any]]]) -> None:
     """Rows of an M2M table of visits (`target`: the other side's column), bulk-inserted."""
     through.objects.bulk_create(
-        [through(visit_id=v.pk, **{target: t.pk}) for v, targets in links for t in targets],
+        # visit=v, not visit_id: the items' rows take the visit's date from it (VisitDateField)
+        [through(visit=v, **{target: t.pk}) for v, targets in links for t in targets],
         batch_size=INSERT_BATCH,
     )
 

@@ -1,5 +1,5 @@
-"""Create the yearly partitions of the audit events and of the visits ahead of time
-(PostgreSQL; issue 13).
+"""Create the yearly partitions of the audit events, of the visits and of the visits' team
+and items ahead of time (PostgreSQL; issue 13).
 
     manage.py audit_partitions [--years-ahead 2]
 
@@ -15,13 +15,15 @@ from django.utils import timezone
 
 from fairinspect.core import partitioning
 
-TABLES = ("audit_auditevent", "visits_visit")
+# The visits before their children: a child's new partition takes its rows out of DEFAULT,
+# and each must find its visit (the foreign key is checked when the rows move).
+TABLES = ("audit_auditevent", "visits_visit", "visits_visitofficer", "visits_visit_items")
 
 
 class Command(BaseCommand):
     help = (
-        "Create the audit events' and the visits' partitions for this year and the next ones "
-        "(PostgreSQL)."
+        "Create the audit events', the visits' and their team and items' partitions for this "
+        "year and the next ones (PostgreSQL)."
     )
 
     def add_arguments(self, parser):
