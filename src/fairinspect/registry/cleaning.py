@@ -80,11 +80,17 @@ def new_key(cleaned: Mapping[str, Any]) -> tuple[str, str]:
     return key, key_grams(key)
 
 
+def values(cleaned: Mapping[str, Any]) -> dict[str, Any]:
+    """The cleaned values by the enterprise's field names (the industry's code is its key)."""
+    v = {k: value for k, value in cleaned.items() if k != "industry_code"}
+    v["industry_id"] = cleaned["industry_code"]
+    return v
+
+
 def new_row(cleaned: Mapping[str, Any], source: str) -> tuple:
     """A new enterprise as the import creates it, in the order of CREATE_FIELDS: the
     cleaned values, no former names, its source and its search key."""
-    v = {k: value for k, value in cleaned.items() if k != "industry_code"}
-    v["industry_id"] = cleaned["industry_code"]
+    v = values(cleaned)
     v["former_names"] = []
     v["former_identifiers"] = list(cleaned.get("former_identifiers") or [])
     v["source"] = source

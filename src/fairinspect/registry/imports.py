@@ -436,22 +436,6 @@ def error_rows(n: int, errs: list[FieldError], labels: Mapping[str, str], raw) -
     ]
 
 
-def _on_record(codes: list[str]) -> dict[str, dict]:
-    """The enterprises on record among these codes ({code: {"obj": enterprise}}). On
-    PostgreSQL the codes are first looked up as one array (a file of new enterprises finds
-    none, and no model is built nor a statement of a thousand parameters parsed)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                f"SELECT credit_code FROM {Enterprise._meta.db_table} WHERE credit_code = ANY(%s)",
-                [codes],
-            )
-            codes = [code for (code,) in cur.fetchall()]
-        if not codes:
-            return {}
-    return {e.credit_code: {"obj": e} for e in Enterprise.objects.filter(credit_code__in=codes)}
-
-
 def _chunks(it: Iterator, size: int) -> Iterator[list]:
     while batch := list(islice(it, size)):
         yield batch
@@ -544,12 +528,11 @@ class EnterpriseImporter:
                         seen[given] = n
                     if errs:
                         out.errors.extend(error_rows(n, errs, labels, merged))
-                    elif out.errors:  # after the first error only errors are collected
-                        pass
-                    elif made is not None:
-                        self._create(out, made, n)
-                    else:
-                        self._diff(out, cleaned, cur, now, n)
+                    elif not out.errors:  # after the first error only errors are collected
+                        if made is not None:
+                            self._create(out, made, n)
+                        else:
+                            self._diff(out, cleaned, cur, now, n)
                     if len(out.errors) > 5000:
                         break
                     run.beat(out.total, "validating")
@@ -559,10 +542,10 @@ class EnterpriseImporter:
     def _pool(self, rows: int) -> AbstractContextManager[ProcessPoolExecutor | None]:
         """Worker processes for the cleaning of a large file of a source without a mapping
         (settings.IMPORT_WORKERS of them from IMPORT_PARALLEL_ROWS rows on), else none."""
-        self.workers = workers = int(getattr(settings, "IMPORT_WORKERS", 0))
+        self.workers = workers = settings.IMPORT_WORKERS
         if self.mapping is not None or workers < 2:
             return nullcontext()
-        if rows < int(getattr(settings, "IMPORT_PARALLEL_ROWS", 20_000)):
+        if rows < settings.IMPORT_PARALLEL_ROWS:
             return nullcontext()
         # A fresh interpreter, never a fork of this one (its connection, its threads).
         method = (
@@ -613,16 +596,11 @@ class EnterpriseImporter:
         batch, raw_codes, normalised, current, new, task = item
         return batch, raw_codes, normalised, current, dict(zip(new, task.result(), strict=True))
 
-    def _values(self, cleaned: dict) -> dict[str, Any]:
-        values = {k: v for k, v in cleaned.items() if k != "industry_code"}
-        values["industry_id"] = cleaned["industry_code"]
-        return values
-
     def _diff(self, out: Validated, cleaned: dict, cur: dict | None, now, row: int = 0) -> None:
         if cur is None:
             self._create(out, cleaning.new_row(cleaned, self.source), row)
             return
-        v = self._values(cleaned)
+        v = cleaning.values(cleaned)
         out.codes.append(v["credit_code"])
         given = list(v.pop("former_identifiers", None) or [])
         e: Enterprise = cur["obj"]

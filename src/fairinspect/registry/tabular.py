@@ -29,10 +29,7 @@ def cell_text(v: Any) -> str:
         return ""
     if isinstance(v, float) and v.is_integer():
         v = int(v)
-    s = str(v).strip()
-    if s[:1] == "'" and s[1:2] in FORMULA_START:
-        s = s[1:]
-    return s
+    return _unquoted(str(v).strip())
 
 
 def _header_key(h: Any) -> str:
@@ -132,6 +129,7 @@ def _read_csv(data: bytes, labels, aliases, ignore_unknown):
 
 
 def _unquoted(s: str) -> str:
+    """Our export's apostrophe before a formula character (tabular.safe_cell) taken off."""
     return s[1:] if s[:1] == "'" and s[1:2] in FORMULA_START else s
 
 

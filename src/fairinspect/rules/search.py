@@ -157,7 +157,7 @@ def key_grams(key: str) -> str:
     pieces (which never hold the separator) are always among them when the key holds it."""
     seen: dict[str, None] = {}
     for part in key.split(SEPARATOR):
-        seen.update(dict.fromkeys(map(add, part, part[1:])))
+        seen.update(dict.fromkeys(bigrams(part)))
     return " ".join(seen)
 
 

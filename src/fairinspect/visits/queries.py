@@ -84,29 +84,19 @@ FACT_FIELDS = (
 )
 
 
-def _partitioned(qs: QuerySet) -> bool:
-    return connections[qs.db].vendor == "postgresql"
-
-
-def within_visit_dates(qs: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
+def within_visit_dates(
+    qs: QuerySet, start: dt.date, end: dt.date, *, correlated: bool = False
+) -> QuerySet:
     """A queryset of the visits' team or items bounded to the visits planned from `start` to
     `end`. On PostgreSQL by the row's own `visit_planned_date`, their partition key (visits
     0010): the planner reads only those years' partitions. Elsewhere through the visit (on
-    SQLite the copy is not kept when a visit moves)."""
-    if _partitioned(qs):
+    SQLite the copy is not kept when a visit moves), except in a subquery `correlated` to
+    one of those visits (`visit_id=OuterRef("pk")`), which is bounded already. (Correlated
+    on the visit's own date instead, a subquery would be pruned when it runs but planned
+    over all 17 partitions: 6 ms of planning at 1,000,000 visits, docs/performance.md.)"""
+    if connections[qs.db].vendor == "postgresql":
         return qs.filter(visit_planned_date__range=(start, end))
-    return qs.filter(visit__planned_date__range=(start, end))
-
-
-def in_year_partitions(qs: QuerySet, start: dt.date, end: dt.date) -> QuerySet:
-    """A subquery correlated to one of the visits planned from `start` to `end`
-    (`visit_id=OuterRef("pk")`) bounded to those dates on PostgreSQL, so that it is planned
-    over their partitions only (correlated on the visit's own date instead, it would be
-    pruned when it runs but planned over all 17: 6 ms of planning at 1,000,000 visits,
-    docs/performance.md). Elsewhere unchanged."""
-    if _partitioned(qs):
-        return qs.filter(visit_planned_date__range=(start, end))
-    return qs
+    return qs if correlated else qs.filter(visit__planned_date__range=(start, end))
 
 
 # Sentinels for the prepared statements (core/prepared.py): values no request passes.
@@ -449,10 +439,11 @@ def _year_visits_qs(e: int, start: dt.date, end: dt.date, officer: int | None):
     )
     mine = Q(
         Exists(
-            in_year_partitions(
+            within_visit_dates(
                 VisitOfficer.objects.filter(visit_id=OuterRef("pk"), officer_id=officer),
                 start,
                 end,
+                correlated=True,
             )
         ),
         status__in=OPEN,
