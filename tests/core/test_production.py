@@ -339,3 +339,29 @@ def test_issue_13_postgresql_connections_run_without_jit():
     with connection.cursor() as c:
         c.execute("SHOW jit")
         assert c.fetchone() == ("off",)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"IMPORT_WORKERS": "four"}, "IMPORT_WORKERS='four': must be a whole number"),
+        ({"LOGIN_MAX_FAILURES": "0"}, "LOGIN_MAX_FAILURES=0: must be at least 1"),
+        (
+            {"FAIRINSPECT_ENV": "production", "SECRET_KEY": ""},
+            "SECRET_KEY must be set when FAIRINSPECT_ENV=production",
+        ),
+    ],
+)
+def test_issue_13_a_wrong_setting_in_the_environment_stops_start_up_naming_it(
+    tmp_path, env, message
+):
+    """An operator's typo is named in one line, not a ValueError traceback from settings."""
+    base = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    base["FAIRINSPECT_VAR"] = str(tmp_path / "var")
+    cli = Path(sys.executable).parent / "fairinspect"
+    done = subprocess.run(
+        [str(cli), "check"], env={**base, **env}, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0
+    assert message in done.stderr
+    assert "ImproperlyConfigured" in done.stderr

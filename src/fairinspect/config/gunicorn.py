@@ -7,6 +7,8 @@ holds a database connection), FORWARDED_ALLOW_IPS (the proxy's address).
 
 import os
 
+from fairinspect.config.env import env_int
+
 
 def _default_workers() -> int:
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
@@ -14,7 +16,7 @@ def _default_workers() -> int:
 
 
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-workers = int(os.environ.get("WEB_CONCURRENCY", "0")) or _default_workers()
+workers = env_int("WEB_CONCURRENCY", 0) or _default_workers()
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 graceful_timeout = 20
 timeout = 60

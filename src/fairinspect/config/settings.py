@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from fairinspect.config.env import env_int, env_required
+
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("FAIRINSPECT_VAR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -19,7 +21,7 @@ PRODUCTION = ENV == "production"
 DEBUG = os.environ.get("DEBUG", "0" if PRODUCTION else "1") == "1"
 
 if PRODUCTION:
-    SECRET_KEY = os.environ["SECRET_KEY"]
+    SECRET_KEY = env_required("SECRET_KEY")
 else:
     SECRET_KEY = os.environ.get(
         "SECRET_KEY", "dev-only-not-secret-fairinspect-0123456789-abcdefghij"
@@ -149,9 +151,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # username from one address lock that username at that address for LOGIN_LOCK_MINUTES;
 # LOGIN_IP_MAX_FAILURES failures from one address, whatever the usernames, lock the address.
 # A username is never locked for every address, so an outsider cannot lock its owner out.
-LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
-LOGIN_IP_MAX_FAILURES = int(os.environ.get("LOGIN_IP_MAX_FAILURES", "30"))
-LOGIN_LOCK_MINUTES = int(os.environ.get("LOGIN_LOCK_MINUTES", "15"))
+LOGIN_MAX_FAILURES = env_int("LOGIN_MAX_FAILURES", 5, minimum=1)
+LOGIN_IP_MAX_FAILURES = env_int("LOGIN_IP_MAX_FAILURES", 30, minimum=1)
+LOGIN_LOCK_MINUTES = env_int("LOGIN_LOCK_MINUTES", 15, minimum=1)
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, with the session's user and roles read in one prepared statement.
@@ -193,14 +195,14 @@ STORAGES = {
 WHITENOISE_USE_FINDERS = not PRODUCTION
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
-IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(50 * 1024 * 1024)))
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_BYTES", 50 * 1024 * 1024, minimum=1)
 # An import's runner renews its lease while it works; a job whose lease ran out this long ago
 # (its runner died) is failed by registry.imports.reap_stale_imports and can be run again.
-IMPORT_LEASE_SECONDS = int(os.environ.get("IMPORT_LEASE_SECONDS", "300"))
+IMPORT_LEASE_SECONDS = env_int("IMPORT_LEASE_SECONDS", 300, minimum=1)
 # A file of at least IMPORT_PARALLEL_ROWS rows (of a source without a column mapping) is
 # cleaned by IMPORT_WORKERS worker processes (registry/cleaning.py); fewer than 2: serial.
-IMPORT_WORKERS = int(os.environ.get("IMPORT_WORKERS", str(min(os.cpu_count() or 1, 4))))
-IMPORT_PARALLEL_ROWS = int(os.environ.get("IMPORT_PARALLEL_ROWS", "20000"))
+IMPORT_WORKERS = env_int("IMPORT_WORKERS", min(os.cpu_count() or 1, 4), minimum=1)
+IMPORT_PARALLEL_ROWS = env_int("IMPORT_PARALLEL_ROWS", 20000, minimum=1)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -213,7 +215,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = os.environ.get("SECURE_SSL_REDIRECT", "1") == "1"
-    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -262,7 +264,7 @@ PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000")
 
 # Monitoring (R4.3): the MQTT broker the `fairinspect monitor` consumer reads from.
 MONITOR_MQTT_HOST = os.environ.get("MONITOR_MQTT_HOST", "127.0.0.1")
-MONITOR_MQTT_PORT = int(os.environ.get("MONITOR_MQTT_PORT", "1883"))
+MONITOR_MQTT_PORT = env_int("MONITOR_MQTT_PORT", 1883, minimum=1)
 MONITOR_MQTT_TOPIC = os.environ.get("MONITOR_MQTT_TOPIC", "fairinspect/+/readings")
 # The assistant (R4.4): an OpenAI-compatible endpoint the bureau configures; off when empty.
 ASSISTANT_BASE_URL = os.environ.get("ASSISTANT_BASE_URL", "")

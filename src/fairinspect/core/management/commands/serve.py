@@ -23,6 +23,7 @@ from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
 
 from fairinspect.config import gunicorn as gunicorn_settings
+from fairinspect.config.env import env_int
 
 
 @dataclass
@@ -46,7 +47,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
-        parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+        parser.add_argument("--port", type=int, default=env_int("PORT", 8000, minimum=1))
         parser.add_argument(
             "--workers",
             type=int,

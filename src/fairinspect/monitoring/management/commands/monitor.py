@@ -9,12 +9,12 @@ shared subscription `$share/<GROUP>/<topic>`, so further `monitor` processes (on
 or another) share the load with it."""
 
 import logging
-import os
 import signal
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from fairinspect.config.env import env_int
 from fairinspect.monitoring.consumer import SHARE_GROUP, Consumer, Pool, default_consumers
 
 
@@ -29,7 +29,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--consumers",
             type=int,
-            default=int(os.environ.get("MONITOR_CONSUMERS") or 0) or default_consumers(),
+            default=env_int("MONITOR_CONSUMERS", 0) or default_consumers(),
             help="worker processes (default: $MONITOR_CONSUMERS, else the CPUs, at most 8)",
         )
         parser.add_argument("--share", default=SHARE_GROUP, help="shared subscription group")
