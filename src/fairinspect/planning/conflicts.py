@@ -18,19 +18,13 @@ from django.db.models import QuerySet
 from fairinspect.audit import trail
 from fairinspect.core.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from fairinspect.core.roles import Role, has_role
+from fairinspect.registry.access import officer_of
 from fairinspect.registry.models import Enterprise, Officer
 
 from . import access
 from .models import OfficerConflict
 
 NOTE_MAX = 300
-
-
-def officer_of(user) -> Officer | None:
-    try:
-        return user.officer
-    except (Officer.DoesNotExist, AttributeError):
-        return None
 
 
 def can_review(user) -> bool:

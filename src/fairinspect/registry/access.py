@@ -15,6 +15,15 @@ from .models import Enterprise, Officer
 STAFF_ROLES = (Role.OFFICER, Role.APPROVER, Role.LEGAL_REVIEWER, Role.SUPERVISOR, Role.ADMIN)
 
 
+def officer_of(user) -> Officer | None:
+    """The user's officer record, or None (anonymous, or not an officer); read with the user
+    by the login backend (registry.backends), so no query then."""
+    try:
+        return user.officer
+    except (Officer.DoesNotExist, AttributeError):
+        return None
+
+
 def is_staff(user) -> bool:
     return has_role(user, *STAFF_ROLES)
 

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from fairinspect.core.errors import Conflict
-from fairinspect.registry.models import Officer
+from fairinspect.registry.access import officer_of  # noqa: F401  (defined once there)
 from fairinspect.rules.caps import (
     CapDecision,
     Reason,
@@ -20,15 +20,6 @@ def _reasons(rs: Iterable[Reason]) -> list[dict[str, str]]:
 
 def _refuse(code: str, message: str, reasons: Iterable[Reason] = (), *, field=None) -> Conflict:
     return Conflict(code, message, field=field, extra={"reasons": _reasons(reasons)})
-
-
-def officer_of(user) -> Officer | None:
-    try:
-        return user.officer
-    except Officer.DoesNotExist:
-        return None
-    except AttributeError:
-        return None
 
 
 def _decision_data(d: CapDecision) -> dict[str, Any]:
