@@ -4,7 +4,14 @@ interest (回避申报) are entered here."""
 
 from django.contrib import admin
 
-from .models import AnnualPlan, Draw, OfficerConflict, SamplingTask, SpecialInspection
+from .models import (
+    AnnualPlan,
+    Draw,
+    DrawPairing,
+    OfficerConflict,
+    SamplingTask,
+    SpecialInspection,
+)
 
 
 class ReadOnly(admin.ModelAdmin):
@@ -34,6 +41,19 @@ class SamplingTaskAdmin(ReadOnly):
 class DrawAdmin(ReadOnly):
     list_display = ("task", "sequence", "status", "seed", "drawn_at", "published_at")
     list_filter = ("status",)
+
+
+@admin.register(DrawPairing)
+class DrawPairingAdmin(ReadOnly):
+    """A draw's result, a row a selected enterprise (millions in a province: no exact count,
+    no filter that scans; search by credit code or narrow to a draw by its id)."""
+
+    list_display = ("draw", "position", "credit_code", "officers", "unpaired")
+    search_fields = ("=credit_code", "=draw__id")
+    list_select_related = ("draw", "draw__task")
+    raw_id_fields = ("draw", "enterprise")
+    ordering = ("draw", "position")
+    show_full_result_count = False
 
 
 @admin.register(SpecialInspection)
