@@ -27,7 +27,7 @@ and N quota requests in-process under cProfile instead (no server).
 
     .venv/bin/python bench/scale_requests.py [--enterprises 100000] [--visits-per 10]
         [--requests 400] [--concurrency 1] [--reload] [--load-only] [--searches A,B]
-        [--baseline-src DIR] [--capture-json] [--profile N]
+        [--baseline-src DIR] [--capture-json] [--profile N [--sort tottime]]
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ def openapi_times(port: int, n: int) -> tuple[float, float]:
     return lat[0] * 1000, rs.pct(lat[1:], 50) * 1000
 
 
-def profile(ents, n: int) -> None:
+def profile(ents, n: int, sort: str = "cumulative") -> None:
     import cProfile
     import pstats
 
@@ -198,7 +198,7 @@ def profile(ents, n: int) -> None:
             client.get(paths[i % len(paths)], **h)
         pr.disable()
         print(f"  -- {key}: cProfile, {n} requests --")
-        pstats.Stats(pr, stream=sys.stdout).sort_stats("cumulative").print_stats(30)
+        pstats.Stats(pr, stream=sys.stdout).sort_stats(sort).print_stats(30)
 
 
 def main() -> None:
@@ -213,6 +213,7 @@ def main() -> None:
     p.add_argument("--baseline-src", type=Path, help="also serve and measure this src/")
     p.add_argument("--capture-json", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--profile", type=int, default=0, help="N in-process requests, cProfile")
+    p.add_argument("--sort", default="cumulative", help="the profile's order (e.g. tottime)")
     args = p.parse_args()
     concs = [int(c) for c in args.concurrency.split(",")]
     searches = [q for q in args.searches.split(",") if q]
@@ -241,7 +242,7 @@ def main() -> None:
     print(f"  dataset: {n_e:,} enterprises, {n_v:,} visits; {len(ents)} sampled enterprises")
     print("  load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
     if args.profile:
-        profile(ents, args.profile)
+        profile(ents, args.profile, args.sort)
         return
     # (label, src, port, captured SQL): the current code, and the baseline's when asked.
     versions = [("", common.ROOT / "src", rs.PORT, capture_all(ents, searches))]

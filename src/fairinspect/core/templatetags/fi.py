@@ -1,10 +1,42 @@
-"""Template filters used across the apps."""
+"""Template filters and tags used across the apps."""
 
 import datetime as dt
 
 from django import template
+from django.urls import get_script_prefix
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
 
 register = template.Library()
+
+
+class PerLanguageNode(template.Node):
+    """Its content rendered once per language (and URL prefix) for the life of the process.
+    Only for content that depends on nothing else: translated words, static file and URL
+    paths (a page's field-script strings, the footer). Saves the {% translate %} tags'
+    cost on every request (about 0.5 ms for the field scripts' 21 strings)."""
+
+    def __init__(self, nodelist: template.NodeList):
+        self.nodelist = nodelist
+        self.rendered: dict[tuple[str, str], SafeString] = {}
+
+    def render(self, context) -> SafeString:
+        key = (translation.get_language() or "", get_script_prefix())
+        out = self.rendered.get(key)
+        if out is None:
+            with context.push():  # what the content sets ({% translate … as s %}) stays in
+                out = self.rendered[key] = mark_safe(self.nodelist.render(context))
+        return out
+
+
+@register.tag
+def perlanguage(parser, token):
+    """{% perlanguage %}…{% endperlanguage %}: see PerLanguageNode."""
+    if len(token.split_contents()) != 1:
+        raise template.TemplateSyntaxError("perlanguage takes no arguments")
+    nodelist = parser.parse(("endperlanguage",))
+    parser.delete_first_token()
+    return PerLanguageNode(nodelist)
 
 
 @register.filter
