@@ -447,3 +447,41 @@ def test_issue13_the_children_s_partitioning_reverses_with_rows_in_it(new_visit,
     # The identity continues after the rows copied back and forth.
     other = new_visit()
     assert min(m.pk for m in other.team.all()) > max(i for i, _o in before[0])
+
+
+def test_issue13_a_visit_page_s_reads_plan_one_partition_and_follow_a_moved_visit(new_visit, team):
+    """The visit page (and every action on a visit) reads it by id through `get_visit`:
+    its date first (a prepared statement), then the row with its joins by id and date; the
+    team, the items, "is on the team" and the team's size by the visit's date too."""
+    from django.test.utils import CaptureQueriesContext
+
+    from fairinspect.visits import access, queries
+
+    (u1, o1), _ = team
+    v = new_visit()
+    for day in (v.planned_date, dt.date(2027, 3, 4)):  # then moved to another year
+        Visit.objects.filter(pk=v.pk).update(planned_date=day)
+        with CaptureQueriesContext(connection) as cq:
+            got = access.get_visit(u1, v.pk)
+            team_rows = queries.team_of(got)
+            items = queries.items_of(got)
+            assert queries.on_team(got, o1) and queries.team_size(got) == 2
+        assert got.pk == v.pk and got.planned_date == day
+        assert [m.pk for m in team_rows] == [
+            m.pk for m in VisitOfficer.objects.filter(visit=v).order_by("-is_lead", "id")
+        ]
+        assert [i.pk for i in items] == [i.pk for i in v.items.all()] and items
+        year = day.year
+        pruned = 0
+        for q in cq.captured_queries:
+            sql = q["sql"]
+            if '"planned_date" FROM "visits_visit" WHERE' in sql:
+                continue  # the date by id: over every partition, planned once per connection
+            for table in ("visits_visit", "visits_visitofficer", "visits_visit_items"):
+                if f'FROM "{table}"' in sql or f'JOIN "{table}"' in sql:
+                    plan = _plan(sql)
+                    assert f"{table}_p{year}" in plan, plan
+                    others = [f"{table}_p{y}" for y in range(2020, 2036) if y != year]
+                    assert not [p for p in [*others, f"{table}_default"] if p in plan], plan
+                    pruned += 1
+        assert pruned >= 5, cq.captured_queries

@@ -19,6 +19,7 @@ from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Enterprise, Expert
 from fairinspect.rules import experts as rule
 from fairinspect.rules.results import reason_dicts
+from fairinspect.visits import queries as visit_queries
 from fairinspect.visits.models import Visit
 
 from .models import Advice, Appointment, Evaluation, Tie, Training
@@ -40,7 +41,7 @@ def _officer(actor):
 
 def _on_team(actor, visit: Visit) -> bool:
     o = _officer(actor)
-    return o is not None and visit.team.filter(officer=o).exists()
+    return visit_queries.on_team(visit, o)
 
 
 def expert_facts(expert: Expert) -> rule.ExpertFacts:
@@ -62,7 +63,7 @@ def join_decision(expert: Expert, visit: Visit) -> rule.JoinDecision:
         expert_facts(expert),
         enterprise_id=visit.enterprise_id,
         day=visit.planned_date,
-        officers=visit.team.count(),
+        officers=visit_queries.team_size(visit),
     )
 
 

@@ -8,9 +8,11 @@ the inspecting unit.
 
 from __future__ import annotations
 
+from django.db import connection
 from django.db.models import Q, QuerySet
 
 from fairinspect.core.errors import Forbidden, NotFound
+from fairinspect.core.prepared import Prepared
 from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.access import enterprises_visible_to, is_staff
 
@@ -42,15 +44,32 @@ def _dept_ids(user) -> list[int]:
 def get_visit(user, pk: int, *, staff_only: bool = True) -> Visit:
     if staff_only and not is_staff(user):
         raise Forbidden("只有本局工作人员可以查看检查详情。")
-    v = (
-        visits_visible_to(user)
-        .select_related("enterprise", "department", "plan", "follow_up_order")
-        .filter(pk=pk)
-        .first()
+    qs = visits_visible_to(user).select_related(
+        "enterprise", "department", "plan", "follow_up_order"
     )
+    v = qs.filter(pk=pk, **_partition_of(pk)).first()
     if v is None:
         raise NotFound()
     return v
+
+
+def _partition_of(pk: int) -> dict:
+    """On PostgreSQL, the visit's date, read first by id alone: the page's query with its
+    four joins then plans one year's partition instead of seventeen (4.5 → ≈ 0.6 ms of
+    planning at 1,000,000 visits, docs/scale.md). Nothing elsewhere (no partitions)."""
+    if connection.vendor != "postgresql":
+        return {}
+    found = _VISIT_DATE.rows(pk=pk)
+    if not found:
+        raise NotFound()
+    return {"planned_date": found[0][0]}
+
+
+# Prepared (core/prepared.py): planned over the seventeen partitions once per connection.
+_VISIT_DATE = Prepared(
+    lambda pk: Visit.objects.filter(pk=pk).order_by().values_list("planned_date")[:1],
+    pk=-7_000_031,
+)
 
 
 def require_officer(user) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 from django.db import connections
 from django.db.models import OuterRef, Prefetch, QuerySet
 
+from fairinspect.catalog.models import InspectionItem
 from fairinspect.core.prepared import Prepared
 from fairinspect.registry.models import Enterprise, Officer
 from fairinspect.registry.queries import officer_fact
@@ -338,9 +339,33 @@ def item_domains(visit: Visit) -> set[str]:
     return {i.domain for i in visit.items.all()}
 
 
+def of_visit(model: type[VisitOfficer] | type[VisitItem], visit: Visit) -> QuerySet:
+    """The rows of `model` (the team or the items) of one visit as read from the database:
+    on PostgreSQL by the visit's date too, so one partition is planned instead of all
+    seventeen (a visit page's team, items and "is on the team" reads: ≈ 0.4–1.2 ms of
+    planning each at 1,000,000 visits, docs/scale.md)."""
+    qs = model.objects.filter(visit_id=visit.pk)
+    return within_visit_dates(qs, visit.planned_date, visit.planned_date, correlated=True)
+
+
+def on_team(visit: Visit, officer: Officer | None) -> bool:
+    return officer is not None and of_visit(VisitOfficer, visit).filter(officer=officer).exists()
+
+
+def team_size(visit: Visit) -> int:
+    return of_visit(VisitOfficer, visit).count()
+
+
+def items_of(visit: Visit) -> list[InspectionItem]:
+    """The visit's items in the catalogue's order (as `visit.items.all()`), pruned."""
+    return list(
+        InspectionItem.objects.filter(pk__in=of_visit(VisitItem, visit).values("inspectionitem_id"))
+    )
+
+
 def team_of(visit: Visit) -> list[VisitOfficer]:
     return list(
-        VisitOfficer.objects.filter(visit=visit)
+        of_visit(VisitOfficer, visit)
         .select_related("officer", "officer__department")
         .prefetch_related("officer__certificates")
         .order_by("-is_lead", "id")

@@ -32,6 +32,8 @@ def visit_reports(context, visit) -> dict:
     from django.db.models import Q
 
     from fairinspect.core.roles import Role, has_role
+    from fairinspect.registry.access import officer_of
+    from fairinspect.visits import queries as visit_queries
 
     from ..models import RectificationReport
 
@@ -49,7 +51,7 @@ def visit_reports(context, visit) -> dict:
     can_review = bool(
         user
         and has_role(user, Role.OFFICER, Role.APPROVER)
-        and (has_role(user, Role.APPROVER) or visit.team.filter(officer__user=user).exists())
+        and (has_role(user, Role.APPROVER) or visit_queries.on_team(visit, officer_of(user)))
     )
     return {"reports": reports, "can_review": can_review, "request": request}
 

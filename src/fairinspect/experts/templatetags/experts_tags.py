@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 
 from fairinspect.core.roles import Role, has_role
+from fairinspect.visits import queries as visit_queries
 
 from .. import queries
 
@@ -17,7 +18,7 @@ register = template.Library()
 def visit_experts(context, visit):
     user = context["request"].user
     officer = getattr(user, "officer", None)
-    on_team = officer is not None and visit.team.filter(officer=officer).exists()
+    on_team = visit_queries.on_team(visit, officer)
     can_arrange = on_team or has_role(user, Role.APPROVER)
     experts = list(visit.experts.all())
     evaluated = set(visit.expert_evaluations.values_list("expert_id", flat=True))
@@ -26,7 +27,7 @@ def visit_experts(context, visit):
         "csrf_token": context.get("csrf_token"),
         "v": visit,
         "experts": experts,
-        "officers": visit.team.count(),
+        "officers": visit_queries.team_size(visit),
         "on_team": on_team,
         "can_arrange": can_arrange and visit.status == "draft",
         "candidates": queries.candidates(visit) if can_arrange and visit.status == "draft" else [],

@@ -15,6 +15,7 @@ from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.models import Officer
 from fairinspect.rules.evidence import HazardState, checkout_refusals
 
+from .. import queries
 from ..models import (
     Finding,
     Hazard,
@@ -34,7 +35,7 @@ from .plans import _require_team_or_approver
 
 def _require_on_team(actor, visit: Visit) -> Officer:
     officer = officer_of(actor)
-    if officer is None or not visit.team.filter(officer=officer).exists():
+    if officer is None or not queries.on_team(visit, officer):
         raise Forbidden("只有本次检查的执法人员可以记录检查情况。")
     return officer
 

@@ -39,7 +39,7 @@ from .numbers import allocate
 
 def _require_team_or_approver(actor, visit: Visit) -> None:
     officer = officer_of(actor)
-    on_team = officer is not None and visit.team.filter(officer=officer).exists()
+    on_team = queries.on_team(visit, officer)
     if not (
         on_team or has_role(actor, Role.APPROVER, Role.ADMIN) or visit.created_by_id == actor.pk
     ):
@@ -80,7 +80,7 @@ def plan_problems(visit: Visit, plan: InspectionPlan) -> tuple[Reason, ...]:
         )
         for it in plan.items
     ]
-    return check_plan(items, officers=visit.team.count())
+    return check_plan(items, officers=queries.team_size(visit))
 
 
 def submit_plan(*, actor, visit: Visit) -> Visit:

@@ -34,7 +34,7 @@ def render_detail(request, v: Visit, *, typed: dict | None = None, status: int =
     team = queries.team_of(v)
     confirmed = {c.officer_id for c in v.checkins.all()}
     on_team = officer is not None and any(m.officer_id == officer.pk for m in team)
-    items = list(v.items.all())
+    items = queries.items_of(v)
     found = {f.item_id: f for f in v.findings.all()}
     for i in items:
         i.finding = found.get(i.pk)  # type: ignore[attr-defined]  # read by the template
