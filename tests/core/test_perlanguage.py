@@ -42,3 +42,8 @@ def test_issue_13_what_the_content_sets_stays_inside_it():
 def test_issue_13_perlanguage_takes_no_arguments():
     with pytest.raises(TemplateSyntaxError, match="no arguments"):
         Template("{% load fi %}{% perlanguage LANG %}x{% endperlanguage %}")
+
+
+def test_issue_13_perlanguage_refuses_a_csrf_token_inside():
+    with pytest.raises(TemplateSyntaxError, match="csrf_token"):
+        Template("{% load fi %}{% perlanguage %}<form>{% csrf_token %}</form>{% endperlanguage %}")

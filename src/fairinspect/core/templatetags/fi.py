@@ -3,6 +3,7 @@
 import datetime as dt
 
 from django import template
+from django.template.defaulttags import CsrfTokenNode
 from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
@@ -36,6 +37,9 @@ def perlanguage(parser, token):
         raise template.TemplateSyntaxError("perlanguage takes no arguments")
     nodelist = parser.parse(("endperlanguage",))
     parser.delete_first_token()
+    if nodelist.get_nodes_by_type(CsrfTokenNode):
+        # A token kept for every viewer would be one viewer's token shown to all.
+        raise template.TemplateSyntaxError("perlanguage cannot hold {% csrf_token %}")
     return PerLanguageNode(nodelist)
 
 
