@@ -485,3 +485,32 @@ def test_issue13_a_visit_page_s_reads_plan_one_partition_and_follow_a_moved_visi
                     assert not [p for p in [*others, f"{table}_default"] if p in plan], plan
                     pruned += 1
         assert pruned >= 5, cq.captured_queries
+
+
+def test_issue13_planning_s_reads_of_a_year_s_items_plan_one_items_partition(
+    new_visit, city_enterprise
+):
+    """The draw's repeated items, the city's inspected items and the same-item visits of a
+    year (planning.bridge) read that year's partition of the items only."""
+    from django.test.utils import CaptureQueriesContext
+
+    from fairinspect.planning import bridge
+
+    v = new_visit()
+    codes = [i.code for i in v.items.all()]
+    year = v.planned_date.year
+    with CaptureQueriesContext(connection) as cq:
+        visited = bridge.visited_items([city_enterprise.pk], year, items=codes)
+        bridge.city_inspected_items(city_enterprise.pk, year)
+        same = list(bridge.same_item_visits(city_enterprise.pk, year, codes))
+    assert visited == {city_enterprise.pk: set(codes)}
+    assert [s.pk for s in same] == [v.pk]
+    # The three reads (the found visits' items prefetch, by their ids, is the fourth).
+    bounded = '"visit_planned_date" BETWEEN'
+    planned = [q["sql"] for q in cq.captured_queries if bounded in q["sql"]]
+    assert len(planned) == 3, cq.captured_queries
+    for sql in planned:
+        plan = _plan(sql)
+        assert f"visits_visit_items_p{year}" in plan, plan
+        others = [f"visits_visit_items_p{y}" for y in range(2020, 2036) if y != year]
+        assert not [p for p in [*others, "visits_visit_items_default"] if p in plan], plan

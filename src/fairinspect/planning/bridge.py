@@ -48,6 +48,18 @@ def _visit_model():
     return Visit
 
 
+def _year_items(year: int) -> QuerySet:
+    """The item rows (VisitItem) of the visits planned in `year`: on PostgreSQL bounded by
+    their own partition key too, so one year's partition of the items is read instead of all
+    seventeen (visits.queries.within_visit_dates)."""
+    from fairinspect.visits.models import VisitItem
+    from fairinspect.visits.queries import within_visit_dates
+
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    qs = VisitItem.objects.filter(visit__planned_date__range=(start, end))
+    return within_visit_dates(qs, start, end, correlated=True)
+
+
 def cap_table(year: int) -> CapTable:
     """The year's cap table (visits' CapTableSetting), else the 2025 table."""
     from fairinspect.visits.models import CapTableSetting
@@ -140,10 +152,7 @@ def visited_items(
 ) -> dict[int, set[str]]:
     """enterprise pk → item codes already inspected (or planned) this year by any unit (R5.4);
     ``items`` reads only those codes (a draw's: only they can repeat)."""
-    through = _visit_model().items.through
-    qs = through.objects.filter(visit__planned_date__year=year, visit__kind="on_site").exclude(
-        visit__status="cancelled"
-    )
+    qs = _year_items(year).filter(visit__kind="on_site").exclude(visit__status="cancelled")
     if items is not None:
         qs = qs.filter(inspectionitem__code__in=list(items))
     if enterprise_ids is not None:
@@ -330,31 +339,33 @@ def planned_visits(visible, *, since: dt.date):
 
 def city_inspected_items(enterprise_id: int, year: int) -> set[str]:
     """Items the city bureau inspected at the enterprise this year (checked in or done)."""
-    through = _visit_model().items.through
     return set(
-        through.objects.filter(
+        _year_items(year)
+        .filter(
             visit__enterprise_id=enterprise_id,
-            visit__planned_date__year=year,
             visit__inspecting_level="city",
             visit__status__in=["in_progress", "done"],
-        ).values_list("inspectionitem__code", flat=True)
+        )
+        .values_list("inspectionitem__code", flat=True)
     )
 
 
 def same_item_visits(enterprise_id: int, year: int, items: Iterable[str], exclude=()):
     """Other visits of the year (not cancelled) that cover any of the items (R5.4)."""
+    covering = _year_items(year).filter(
+        visit__enterprise_id=enterprise_id, inspectionitem__code__in=list(items)
+    )
     return (
         _visit_model()
         .objects.filter(
             enterprise_id=enterprise_id,
             planned_date__year=year,
-            items__code__in=list(items),
+            pk__in=covering.values("visit_id"),
         )
         .exclude(status="cancelled")
         .exclude(pk__in=list(exclude))
         .select_related("department")
         .prefetch_related("items")
-        .distinct()
     )
 
 
