@@ -159,7 +159,7 @@ def get_public_draw(draw_id: int) -> Draw:
 
 
 # What the public draw page shows of the task (the rest loads if ever read).
-PAGE_TASK_FIELDS = ("title", "pools_published_at", "weighted_by_risk", "status")
+PAGE_TASK_FIELDS = ("title", "pools_published_at", "weighted_by_risk")
 
 
 def _public_draw_page_qs(pk: int) -> QuerySet[Draw]:
