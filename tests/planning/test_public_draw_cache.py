@@ -140,9 +140,13 @@ def test_issue_13_a_verification_stored_before_codes_shows_its_stored_message(
 def test_issue_13_the_cached_page_is_the_rendered_page(client, published, monkeypatch):
     url = _url(published) + "?page=1&q=%3Cb%3E%22x"  # a query string the `next` field escapes
     client.get(url)  # stores the page
-    cached = client.get(url).content.decode()
+    cached_response = client.get(url)
     monkeypatch.setattr(pagecache, "cacheable", lambda request: False)
-    rendered = client.get(url).content.decode()
+    rendered_response = client.get(url)
+    for header in ("Content-Type", "Vary", "Content-Security-Policy"):
+        assert cached_response[header] == rendered_response[header], header
+    assert "Cookie" in cached_response["Vary"]  # a shared HTTP cache keeps a logged-in page apart
+    cached, rendered = cached_response.content.decode(), rendered_response.content.decode()
     assert 'name="next" value="/planning/public/draws/' in rendered
     assert '?page=1&amp;q=%3Cb%3E%22x"' in rendered
     assert _without_token(cached) == _without_token(rendered)
