@@ -24,6 +24,15 @@ _seq = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (settings.CACHES: the process's memory), so no
+    page or navigation rendered by an earlier test over other rows is served to it."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _reference_data_after_flush(request):
     """Transactional tests (live server, concurrency) flush the database after each test,
     which also removes what the data migrations loaded: departments, industries, role

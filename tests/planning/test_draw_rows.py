@@ -82,7 +82,7 @@ def test_r9_2_on_postgresql_the_public_page_never_reads_the_pool_text(client, pu
     with CaptureQueriesContext(connection) as ctx:
         body = client.get(url).content.decode()
     assert "验证通过" in body
-    assert not [q for q in ctx.captured_queries if '"planning_pool"."text"' in q["sql"]]
+    assert not [q for q in ctx.captured_queries if '."text"' in q["sql"]]
     # An altered text changes the trigger's digest: the page notices without reading it.
     pool = published.task.pools.get(kind=Pool.Kind.ENTERPRISES)
     Pool.objects.filter(pk=pool.pk).update(text="".join(reversed(pool.text.splitlines(True))))

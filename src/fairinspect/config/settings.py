@@ -206,6 +206,21 @@ IMPORT_PARALLEL_ROWS = env_int("IMPORT_PARALLEL_ROWS", 20000, minimum=1)
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
+# The cache holds what is rendered once for many requests: the main navigation per language
+# and roles (core/base.html), the public draw page's HTML per page and language under the
+# key of everything it shows (core/pagecache.py). Each process keeps its own, bounded: those
+# entries are cheap to make again and never need to be shared between processes.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fairinspect",
+        "OPTIONS": {"MAX_ENTRIES": env_int("CACHE_MAX_ENTRIES", 1000, minimum=1)},
+    }
+}
+# How long a cached page may show what its key does not name (the registry's current names
+# of the enterprises listed on a public draw page).
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 600)
+
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 12 * 3600
 X_FRAME_OPTIONS = "DENY"

@@ -31,7 +31,17 @@ _ATTR = "_fairinspect_prepared"
 
 
 class _Compiled:
-    __slots__ = ("compiler", "init", "model", "names", "params", "slots", "span", "sql")
+    __slots__ = (
+        "compiler",
+        "converters",
+        "init",
+        "model",
+        "names",
+        "params",
+        "slots",
+        "span",
+        "sql",
+    )
 
     def __init__(self, qs: QuerySet, sentinels: dict[str, Any], using: str):
         conn = connections[using]
@@ -55,6 +65,13 @@ class _Compiled:
             missing = ", ".join(sorted(set(sentinels) - found))
             raise ValueError(f"prepared statement: sentinel(s) {missing} not among the params")
         self.sql, self.params, self.slots, self.compiler = sql, list(params), slots, compiler
+        # The result converters, as results_iter would find them on every execution (they
+        # depend on the fields and the connection only; this compiler is the connection's).
+        # A composite primary key's columns (none here) take results_iter's own path.
+        fields = [s[0] for s in compiler.select[0 : compiler.col_count]]
+        self.converters = (
+            None if compiler.has_composite_fields(fields) else compiler.get_converters(fields)
+        )
         q = qs.query
         self.names = [*q.extra_select, *q.values_select, *q.annotation_select]
         self.model = None
@@ -127,7 +144,9 @@ class Prepared:
         with _cursor(conn) as cur:
             cur.execute(c.sql, params)
             rows = cur.fetchall()
-        return c, c.compiler.results_iter([rows])
+        if c.converters is None:
+            return c, c.compiler.results_iter([rows])
+        return c, c.compiler.apply_converters(rows, c.converters) if c.converters else rows
 
     def rows(self, using: str = "default", **values: Any) -> list[tuple]:
         """The rows as tuples, columns in the order of `names(using)`."""

@@ -8,7 +8,8 @@ only what is published, without logging in.
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import F, FilteredRelation, Q, QuerySet
 
 from fairinspect.core.errors import Forbidden, NotFound
 from fairinspect.core.prepared import Prepared
@@ -16,7 +17,7 @@ from fairinspect.core.roles import Role, has_role
 from fairinspect.registry.access import is_staff
 from fairinspect.registry.models import Department
 
-from .models import AnnualPlan, Draw, SamplingTask, SpecialInspection
+from .models import AnnualPlan, Draw, Pool, SamplingTask, SpecialInspection
 
 
 def bureau_of(user) -> Department | None:
@@ -155,6 +156,63 @@ def get_public_draw(draw_id: int) -> Draw:
     if not found:
         raise NotFound()
     return found[0]
+
+
+# What the public draw page shows of the task (the rest loads if ever read).
+PAGE_TASK_FIELDS = ("title", "pools_published_at", "weighted_by_risk")
+
+
+def _public_draw_page_qs(pk: int) -> QuerySet[Draw]:
+    """The draw, its task and both pools' published facts (id, hash, size, and the stored
+    text's digest; on SQLite the text itself, which the verification hashes there), the
+    pools joined by kind (one per task and kind): one statement."""
+    draw_fields = [f.name for f in Draw._meta.concrete_fields if f.name != "visit_ids"]
+    qs = (
+        public_draws()
+        .select_related(None)
+        .select_related("task")
+        .only(*draw_fields, *(f"task__{f}" for f in PAGE_TASK_FIELDS))
+        .order_by()
+    )
+    for kind in Pool.Kind.values:
+        qs = qs.annotate(
+            **{
+                f"_pool_{kind}": FilteredRelation(
+                    "task__pools", condition=Q(task__pools__kind=kind)
+                )
+            }
+        )
+        qs = qs.annotate(**{f"_{kind}_{c}": F(f"_pool_{kind}__{c}") for c in _page_pool_fields()})
+    return qs.filter(pk=pk)
+
+
+def _page_pool_fields() -> list[str]:
+    fields = ["id", "sha256", "text_sha256", "size"]
+    return fields if connection.vendor == "postgresql" else [*fields, "text"]
+
+
+_PUBLIC_DRAW_PAGE = Prepared(_public_draw_page_qs, pk=-1_000_024)
+
+
+def get_public_draw_page(draw_id: int) -> tuple[Draw, Pool, Pool]:
+    """The public draw page's read (core/prepared.py): the draw and its two pools (enterprises,
+    officers; the pools' other fields deferred), one prepared statement."""
+    found = _PUBLIC_DRAW_PAGE.objects(pk=draw_id)
+    if not found:
+        raise NotFound()
+    draw = found[0]
+    names = _page_pool_fields()
+    order = [f.attname for f in Pool._meta.concrete_fields]
+    pools = []
+    for kind in (Pool.Kind.ENTERPRISES, Pool.Kind.OFFICERS):
+        loaded = {c: getattr(draw, f"_{kind}_{c}") for c in names}
+        if loaded["id"] is None:
+            raise NotFound()  # a run draw always has its pools; never a half-read page
+        loaded |= {"task_id": draw.task_id, "kind": kind.value}
+        pools.append(
+            Pool.from_db(draw._state.db, list(loaded), [loaded[a] for a in order if a in loaded])
+        )
+    return draw, pools[0], pools[1]
 
 
 def public_specials() -> QuerySet[SpecialInspection]:

@@ -19,12 +19,13 @@ import hashlib
 import io
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fairinspect.audit import trail
 from fairinspect.catalog.queries import items_in_force
@@ -856,11 +857,37 @@ def decide_redraw(*, actor, draw: Draw, approve: bool) -> Draw:
 # ---- verification ------------------------------------------------------------------------
 
 
+# The verdicts, stored by code (and params) and worded at view time in the viewer's language
+# (gettext): the Chinese text is the msgid, and the stored `message` of older rows (before
+# codes) is shown as it is.
+VERDICTS = {
+    "verified": gettext_noop(
+        "验证通过：按公布的名录库、随机种子和数量重新计算，结果与公布结果完全一致。"
+    ),
+    "pool_form": gettext_noop("验证失败：名录库文件不是公布时的规范格式（%(detail)s）。"),
+    "pool_hash": gettext_noop("验证失败：名录库文件与公布的SHA-256不一致。"),
+    "result_mismatch": gettext_noop("验证失败：重新计算的结果与公布结果不一致。"),
+}
+
+
+def verdict_text(code: str, params: Mapping[str, str] | None = None, *, translate=None) -> str:
+    """A verdict's words: in the active language (`translate`, gettext by default), or
+    Chinese (`translate=str`: what is stored and recorded)."""
+    text = (translate or gettext)(VERDICTS[code])
+    return text % dict(params) if params else text
+
+
 @dataclass(frozen=True)
 class Verification:
     ok: bool
     selected: tuple[str, ...]
-    message: str
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def message(self) -> str:
+        """In Chinese, as stored (the verdict's `message`, for readers of older rows)."""
+        return verdict_text(self.code, self.params, translate=str)
 
 
 def verify(draw: Draw, pairings: list[dict] | None = None) -> Verification:
@@ -871,7 +898,7 @@ def verify(draw: Draw, pairings: list[dict] | None = None) -> Verification:
     except (sampling.PoolFileError, sampling.DrawInputError) as exc:
         # A stored pool text no longer in published form (altered): a failed verification,
         # never a server error on the public page.
-        return Verification(False, (), f"验证失败：名录库文件不是公布时的规范格式（{exc}）。")
+        return Verification(False, (), "pool_form", {"detail": str(exc)})
     if pairings is None:
         pairings = draw.pairings
     same = _pairings_json(result) == pairings and draw.count == len(pairings)
@@ -882,12 +909,12 @@ def verify(draw: Draw, pairings: list[dict] | None = None) -> Verification:
         == officer_pool_row.sha256
     )
     if same and hashes_ok:
-        message = "验证通过：按公布的名录库、随机种子和数量重新计算，结果与公布结果完全一致。"
+        code = "verified"
     elif not hashes_ok:
-        message = "验证失败：名录库文件与公布的SHA-256不一致。"
+        code = "pool_hash"
     else:
-        message = "验证失败：重新计算的结果与公布结果不一致。"
-    return Verification(same and hashes_ok, result.selected, message)
+        code = "result_mismatch"
+    return Verification(same and hashes_ok, result.selected, code)
 
 
 def pairings_page(draw: Draw, first: int, size: int) -> list[DrawPairing]:
@@ -985,6 +1012,8 @@ def store_verification(draw: Draw, pairings: list[dict] | None = None) -> Verifi
     stored = {
         "key": verification_key(draw, enterprise_pool, officer_pool),
         "ok": check.ok,
+        "code": check.code,
+        "params": dict(check.params),
         "message": check.message,
         "at": timezone.now().isoformat(),
     }
@@ -1006,10 +1035,27 @@ def store_verification(draw: Draw, pairings: list[dict] | None = None) -> Verifi
 
 @dataclass(frozen=True)
 class Verdict:
-    """What the public pages show of a verification."""
+    """What the public pages show of a verification: `message` is worded when read, in the
+    active language; a verification stored before codes keeps its stored (Chinese) words."""
 
     ok: bool
-    message: str
+    code: str
+    params: Mapping[str, str] = field(default_factory=dict)
+    stored_message: str = ""
+
+    @classmethod
+    def of(cls, stored: Mapping[str, Any]) -> Verdict:
+        code = stored.get("code", "")
+        return cls(
+            bool(stored["ok"]),
+            code if code in VERDICTS else "",
+            dict(stored.get("params") or {}),
+            stored.get("message", ""),
+        )
+
+    @property
+    def message(self) -> str:
+        return verdict_text(self.code, self.params) if self.code else self.stored_message
 
 
 def cached_verification(draw: Draw, pools: tuple[Pool, Pool] | None = None) -> Verdict:
@@ -1021,9 +1067,9 @@ def cached_verification(draw: Draw, pools: tuple[Pool, Pool] | None = None) -> V
     if stored.get("key"):
         enterprise_pool, officer_pool = pools or pools_of(draw.task, light=True)
         if stored["key"] == verification_key(draw, enterprise_pool, officer_pool):
-            return Verdict(bool(stored["ok"]), stored["message"])
+            return Verdict.of(stored)
     check = store_verification(draw)
-    return Verdict(check.ok, check.message)
+    return Verdict(check.ok, check.code, check.params, check.message)
 
 
 def recompute(task: SamplingTask, *, seed: str, count: int) -> tuple[str, ...]:

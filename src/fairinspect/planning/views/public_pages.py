@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 
 from fairinspect.catalog.queries import items_in_force
+from fairinspect.core import pagecache
 from fairinspect.core.errors import DomainError
 
 from .. import access, draws
@@ -83,22 +84,22 @@ DRAW_PAGE = 50  # selected enterprises per page of the public draw page
 def public_draw(request, draw_id: int):
     """One page of the result by position (the rows' (draw, position) index), the stored
     verification checked against the stored digests: a handful of queries, whatever the
-    size of the draw (the full selection is the streamed selected.txt)."""
-    draw = access.get_public_draw(draw_id)
-    pools = ent, off = draws.pools_of(draw.task, light=True)
-    check = draws.cached_verification(draw, pools)
+    size of the draw (the full selection is the streamed selected.txt). The verification is
+    checked first, then the page's HTML comes from the cache (core/pagecache.py) under the
+    key of everything it shows: a changed pool text or row changes the verification key."""
+    draw, ent, off = access.get_public_draw_page(draw_id)
+    check = draws.cached_verification(draw, (ent, off))
     total = draw.count or 0
     pages = max(1, -(-total // DRAW_PAGE))
     try:
         page = min(pages, max(1, int(request.GET.get("page") or 1)))
     except ValueError:
         page = 1
-    first = (page - 1) * DRAW_PAGE
-    shown = draws.pairings_page(draw, first, DRAW_PAGE)
-    return render(
-        request,
-        "planning/public_draw.html",
-        {
+
+    def context() -> dict:
+        first = (page - 1) * DRAW_PAGE
+        shown = draws.pairings_page(draw, first, DRAW_PAGE)
+        return {
             "draw": draw,
             "task": draw.task,
             "ent_pool": ent,
@@ -111,7 +112,46 @@ def public_draw(request, draw_id: int):
             "page": page,
             "pages": pages,
             "total": total,
-        },
+        }
+
+    return pagecache.serve(
+        request,
+        name="public_draw",
+        parts=_public_draw_key(draw, ent, off, check, page),
+        template="planning/public_draw.html",
+        context=context,
+    )
+
+
+def _public_draw_key(draw: Draw, ent: Pool, off: Pool, check: draws.Verdict, page: int) -> tuple:
+    """Everything the public draw page shows that can change: the verification key (the
+    pool texts' and the result's digests as stored now, the published hashes, the seed, the
+    count), the verdict, the draw's and its task's facts, the page."""
+    task = draw.task
+    return (
+        draw.pk,
+        (draw.verification or {}).get("key"),
+        check.ok,
+        check.code,
+        sorted(check.params.items()),
+        check.stored_message,
+        draw.sequence,
+        draw.status,
+        draw.redraw_reason,
+        draw.seed,
+        draw.seed_entered_by,
+        draw.seed_entered_at,
+        draw.count,
+        draw.selected_sha256,
+        task.pk,
+        task.title,
+        task.pools_published_at,
+        task.weighted_by_risk,
+        ent.size,
+        ent.sha256,
+        off.size,
+        off.sha256,
+        page,
     )
 
 
