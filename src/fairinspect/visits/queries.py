@@ -86,18 +86,19 @@ FACT_FIELDS = (
 
 
 def within_visit_dates(
-    qs: QuerySet, start: dt.date, end: dt.date, *, correlated: bool = False
+    qs: QuerySet, start: dt.date, end: dt.date, *, bounded: bool = False
 ) -> QuerySet:
     """A queryset of the visits' team or items bounded to the visits planned from `start` to
     `end`. On PostgreSQL by the row's own `visit_planned_date`, their partition key (visits
     0010): the planner reads only those years' partitions. Elsewhere through the visit (on
-    SQLite the copy is not kept when a visit moves), except in a subquery `correlated` to
-    one of those visits (`visit_id=OuterRef("pk")`), which is bounded already. (Correlated
-    on the visit's own date instead, a subquery would be pruned when it runs but planned
-    over all 17 partitions: 6 ms of planning at 1,000,000 visits, docs/performance.md.)"""
+    SQLite the copy is not kept when a visit moves), unless `qs` is `bounded` to those
+    visits already: by their ids, or correlated to one of them in a subquery
+    (`visit_id=OuterRef("pk")`). (Correlated on the visit's own date instead, a subquery
+    would be pruned when it runs but planned over all 17 partitions: 6 ms of planning at
+    1,000,000 visits, docs/performance.md.)"""
     if connections[qs.db].vendor == "postgresql":
         return qs.filter(visit_planned_date__range=(start, end))
-    return qs if correlated else qs.filter(visit__planned_date__range=(start, end))
+    return qs if bounded else qs.filter(visit__planned_date__range=(start, end))
 
 
 # Sentinels for the prepared statements (core/prepared.py): values no request passes.
@@ -345,7 +346,7 @@ def of_visit(model: type[VisitOfficer] | type[VisitItem], visit: Visit) -> Query
     seventeen (a visit page's team, items and "is on the team" reads: ≈ 0.4–1.2 ms of
     planning each at 1,000,000 visits, docs/scale.md)."""
     qs = model.objects.filter(visit_id=visit.pk)
-    return within_visit_dates(qs, visit.planned_date, visit.planned_date, correlated=True)
+    return within_visit_dates(qs, visit.planned_date, visit.planned_date, bounded=True)
 
 
 def on_team(visit: Visit, officer: Officer | None) -> bool:
@@ -468,7 +469,7 @@ def _year_visits_qs(e: int, start: dt.date, end: dt.date, officer: int | None):
                 VisitOfficer.objects.filter(visit_id=OuterRef("pk"), officer_id=officer),
                 start,
                 end,
-                correlated=True,
+                bounded=True,
             )
         ),
         status__in=OPEN,
