@@ -120,6 +120,23 @@ def test_issue_13_a_verification_stored_before_codes_shows_its_stored_message(cl
     assert _verdict(en) == "ok: 验证通过：旧的文字。"
 
 
+def test_issue_13_a_verification_stored_before_codes_in_a_verdict_s_words_is_translated(
+    client, published
+):
+    """Rows verified before codes keep the Chinese words of one of the verdicts: recognised
+    by them, they are worded in the viewer's language too."""
+    stored = dict(Draw.objects.get(pk=published.pk).verification)
+    del stored["code"], stored["params"]
+    assert stored["message"].startswith("验证通过：")
+    Draw.objects.filter(pk=published.pk).update(verification=stored)
+    en = client.get(_url(published), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert _verdict(en) == f"ok: {PASSED_EN}"
+    failed = draws.Verdict.of(
+        {"ok": False, "message": "验证失败：名录库文件不是公布时的规范格式（第3行：编号重复）。"}
+    )
+    assert (failed.code, dict(failed.params)) == ("pool_form", {"detail": "第3行：编号重复"})
+
+
 def test_issue_13_the_cached_page_is_the_rendered_page(client, published, monkeypatch):
     url = _url(published) + "?page=1&q=%3Cb%3E%22x"  # a query string the `next` field escapes
     client.get(url)  # stores the page

@@ -18,6 +18,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -870,6 +871,23 @@ VERDICTS = {
 }
 
 
+def _verdict_pattern(text: str) -> re.Pattern[str]:
+    escaped = re.escape(text)
+    return re.compile(re.sub(r"%\\\((\w+)\\\)s", r"(?P<\1>.*)", escaped))
+
+
+# A verification stored before it had a code is recognised by its Chinese words.
+_VERDICT_PATTERNS = {code: _verdict_pattern(text) for code, text in VERDICTS.items()}
+
+
+def _recognised(message: str) -> tuple[str, dict[str, str]]:
+    """(code, params) of a verdict's stored Chinese words, or ("", {}) for other words."""
+    for code, pattern in _VERDICT_PATTERNS.items():
+        if found := pattern.fullmatch(message):
+            return code, found.groupdict()
+    return "", {}
+
+
 def verdict_text(code: str, params: Mapping[str, str] | None = None, *, translate=None) -> str:
     """A verdict's words: in the active language (`translate`, gettext by default), or
     Chinese (`translate=str`: what is stored and recorded)."""
@@ -1045,13 +1063,11 @@ class Verdict:
 
     @classmethod
     def of(cls, stored: Mapping[str, Any]) -> Verdict:
-        code = stored.get("code", "")
-        return cls(
-            bool(stored["ok"]),
-            code if code in VERDICTS else "",
-            dict(stored.get("params") or {}),
-            stored.get("message", ""),
-        )
+        code, params = stored.get("code", ""), dict(stored.get("params") or {})
+        message = stored.get("message", "")
+        if code not in VERDICTS:
+            code, params = _recognised(message)
+        return cls(bool(stored["ok"]), code, params, message)
 
     @property
     def message(self) -> str:
