@@ -40,6 +40,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -87,7 +88,13 @@ def child(script: str, args: list[str], env: dict[str, str]) -> tuple[list[str],
     print(f"\n--- {script} {' '.join(args)}  (load {load_avg()}, {utc()})", flush=True)
     t = time.perf_counter()
     proc = subprocess.Popen(
-        cmd, cwd=common.ROOT, env=full, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        cmd,
+        cwd=common.ROOT,
+        env=full,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,  # its own process group: an interrupt stops its children too
     )
     lines = []
     assert proc.stdout is not None
@@ -97,8 +104,8 @@ def child(script: str, args: list[str], env: dict[str, str]) -> tuple[list[str],
             print(f"  | {line}", flush=True)
             lines.append(line)
         rc = proc.wait()
-    except KeyboardInterrupt:  # stop the child too, then let the caller report what is done
-        proc.terminate()
+    except KeyboardInterrupt:  # stop the child and its own children, then report what is done
+        os.killpg(proc.pid, signal.SIGTERM)
         proc.wait(timeout=120)
         raise
     wall = time.perf_counter() - t
@@ -255,6 +262,10 @@ def main() -> None:
     p.add_argument("--skip", default="", help=f"comma-separated, of {','.join(STEPS)}")
     p.add_argument("--drop", action="store_true", help="drop the database at the end")
     args = p.parse_args()
+    # SIGINT or SIGTERM (even when started in the background, which ignores SIGINT) stops
+    # the running step and prints the summary of the steps done.
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
     skip = {s for s in args.skip.split(",") if s}
     if skip - set(STEPS):
         raise SystemExit(f"unknown step in --skip: {', '.join(sorted(skip - set(STEPS)))}")
