@@ -158,6 +158,7 @@ def start_server(env: dict[str, str]):
     if gunicorn:
         cmd = [gunicorn, "fairinspect.config.wsgi:application", "-b", f"{HOST}:{PORT}"]
         cmd += ["-w", workers, "--pythonpath", str(common.BENCH), "--log-level", "warning"]
+        cmd += ["--timeout", "300"]  # a dashboard over millions of visits outlasts the 30 s
         label = f"gunicorn {workers} sync workers"
     else:
         cmd = [sys.executable, str(common.ROOT / "manage.py"), "runserver", f"{HOST}:{PORT}"]

@@ -13,7 +13,14 @@ this year, two certified officers). In this process:
   3. the SQL the page issues, and whether any reads the pool text (it must not);
 then deletes the task, its pools and the visits it created (the dataset stays as loaded).
 
+--district CODE (e.g. 650102) makes it a district bureau's own draw instead: the task of that
+district's bureau over its territory (the enterprises of the district), drawn by two
+certified officers of that bureau, which are created on first use (the loaded dataset has
+only the city's); the pool, the cap state and the officers' past enterprises are then
+bounded to the district, as for a district bureau in production.
+
     PYTHONPATH=src .venv/bin/python bench/scale_draw.py [--count 2000] [--requests 200]
+        [--district CODE]
 """
 
 from __future__ import annotations
@@ -49,11 +56,40 @@ def timed(client, path: str, n: int) -> list[float]:
     return out
 
 
+def district_planner(code: str):
+    """A planner of the district's bureau and two certified officers of it (created once)."""
+    from django.contrib.auth.models import Group
+
+    from fairinspect.registry.models import Certificate, Department, Officer, User
+
+    bureau = Department.objects.get(kind="bureau", level="district", division_code=code)
+    user, _ = User.objects.get_or_create(
+        username=f"bench_planner_{code}", defaults={"department": bureau}
+    )
+    user.groups.add(Group.objects.get(name="officer"))
+    for n in (1, 2):
+        officer, made = Officer.objects.get_or_create(
+            name=f"bench_district_officer_{code}_{n}",
+            defaults={"department": bureau, "post_domains": ["general"]},
+        )
+        if made:
+            Certificate.objects.create(
+                officer=officer,
+                number=f"BD{code}{n}",
+                issuer="乌鲁木齐市人民政府",
+                valid_from=dt.date(2020, 1, 1),
+                valid_to=dt.date(2030, 12, 31),
+                scopes=["general"],
+            )
+    return user
+
+
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--count", type=int, default=2000)
     p.add_argument("--requests", type=int, default=200)
     p.add_argument("--keep", action="store_true", help="keep the task (to profile the page)")
+    p.add_argument("--district", default="", help="a district bureau's draw (division code)")
     args = p.parse_args()
     os.environ["DATABASE_URL"], os.environ["DEBUG"] = PG_URL, "0"
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench_settings"
@@ -74,15 +110,22 @@ def main() -> None:
     if n_e == 0:
         raise SystemExit("run bench/scale_requests.py first (it loads the dataset)")
     common.print_machine(common.database_label())
+    where = f"district {args.district}" if args.district else "a city"
     print(
-        f"== draw over a city with history: {n_e:,} enterprises, {n_v:,} visits "
+        f"== draw over {where} with history: {n_e:,} enterprises, {n_v:,} visits "
         f"({this_year:,} this year), count {args.count:,} =="
     )
     print("  load average before: {:.2f} {:.2f} {:.2f}".format(*os.getloadavg()))
-    user, _ = User.objects.get_or_create(
-        username="bench_planner", defaults={"department": Department.objects.get(code="650100-WH")}
-    )
-    user.groups.add(Group.objects.get(name="officer"))
+    if args.district:
+        user = district_planner(args.district)
+        n_t = Enterprise.objects.filter(district_code=args.district).count()
+        print(f"  territory: {n_t:,} enterprises in district {args.district}")
+    else:
+        user, _ = User.objects.get_or_create(
+            username="bench_planner",
+            defaults={"department": Department.objects.get(code="650100-WH")},
+        )
+        user.groups.add(Group.objects.get(name="officer"))
     start = max(today, dt.date(today.year, 1, 1))
     end = min(start + dt.timedelta(days=20), dt.date(today.year, 12, 31))
     base = rss_mb()
@@ -118,7 +161,11 @@ def main() -> None:
         f"verification) {t4 - t3:.1f}s; peak RSS {base:.0f} MB before, {rss_freeze:.0f} MB "
         f"after the freeze, {rss_mb():.0f} MB at the end"
     )
-    print(f"RESULT|draw|freeze_s|{t1 - t0:.2f}|run_s|{t3 - t2:.2f}|rss_mb|{rss_mb():.0f}")
+    print(
+        f"RESULT|draw|freeze_s|{t1 - t0:.2f}|run_s|{t3 - t2:.2f}|rss_mb|{rss_mb():.0f}"
+        f"|publish_s|{t4 - t3:.2f}|pool|{ent.size}|excluded|{ent.excluded_count}"
+        f"|selected|{len(draw.selected)}"
+    )
 
     client = Client(HTTP_HOST="127.0.0.1")
     url = f"/planning/public/draws/{draw.pk}/"
