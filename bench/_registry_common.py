@@ -42,8 +42,37 @@ def django_setup() -> None:
     django.setup()
 
 
+def certify(officer, number: str):
+    """A valid general-scope enforcement certificate for a benchmark's officer."""
+    import datetime as dt
+
+    from fairinspect.registry.models import Certificate
+
+    return Certificate.objects.create(
+        officer=officer,
+        number=number,
+        issuer="乌鲁木齐市人民政府",
+        valid_from=dt.date(2020, 1, 1),
+        valid_to=dt.date(2030, 12, 31),
+        scopes=["general"],
+    )
+
+
 def vendor_of(url: str) -> str:
     return "postgresql" if url.startswith(("postgres", "postgresql")) else "sqlite"
+
+
+def pg_cli_args(url: str) -> list[str]:
+    """The host, port and user of a PostgreSQL URL as dropdb/createdb/psql arguments."""
+    u = urlparse(url)
+    return [
+        "-h",
+        u.hostname or "127.0.0.1",
+        "-p",
+        str(u.port or 5432),
+        "-U",
+        u.username or "postgres",
+    ]
 
 
 def fresh_database(url: str) -> None:
@@ -57,8 +86,7 @@ def fresh_database(url: str) -> None:
         name = u.path.lstrip("/")
         if name in ("fairinspect", "postgres", "test", "template0", "template1"):
             raise SystemExit(f"refusing to drop {name!r}: give the benchmark its own database")
-        args = ["-h", u.hostname or "127.0.0.1", "-p", str(u.port or 5432)]
-        args += ["-U", u.username or "postgres"]
+        args = pg_cli_args(url)
         subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
         subprocess.run(["createdb", *args, name], check=True)
     path = os.pathsep.join(

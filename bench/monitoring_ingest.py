@@ -31,6 +31,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlparse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+import _registry_common as common
+
 ROOT = Path(__file__).resolve().parents[1]
 PY = sys.executable
 URLS = {
@@ -59,14 +63,7 @@ def fresh_database(url: str) -> None:
         name = u.path.lstrip("/")
         if "bench" not in name:
             raise SystemExit(f"refusing to drop {name!r}")
-        args = [
-            "-h",
-            u.hostname or "127.0.0.1",
-            "-p",
-            str(u.port or 5432),
-            "-U",
-            u.username or "postgres",
-        ]
+        args = common.pg_cli_args(url)
         subprocess.run(["dropdb", *args, "--if-exists", "--force", name], check=True)
         subprocess.run(["createdb", *args, name], check=True)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0"}

@@ -226,15 +226,7 @@ def copy_floor(url: str) -> tuple[float, int]:
 
 
 def drop(url: str) -> None:
-    u = urlparse(url)
-    args = [
-        "-h",
-        u.hostname or "127.0.0.1",
-        "-p",
-        str(u.port or 5432),
-        "-U",
-        u.username or "postgres",
-    ]
+    args = common.pg_cli_args(url)
     subprocess.run(["dropdb", *args, "--if-exists", "--force", db_name(url)], check=True)
 
 
@@ -367,6 +359,20 @@ def main() -> None:
         print(f"  dropped {db_name(PG_URL)}")
 
 
+def ratio_row(
+    label: str, p50: float, floor: float, ratio: float, limit: float, note: str = ""
+) -> tuple[str, str, str, str, str, str]:
+    """A summary row of a request beside its floor, against the issue's ≤ limit× target."""
+    return (
+        label,
+        f"{p50:.2f} ms",
+        f"{floor:.2f} ms",
+        f"×{ratio:.1f}{note}",
+        f"≤ {limit:g}×",
+        verdict(ratio <= limit),
+    )
+
+
 def summary(args, data, load_s, loaded, results, started, count) -> None:
     n_e, n_v = data["enterprises"], data["visits"]
     rows: list[tuple[str, str, str, str, str, str]] = []
@@ -379,38 +385,16 @@ def summary(args, data, load_s, loaded, results, started, count) -> None:
             sql = p50 / to_sql
             cpu_note = f" (CPU ×{float(c[5]):.1f})" if c else ""
             if key == "precheck":
+                empty_cpu = f" (CPU ×{float(c[4]):.1f})" if c else ""
                 rows.append(
-                    (
-                        f"{label} p50 ÷ empty view",
-                        f"{p50:.2f} ms",
-                        f"{empty:.2f} ms",
-                        f"×{to_empty:.1f}" + (f" (CPU ×{float(c[4]):.1f})" if c else ""),
-                        "≤ 8×",
-                        verdict(to_empty <= 8),
-                    )
+                    ratio_row(f"{label} p50 ÷ empty view", p50, empty, to_empty, 8, empty_cpu)
                 )
-            rows.append(
-                (
-                    f"{label} p50 ÷ its bare SQL",
-                    f"{p50:.2f} ms",
-                    f"{sql:.2f} ms",
-                    f"×{to_sql:.1f}{cpu_note}",
-                    "≤ 3×",
-                    verdict(to_sql <= 3),
-                )
-            )
+            rows.append(ratio_row(f"{label} p50 ÷ its bare SQL", p50, sql, to_sql, 3, cpu_note))
         for key, r in ratio.items():
             if key.startswith("search "):
                 p50, to_sql = float(r[3]), float(r[5])
                 rows.append(
-                    (
-                        f"search q={key[7:]} ÷ its bare SQL",
-                        f"{p50:.2f} ms",
-                        f"{p50 / to_sql:.2f} ms",
-                        f"×{to_sql:.1f}",
-                        "≤ 3×",
-                        verdict(to_sql <= 3),
-                    )
+                    ratio_row(f"search q={key[7:]} ÷ its bare SQL", p50, p50 / to_sql, to_sql, 3)
                 )
     if "draw" in results:
         d = results["draw"]
@@ -439,13 +423,8 @@ def summary(args, data, load_s, loaded, results, started, count) -> None:
         )
         p50, to_empty = results["public"]
         rows.append(
-            (
-                "public draw page p50 ÷ empty view (in-process)",
-                f"{p50:.2f} ms",
-                f"{p50 / to_empty:.2f} ms",
-                f"×{to_empty:.1f}",
-                "≤ 5×",
-                verdict(to_empty <= 5),
+            ratio_row(
+                "public draw page p50 ÷ empty view (in-process)", p50, p50 / to_empty, to_empty, 5
             )
         )
     if "detection" in results:

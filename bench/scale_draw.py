@@ -60,7 +60,7 @@ def district_planner(code: str):
     """A planner of the district's bureau and two certified officers of it (created once)."""
     from django.contrib.auth.models import Group
 
-    from fairinspect.registry.models import Certificate, Department, Officer, User
+    from fairinspect.registry.models import Department, Officer, User
 
     bureau = Department.objects.get(kind="bureau", level="district", division_code=code)
     user, _ = User.objects.get_or_create(
@@ -73,14 +73,7 @@ def district_planner(code: str):
             defaults={"department": bureau, "post_domains": ["general"]},
         )
         if made:
-            Certificate.objects.create(
-                officer=officer,
-                number=f"BD{code}{n}",
-                issuer="乌鲁木齐市人民政府",
-                valid_from=dt.date(2020, 1, 1),
-                valid_to=dt.date(2030, 12, 31),
-                scopes=["general"],
-            )
+            common.certify(officer, f"BD{code}{n}")
     return user
 
 

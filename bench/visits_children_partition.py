@@ -150,19 +150,8 @@ def main() -> None:
     rev = migrate(url, "0009_partition_by_year")
     print(f"migrate visits 0009 (reverse): {rev:.1f}s")
     if not args.keep:
-        u = urlparse(url)
-        subprocess.run(
-            [
-                "dropdb",
-                "-h",
-                u.hostname or "127.0.0.1",
-                "-U",
-                u.username or "postgres",
-                "--force",
-                u.path.lstrip("/"),
-            ],
-            check=True,
-        )
+        name = urlparse(url).path.lstrip("/")
+        subprocess.run(["dropdb", *common.pg_cli_args(url), "--force", name], check=True)
         print("benchmark database dropped")
 
 

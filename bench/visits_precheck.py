@@ -99,7 +99,7 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
 
     from fairinspect.catalog.services import load_default_list
     from fairinspect.core.roles import Role
-    from fairinspect.registry.models import Certificate, Department, Industry, Officer, User
+    from fairinspect.registry.models import Department, Industry, Officer, User
     from fairinspect.rules.credit_code import make_credit_code
 
     t0 = time.perf_counter()
@@ -113,14 +113,7 @@ def load(n_ent: int, per: int, today: dt.date) -> None:
         u.save()
         u.groups.set([groups[role]])
         o = Officer.objects.create(name=name, department=wh, post_domains=["general"], user=u)
-        Certificate.objects.create(
-            officer=o,
-            number=f"B{o.pk:08d}",
-            issuer="乌鲁木齐市人民政府",
-            valid_from=dt.date(2020, 1, 1),
-            valid_to=dt.date(2030, 12, 31),
-            scopes=["general"],
-        )
+        common.certify(o, f"B{o.pk:08d}")
         people.append(o)
     industries = list(
         Industry.objects.filter(level=4).order_by("code").values_list("code", "high_risk")

@@ -47,6 +47,13 @@ def _plan(sql: str) -> str:
     return "\n".join(r[0] for r in _all("EXPLAIN (COSTS OFF) " + sql))
 
 
+def _only_partition(plan: str, table: str, year: int) -> None:
+    """The plan reads `table`'s partition of `year` and no other (nor the DEFAULT one)."""
+    assert f"{table}_p{year}" in plan, plan
+    others = [f"{table}_p{y}" for y in range(2020, 2036) if y != year]
+    assert not [p for p in [*others, f"{table}_default"] if p in plan], plan
+
+
 def _checked() -> None:
     """Run the deferred foreign-key checks now (a test's transaction never commits)."""
     with connection.cursor() as c:
@@ -97,9 +104,7 @@ def test_issue13_the_precheck_year_query_reads_only_that_year_s_partition(city_e
         f"SELECT id FROM visits_visit WHERE enterprise_id = {city_enterprise.pk} "
         "AND planned_date >= '2025-01-01' AND planned_date < '2026-01-01'"
     )
-    assert "visits_visit_p2025" in plan
-    others = [f"visits_visit_p{y}" for y in range(2020, 2036) if y != 2025]
-    assert not [p for p in [*others, "visits_visit_default"] if p in plan], plan
+    _only_partition(plan, "visits_visit", 2025)
 
 
 def test_issue13_a_row_referencing_a_visit_gets_its_planned_date_from_the_database(new_visit):
@@ -371,16 +376,12 @@ def test_issue13_the_precheck_s_items_and_team_queries_read_one_year_s_partition
     team_qs = queries._teams_qs(Y0, Y1, v.pk)
     for table, qs in (("visits_visit_items", items_qs), ("visits_visitofficer", team_qs)):
         plan = _explain(qs)
-        assert f"{table}_p2025" in plan, plan
-        others = [f"{table}_p{y}" for y in range(2020, 2036) if y != 2025]
-        assert not [p for p in [*others, f"{table}_default"] if p in plan], plan
+        _only_partition(plan, table, 2025)
     # "Is the officer on this visit's team", a subquery per visit of the year: bounded to the
     # year too, so planned over the 2025 team partition only.
     mine = queries._year_visits_qs(city_enterprise.pk, Y0, Y1, o1.pk)
     plan = _explain(mine)
-    assert "visits_visitofficer_p2025" in plan, plan
-    others = [f"visits_visitofficer_p{y}" for y in range(2020, 2036) if y != 2025]
-    assert not [p for p in [*others, "visits_visitofficer_default"] if p in plan], plan
+    _only_partition(plan, "visits_visitofficer", 2025)
     pc = queries.precheck(city_enterprise, officer=o1, today=TODAY)
     assert [m.pk for m in pc.mine] == [v.pk] and len(pc.mine[0].pc_team) == 2
 
@@ -480,9 +481,7 @@ def test_issue13_a_visit_page_s_reads_plan_one_partition_and_follow_a_moved_visi
             for table in ("visits_visit", "visits_visitofficer", "visits_visit_items"):
                 if f'FROM "{table}"' in sql or f'JOIN "{table}"' in sql:
                     plan = _plan(sql)
-                    assert f"{table}_p{year}" in plan, plan
-                    others = [f"{table}_p{y}" for y in range(2020, 2036) if y != year]
-                    assert not [p for p in [*others, f"{table}_default"] if p in plan], plan
+                    _only_partition(plan, table, year)
                     pruned += 1
         assert pruned >= 5, cq.captured_queries
 
@@ -511,6 +510,4 @@ def test_issue13_planning_s_reads_of_a_year_s_items_plan_one_items_partition(
     assert len(planned) == 3, cq.captured_queries
     for sql in planned:
         plan = _plan(sql)
-        assert f"visits_visit_items_p{year}" in plan, plan
-        others = [f"visits_visit_items_p{y}" for y in range(2020, 2036) if y != year]
-        assert not [p for p in [*others, "visits_visit_items_default"] if p in plan], plan
+        _only_partition(plan, "visits_visit_items", year)

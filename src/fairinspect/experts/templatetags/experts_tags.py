@@ -7,6 +7,7 @@ from __future__ import annotations
 from django import template
 
 from fairinspect.core.roles import Role, has_role
+from fairinspect.registry.access import officer_of
 from fairinspect.visits import queries as visit_queries
 
 from .. import queries
@@ -17,7 +18,7 @@ register = template.Library()
 @register.inclusion_tag("experts/_visit_experts.html", takes_context=True)
 def visit_experts(context, visit):
     user = context["request"].user
-    officer = getattr(user, "officer", None)
+    officer = officer_of(user)
     on_team = visit_queries.on_team(visit, officer)
     can_arrange = on_team or has_role(user, Role.APPROVER)
     experts = list(visit.experts.all())
